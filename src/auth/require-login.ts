@@ -1,0 +1,47 @@
+// Guards for pages that need a signed-in user: a session that passed its absolute lifetime ends
+// (OWASP ASVS V3.3), and a signed-out browser is sent to sign in, coming back here afterwards.
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { TokenRefreshError } from '../errors.ts';
+import type { TokenStore } from '../session/token-store.ts';
+import { endSignIn } from './session-lifecycle.ts';
+
+function signInUrl(returnTo: string): string {
+  return `/login?returnTo=${encodeURIComponent(returnTo)}`;
+}
+
+/** Ends a sign-in older than `maxAgeMs`, whatever its activity. */
+export function enforceSessionLifetime(
+  tokens: TokenStore,
+  maxAgeMs: number,
+  now: () => number,
+): RequestHandler {
+  return async (req, _res, next) => {
+    const user = req.session?.user;
+    if (user && user.signedInAt + maxAgeMs <= now()) {
+      await endSignIn(
+        req,
+        tokens,
+        'Your session reached its maximum length. Please sign in again.',
+      );
+    }
+    next();
+  };
+}
+
+/** Sends a signed-out browser to /login, with a way back to the page it asked for. */
+export function requireLogin(): RequestHandler {
+  return (req, res, next) => {
+    if (req.session.user) return next();
+    res.redirect(signInUrl(req.originalUrl));
+  };
+}
+
+/** A refresh token that is no longer good means signing in again, with a notice, not an error page. */
+export function reauthenticateOnExpiredLogin(tokens: TokenStore): ErrorRequestHandler {
+  return async (error: unknown, req, res, next) => {
+    if (!(error instanceof TokenRefreshError) || req.method !== 'GET' || !req.session)
+      return next(error);
+    await endSignIn(req, tokens, 'Your sign-in had expired, so you were asked to sign in again.');
+    res.redirect(signInUrl(req.originalUrl));
+  };
+}

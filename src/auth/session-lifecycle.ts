@@ -1,0 +1,79 @@
+// Signing in and out of the app's own session: the session id changes at sign-in (fixation,
+// OWASP ASVS V3.2.1), and tokens live in the token store under the session id.
+import type { Request } from 'express';
+import { ensureCsrfToken } from '../http/csrf.ts';
+import type { LoginIdentity } from '../oidc/login.ts';
+import type { FlowStep } from '../oidc/flow-step.ts';
+import type { StoredTokens, TokenStore } from '../session/token-store.ts';
+
+const maxFlowSteps = 40;
+
+function regenerate(req: Request): Promise<void> {
+  return new Promise((resolve, reject) =>
+    req.session.regenerate((error) => (error ? reject(error) : resolve())),
+  );
+}
+
+function destroy(req: Request): Promise<void> {
+  return new Promise((resolve, reject) =>
+    req.session.destroy((error) => (error ? reject(error) : resolve())),
+  );
+}
+
+/** Starts a signed-in session under a new id and stores its tokens. */
+export async function signIn(
+  req: Request,
+  tokenStore: TokenStore,
+  login: {
+    identity: LoginIdentity;
+    tokens: StoredTokens;
+    steps: FlowStep[];
+    now: number;
+    maxAgeMs: number;
+  },
+): Promise<void> {
+  const { notice } = req.session;
+  await tokenStore.delete(req.sessionID);
+  await regenerate(req);
+  const { sub, name, email, sid } = login.identity;
+  req.session.user = {
+    sub,
+    ...(name && { name }),
+    ...(email && { email }),
+    ...(sid && { sid }),
+    signedInAt: login.now,
+  };
+  req.session.flow = login.steps.slice(-maxFlowSteps);
+  if (notice) req.session.notice = notice;
+  ensureCsrfToken(req);
+  await tokenStore.put(
+    req.sessionID,
+    { tokens: login.tokens, sub, ...(sid && { sid }) },
+    login.maxAgeMs,
+  );
+}
+
+/** Adds steps (a refresh) to the signed-in user's flow. */
+export function recordSteps(req: Request, steps: FlowStep[]): void {
+  if (steps.length === 0 || !req.session.user) return;
+  req.session.flow = [...(req.session.flow ?? []), ...steps].slice(-maxFlowSteps);
+}
+
+/** Ends the sign-in but keeps the session for a notice (the browser is sent to sign in again). */
+export async function endSignIn(
+  req: Request,
+  tokenStore: TokenStore,
+  notice: string,
+): Promise<void> {
+  await tokenStore.delete(req.sessionID);
+  delete req.session.user;
+  delete req.session.flow;
+  delete req.session.csrfToken;
+  req.session.notice = notice;
+}
+
+/** Deletes the tokens and the whole session (sign-out). */
+export async function signOut(req: Request, tokenStore: TokenStore): Promise<void> {
+  await tokenStore.delete(req.sessionID);
+  await destroy(req);
+}

@@ -1,0 +1,138 @@
+// Every environment variable the app reads, declared once: its doc line, default and an example.
+// The README's configuration table and .env.example list the same names (a unit test keeps them in step).
+
+export interface Variable {
+  doc: string;
+  example: string;
+  /** The default as text, or undefined when unset means something (e.g. "use the dev provider"). */
+  default?: string;
+  /** Never echoed in error messages. */
+  isSecret?: boolean;
+}
+
+export const variables = {
+  NODE_ENV: { doc: '`production` turns on the production refusals', example: 'production' },
+  PORT: { doc: 'Port the app listens on', example: '3000', default: '3000' },
+  APP_BASE_URL: {
+    doc: 'Public URL of the app; the redirect URI is `APP_BASE_URL/callback`, the post-logout URI `APP_BASE_URL/`',
+    example: 'https://app.example.com',
+    default: 'http://localhost:$PORT',
+  },
+  OIDC_ISSUER: {
+    doc: 'Issuer URL of the OpenID provider (discovery). Unset outside production: the embedded development provider starts',
+    example: 'https://accounts.google.com',
+  },
+  OIDC_CLIENT_ID: { doc: 'Client id registered at the provider', example: 'my-app' },
+  OIDC_CLIENT_SECRET: {
+    doc: 'Client secret (not with `none` or `private_key_jwt`)',
+    example: 's3cr3t',
+    isSecret: true,
+  },
+  OIDC_CLIENT_AUTH_METHOD: {
+    doc: 'Token endpoint authentication: `client_secret_basic`, `client_secret_post`, `private_key_jwt` or `none`',
+    example: 'client_secret_post',
+    default: 'client_secret_basic',
+  },
+  OIDC_CLIENT_PRIVATE_KEY_FILE: {
+    doc: 'PEM (PKCS#8) private key for `private_key_jwt`',
+    example: '/run/secrets/oidc-key.pem',
+  },
+  OIDC_CLIENT_KEY_ID: {
+    doc: 'Key id (`kid`) of that private key, if the provider needs one',
+    example: 'key-1',
+  },
+  OIDC_SCOPES: {
+    doc: 'Scopes to request, space-separated',
+    example: 'openid profile email',
+    default: 'openid profile email offline_access',
+  },
+  OIDC_AUTH_PARAMS: {
+    doc: 'Extra authorization parameters as a query string',
+    example: 'audience=https://api.example.com',
+  },
+  OIDC_ALLOW_INSECURE_HTTP: {
+    doc: 'Allow an http:// issuer; honoured for loopback hosts only',
+    example: 'true',
+    default: 'false',
+  },
+  OAUTH_AUTHORIZATION_ENDPOINT: {
+    doc: 'Plain OAuth 2.0 provider without discovery (e.g. GitHub): its authorization endpoint; used instead of `OIDC_ISSUER`',
+    example: 'https://github.com/login/oauth/authorize',
+  },
+  OAUTH_TOKEN_ENDPOINT: {
+    doc: 'Its token endpoint',
+    example: 'https://github.com/login/oauth/access_token',
+  },
+  OAUTH_USERINFO_ENDPOINT: {
+    doc: 'Its user endpoint; its JSON names the signed-in user',
+    example: 'https://api.github.com/user',
+  },
+  RESOURCE_URL: {
+    doc: 'The protected API that `/resource` calls with the access token',
+    example: 'https://api.example.com/me',
+    default: 'the demo API',
+  },
+  SESSION_SECRET: {
+    doc: 'Cookie signing secret(s), comma-separated for rotation (the first signs). Required in production',
+    example: 'a-long-random-string',
+    default: 'generated in development',
+    isSecret: true,
+  },
+  SESSION_STORE: {
+    doc: '`sqlite` (embedded, survives restarts) or `redis` (several instances)',
+    example: 'redis',
+    default: 'sqlite',
+  },
+  SESSION_DB_PATH: {
+    doc: 'SQLite file for sessions and tokens',
+    example: '/var/lib/app/sessions.db',
+    default: 'data/sessions.db',
+  },
+  REDIS_URL: {
+    doc: 'Redis connection URL, with `SESSION_STORE=redis`',
+    example: 'redis://localhost:6379',
+    isSecret: true,
+  },
+  SESSION_IDLE_TIMEOUT_SECONDS: {
+    doc: 'A session unused this long ends',
+    example: '900',
+    default: '1800',
+  },
+  SESSION_MAX_AGE_SECONDS: {
+    doc: 'A session ends this long after sign-in, used or not',
+    example: '43200',
+    default: '28800',
+  },
+  TOKEN_ENCRYPTION_KEY: {
+    doc: 'Base64 32-byte key(s), comma-separated for rotation: tokens are encrypted at rest (AES-256-GCM). Required in production',
+    example: '$(openssl rand -base64 32)',
+    isSecret: true,
+  },
+  TOKEN_REFRESH_SKEW_SECONDS: {
+    doc: 'Refresh the access token this long before it expires',
+    example: '30',
+    default: '60',
+  },
+  HTTP_TIMEOUT_SECONDS: {
+    doc: 'Timeout of every call to the provider and the API',
+    example: '5',
+    default: '10',
+  },
+  TRUST_PROXY: {
+    doc: 'Express `trust proxy` behind a TLS-terminating proxy (`true`, a hop count, or addresses)',
+    example: '1',
+  },
+  LOG_LEVEL: {
+    doc: 'pino log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
+    example: 'debug',
+    default: 'info',
+  },
+  DEV_PROVIDER_PORT: {
+    doc: 'Port of the embedded development provider',
+    example: '4001',
+    default: '3001',
+  },
+  DEV_API_PORT: { doc: 'Port of the demo protected API', example: '4002', default: '3002' },
+} as const satisfies Record<string, Variable>;
+
+export type VariableName = keyof typeof variables;

@@ -1,0 +1,128 @@
+// The demo protected API: a resource server on its own origin. GET /me answers for the bearer of
+// a valid JWT access token (RFC 9068) and refuses anything else the way RFC 6750 describes.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { JWTPayload } from 'jose';
+import { buildDemoOrders } from './build-demo-orders.ts';
+import { closeServer, listenServer, portOf } from './listen-server.ts';
+import {
+  type AccessTokenVerifier,
+  createAccessTokenVerifier,
+  InvalidTokenError,
+} from './verify-access-token.ts';
+
+export interface DemoApiOptions {
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Host name in the API's URL; default `host`. */
+  publicHost?: string;
+  /** 0 = ephemeral. */
+  port: number;
+  issuer: string;
+  /** Expected `aud` of access tokens; default the API's base URL (with trailing slash). */
+  audience?: string;
+}
+
+export interface DemoApi {
+  /** Base URL with a trailing slash; the default audience. */
+  url: string;
+  /** `url` + 'me': the endpoint the app calls. */
+  resourceUrl: string;
+  close(): Promise<void>;
+}
+
+const REALM = 'Bearer realm="demo-api"';
+// RFC 6750 §2.1: the b64token syntax of a bearer credential.
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+
+export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
+  const host = options.host ?? '127.0.0.1';
+  const server = await listenServer(options.port, host);
+  const url = `http://${options.publicHost ?? host}:${portOf(server)}/`;
+  const verify = createAccessTokenVerifier(options.issuer, options.audience ?? url);
+
+  server.on('request', (req: IncomingMessage, res: ServerResponse) => {
+    handleRequest(req, res, verify).catch((error: unknown) => {
+      console.error('demo API: request failed', error instanceof Error ? error.message : error);
+      if (!res.headersSent) send(res, 500, { error: 'server_error' });
+    });
+  });
+
+  return { url, resourceUrl: `${url}me`, close: () => closeServer(server) };
+}
+
+async function handleRequest(
+  req: IncomingMessage,
+  res: ServerResponse,
+  verify: AccessTokenVerifier,
+): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://demo-api').pathname;
+  if (path === '/healthz' && req.method === 'GET') return send(res, 200, { status: 'ok' });
+  if (path !== '/me')
+    return send(res, 404, { error: 'not_found', error_description: 'No such endpoint' });
+  if (req.method !== 'GET') {
+    res.setHeader('Allow', 'GET');
+    return send(res, 405, { error: 'method_not_allowed', error_description: 'Use GET' });
+  }
+
+  const authorization = req.headers.authorization;
+  if (!authorization?.toLowerCase().startsWith('bearer ')) {
+    // RFC 6750 §3.1: no error code when the request carries no credentials at all.
+    res.setHeader('WWW-Authenticate', REALM);
+    return send(res, 401, {
+      error: 'unauthorized',
+      error_description: 'An access token is required',
+    });
+  }
+  const token = BEARER.exec(authorization)?.[1];
+  if (token === undefined) {
+    res.setHeader('WWW-Authenticate', `${REALM}, error="invalid_request"`);
+    return send(res, 400, {
+      error: 'invalid_request',
+      error_description: 'Malformed bearer token',
+    });
+  }
+
+  let claims: JWTPayload;
+  try {
+    claims = await verify(token);
+  } catch (error) {
+    if (!(error instanceof InvalidTokenError)) {
+      console.error(
+        'demo API: cannot verify tokens',
+        error instanceof Error ? error.message : error,
+      );
+      return send(res, 503, { error: 'temporarily_unavailable' });
+    }
+    const { description } = error;
+    res.setHeader(
+      'WWW-Authenticate',
+      `${REALM}, error="invalid_token", error_description="${description}"`,
+    );
+    return send(res, 401, { error: 'invalid_token', error_description: description });
+  }
+
+  send(res, 200, describeBearer(claims));
+}
+
+function describeBearer(claims: JWTPayload) {
+  const subject = claims.sub ?? 'unknown';
+  return {
+    message: `Hello, ${subject} — this answer comes from the demo protected API.`,
+    subject,
+    scopes: typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [],
+    client: typeof claims.client_id === 'string' ? claims.client_id : undefined,
+    tokenIssuedAt: claims.iat === undefined ? undefined : new Date(claims.iat * 1000).toISOString(),
+    tokenExpiresAt:
+      claims.exp === undefined ? undefined : new Date(claims.exp * 1000).toISOString(),
+    data: { orders: buildDemoOrders(subject) },
+  };
+}
+
+function send(res: ServerResponse, status: number, body: object): void {
+  res.writeHead(status, {
+    'Content-Type': 'application/json; charset=utf-8',
+    // Answers are per user and per token: no cache may keep them.
+    'Cache-Control': 'no-store',
+  });
+  res.end(JSON.stringify(body));
+}

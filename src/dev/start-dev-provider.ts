@@ -1,0 +1,146 @@
+// The embedded development OpenID Provider (oidc-provider 9) on its own origin: any login signs in,
+// access tokens are RFC 9068 JWTs for the demo API, refresh tokens rotate. Never used in production.
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import Provider, { type ClientMetadata, type Configuration, errors } from 'oidc-provider';
+import { findDevAccount } from './find-dev-account.ts';
+import { closeServer, listenServer, portOf } from './listen-server.ts';
+import { loadSigningKeys } from './load-signing-keys.ts';
+import { providerPages, readStylesheet, stylesheetPath } from './provider-pages.ts';
+
+export interface DevClient {
+  clientId: string;
+  clientSecret: string;
+  redirectUris: string[];
+  postLogoutRedirectUris: string[];
+  backchannelLogoutUri?: string;
+}
+
+export interface DevProviderOptions {
+  /** Interface to listen on; default 127.0.0.1. */
+  host?: string;
+  /** Host name in the issuer URL; default `host`. */
+  publicHost?: string;
+  /** 0 = ephemeral. Ignored when `server` is given. */
+  port: number;
+  /** A server already listening: lets a caller know the issuer before the provider exists. */
+  server?: Server;
+  clients: DevClient[];
+  /** The demo API's resource indicator (its base URL, e.g. http://localhost:3002/). */
+  resourceAudience: string;
+  accessTokenTtlSeconds?: number;
+  refreshTokenTtlSeconds?: number;
+  rotateRefreshToken?: boolean;
+  /** JSON file holding the signing JWKS; created at first start, reused after. Omitted = in memory. */
+  keysFile?: string;
+}
+
+export interface DevProvider {
+  issuer: string;
+  provider: Provider;
+  close(): Promise<void>;
+}
+
+const DAY = 24 * 60 * 60;
+
+export async function startDevProvider(options: DevProviderOptions): Promise<DevProvider> {
+  const host = options.host ?? '127.0.0.1';
+  const server = options.server ?? (await listenServer(options.port, host));
+  const issuer = `http://${options.publicHost ?? host}:${portOf(server)}`;
+  const audience = options.resourceAudience;
+  const accessTokenTTL = options.accessTokenTtlSeconds ?? 300;
+  const refreshTokenTTL = options.refreshTokenTtlSeconds ?? 14 * DAY;
+
+  const configuration: Configuration = {
+    clients: options.clients.map(toClientMetadata),
+    jwks: await loadSigningKeys(options.keysFile),
+    cookies: { keys: [randomBytes(32).toString('base64url')] },
+    findAccount: findDevAccount,
+    claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
+    pkce: { required: () => true },
+    rotateRefreshToken: options.rotateRefreshToken ?? true,
+    ttl: {
+      AccessToken: accessTokenTTL,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      RefreshToken: refreshTokenTTL,
+      Grant: refreshTokenTTL,
+      Session: 14 * DAY,
+      Interaction: 3600,
+    },
+    features: {
+      devInteractions: { enabled: true },
+      revocation: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => isOwnToken(client, token),
+      },
+      introspection: {
+        enabled: true,
+        allowedPolicy: (_ctx, client, token) => isOwnToken(client, token),
+      },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: providerPages.logoutSource,
+        postLogoutSuccessSource: providerPages.postLogoutSuccessSource,
+      },
+      backchannelLogout: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        // Every authorization is for the demo API, and the token endpoint uses it without a
+        // `resource` parameter, as a generic RP (written for Google or Auth0) never sends one.
+        defaultResource: () => audience,
+        useGrantedResource: () => true,
+        getResourceServerInfo: (_ctx, resourceIndicator) => {
+          if (resourceIndicator !== audience) throw new errors.InvalidTarget();
+          return {
+            scope: 'api:read',
+            audience,
+            accessTokenTTL,
+            accessTokenFormat: 'jwt',
+            jwt: { sign: { alg: 'RS256' } },
+          };
+        },
+      },
+    },
+    // The RP is a server: browsers never call these endpoints cross-origin.
+    clientBasedCORS: () => false,
+    renderError: providerPages.renderError,
+    // The default fetch refuses loopback addresses (an SSRF guard), and the dev provider's only
+    // outgoing calls are back-channel logouts to the app on this machine.
+    fetch: (input, { dispatcher: _refusesLoopback, ...init } = {}) => fetch(input, init),
+  };
+
+  const provider = new Provider(issuer, configuration);
+  const stylesheet = await readStylesheet();
+  provider.use(async (ctx, next) => {
+    if (ctx.path !== stylesheetPath) return next();
+    ctx.type = 'text/css';
+    ctx.body = stylesheet;
+  });
+  server.on('request', provider.callback());
+
+  return { issuer, provider, close: () => closeServer(server) };
+}
+
+function toClientMetadata(client: DevClient): ClientMetadata {
+  return {
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    redirect_uris: client.redirectUris,
+    post_logout_redirect_uris: client.postLogoutRedirectUris,
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'client_secret_basic',
+    ...(client.backchannelLogoutUri && {
+      backchannel_logout_uri: client.backchannelLogoutUri,
+      backchannel_logout_session_required: true,
+    }),
+  };
+}
+
+function isOwnToken(
+  client: { clientId: string },
+  token: { clientId?: string | undefined },
+): boolean {
+  return token.clientId === client.clientId;
+}

@@ -1,0 +1,100 @@
+// Every failure the app expects is one of these: a stable `code`, an HTTP status and a message that
+// is safe to show. Details go to `cause` and the log, never to the browser.
+
+export interface AppErrorOptions {
+  cause?: unknown;
+  /** Where the error page's button leads, e.g. back to sign-in. */
+  action?: { href: string; label: string };
+}
+
+export class AppError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly publicMessage: string;
+  readonly title: string;
+  readonly action: { href: string; label: string } | undefined;
+
+  constructor(
+    status: number,
+    code: string,
+    title: string,
+    publicMessage: string,
+    options: AppErrorOptions = {},
+  ) {
+    super(`${code}: ${publicMessage}`, { cause: options.cause });
+    this.name = new.target.name;
+    this.status = status;
+    this.code = code;
+    this.title = title;
+    this.publicMessage = publicMessage;
+    this.action = options.action;
+  }
+}
+
+const signInAgain = { href: '/login', label: 'Sign in again' };
+
+/** A callback that does not match a login this browser started, or the provider said no. */
+export class LoginStateError extends AppError {
+  constructor(code: string, publicMessage: string, options: AppErrorOptions = {}) {
+    super(400, code, 'Sign-in could not be completed', publicMessage, {
+      action: signInAgain,
+      ...options,
+    });
+  }
+}
+
+/** The identity provider is down, slow or answered something unusable. */
+export class ProviderError extends AppError {
+  constructor(status: 502 | 503 | 504, code: string, publicMessage: string, cause?: unknown) {
+    super(status, code, 'The identity provider is not answering properly', publicMessage, {
+      cause,
+    });
+  }
+}
+
+/** The refresh token is no longer good: the user has to sign in again. */
+export class TokenRefreshError extends AppError {
+  constructor(publicMessage: string, cause?: unknown) {
+    super(401, 'refresh_failed', 'Your sign-in has expired', publicMessage, {
+      cause,
+      action: signInAgain,
+    });
+  }
+}
+
+/** The protected API is down, slow or refused the call. */
+export class ResourceError extends AppError {
+  constructor(status: 502 | 504, code: string, publicMessage: string, cause?: unknown) {
+    super(status, code, 'The protected API is not answering properly', publicMessage, { cause });
+  }
+}
+
+/** A state-changing request without a valid CSRF token or from another origin. */
+export class CsrfError extends AppError {
+  constructor(publicMessage = 'This form has expired or did not come from this site.') {
+    super(403, 'csrf_failed', 'Request refused', publicMessage, {
+      action: { href: '/', label: 'Back to the home page' },
+    });
+  }
+}
+
+/** The session store cannot be reached. */
+export class StoreError extends AppError {
+  constructor(cause?: unknown) {
+    super(
+      503,
+      'store_unavailable',
+      'Temporarily unavailable',
+      'Sessions cannot be read right now. Please try again in a moment.',
+      { cause },
+    );
+  }
+}
+
+/** A configuration value that cannot work; the message names the variable and an example. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}

@@ -1,0 +1,29 @@
+// One log line per request with a request id, also shown on error pages and sent as X-Request-Id.
+// Query strings are not logged: the callback's carries the authorization code (RFC 9700 §4.2.4).
+import { randomUUID } from 'node:crypto';
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+
+/** Assigns `res.locals.requestId` and logs the request when the response is finished. */
+export function logRequests(logger: Logger): RequestHandler {
+  return (req, res, next) => {
+    const requestId = randomUUID();
+    const started = performance.now();
+    res.locals.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    res.on('finish', () => {
+      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+      logger[level](
+        {
+          reqId: requestId,
+          method: req.method,
+          path: req.originalUrl.split('?')[0],
+          status: res.statusCode,
+          ms: Math.round(performance.now() - started),
+        },
+        'request',
+      );
+    });
+    next();
+  };
+}

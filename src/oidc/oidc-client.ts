@@ -1,0 +1,107 @@
+// The app's one door to the identity provider: every openid-client call goes through here, with
+// the cached provider configuration, a timeout, the flow recorder, and errors mapped to AppErrors.
+import type { Logger } from 'pino';
+import type { AppConfig } from '../config/load-config.ts';
+import type { PendingLogin } from '../session/session-data.ts';
+import type { StoredTokens } from '../session/token-store.ts';
+import { type FetchLike, recordingFetch } from './flow-recorder.ts';
+import type { FlowStep } from './flow-step.ts';
+import { type LoginIdentity, completeLogin, startLogin } from './login.ts';
+import { mapProviderError, type ProviderStep } from './map-error.ts';
+import { createConfigurationLoader } from './provider-configuration.ts';
+import { callResource, type ResourceAnswer } from './resource.ts';
+import { buildLogoutUrl, refreshTokens, revokeRefreshToken } from './tokens.ts';
+
+export interface OidcClient {
+  /** Loads the provider metadata now (start-up, readiness); rejects with a ProviderError. */
+  discover(): Promise<void>;
+  isDiscovered(): boolean;
+  startLogin(login: {
+    returnTo: string;
+    expiresAt: number;
+  }): Promise<{ url: URL; state: string; pending: PendingLogin }>;
+  completeLogin(callback: {
+    params: URLSearchParams;
+    state: string;
+    pending: PendingLogin;
+    now: number;
+  }): Promise<{ tokens: StoredTokens; identity: LoginIdentity; steps: FlowStep[] }>;
+  refreshTokens(
+    tokens: StoredTokens,
+    now: number,
+  ): Promise<{ tokens: StoredTokens; steps: FlowStep[] }>;
+  revokeRefreshToken(refreshToken: string): Promise<boolean>;
+  buildLogoutUrl(idToken: string | undefined): Promise<URL | undefined>;
+  callResource(accessToken: string): Promise<ResourceAnswer>;
+}
+
+export interface OidcClientOptions {
+  logger: Logger;
+  /** The fetch used for every provider and API call (tests may pass one that injects faults). */
+  fetch?: FetchLike;
+}
+
+/** Creates the client; nothing is fetched until the first call. */
+export function createOidcClient(config: AppConfig, options: OidcClientOptions): OidcClient {
+  const baseFetch = options.fetch ?? fetch;
+  const logged: FetchLike = async (url, init) => {
+    const started = performance.now();
+    const target = new URL(url);
+    try {
+      const response = await baseFetch(url, init);
+      options.logger.debug(
+        {
+          upstream: `${init.method ?? 'GET'} ${target.origin}${target.pathname}`,
+          status: response.status,
+          ms: Math.round(performance.now() - started),
+        },
+        'upstream call',
+      );
+      return response;
+    } catch (error) {
+      options.logger.debug(
+        { upstream: `${init.method ?? 'GET'} ${target.origin}${target.pathname}`, err: error },
+        'upstream call failed',
+      );
+      throw error;
+    }
+  };
+  const loader = createConfigurationLoader(config, recordingFetch(logged));
+  const isOidc = config.provider.kind !== 'oauth2';
+  const settings = {
+    redirectUri: config.redirectUri,
+    scopes: config.scopes,
+    authParams: config.authParams,
+    isOidc,
+  };
+
+  async function call<T>(
+    step: ProviderStep,
+    work: (configuration: Awaited<ReturnType<typeof loader.get>>) => Promise<T>,
+  ): Promise<T> {
+    const configuration = await loader.get();
+    try {
+      return await work(configuration);
+    } catch (error) {
+      throw mapProviderError(error, step);
+    }
+  }
+
+  return {
+    discover: async () => {
+      await loader.get();
+    },
+    isDiscovered: () => loader.isLoaded(),
+    startLogin: (login) => call('login', (c) => startLogin(c, settings, login)),
+    completeLogin: (callback) => call('login', (c) => completeLogin(c, settings, callback)),
+    refreshTokens: (tokens, now) => call('refresh', (c) => refreshTokens(c, tokens, now)),
+    revokeRefreshToken: (token) => call('revocation', (c) => revokeRefreshToken(c, token)),
+    buildLogoutUrl: (idToken) =>
+      call('revocation', async (c) => buildLogoutUrl(c, idToken, config.postLogoutRedirectUri)),
+    callResource: async (accessToken) => {
+      const configuration = await loader.get();
+      if (!config.resourceUrl) throw new Error('RESOURCE_URL is not configured');
+      return callResource(configuration, config.resourceUrl, accessToken);
+    },
+  };
+}

@@ -1,0 +1,71 @@
+// The provider's metadata as an openid-client Configuration: discovered once and cached as a
+// promise; a failed discovery is dropped, so a provider that was down is tried again next time.
+import * as client from 'openid-client';
+import type { AppConfig } from '../config/load-config.ts';
+import { createClientAuth } from './client-auth.ts';
+import type { FetchLike } from './flow-recorder.ts';
+import { mapProviderError } from './map-error.ts';
+
+export interface ConfigurationLoader {
+  /** The Configuration, discovering it first if needed; rejects with a ProviderError. */
+  get(): Promise<client.Configuration>;
+  /** Whether metadata is loaded (for /readyz). */
+  isLoaded(): boolean;
+}
+
+/** Creates the loader; nothing is fetched until the first `get()`. */
+export function createConfigurationLoader(
+  config: AppConfig,
+  fetchImpl: FetchLike,
+): ConfigurationLoader {
+  let pending: Promise<client.Configuration> | undefined;
+  let isLoaded = false;
+
+  async function load(): Promise<client.Configuration> {
+    const auth = await createClientAuth(config.client);
+    const metadata = { client_secret: config.client.secret };
+    const { provider } = config;
+    if (provider.kind === 'dev')
+      throw new Error('the dev provider must be started before discovery');
+    if (provider.kind === 'oidc') {
+      return client.discovery(provider.issuer, config.client.id, metadata, auth, {
+        timeout: config.httpTimeoutSeconds,
+        [client.customFetch]: fetchImpl,
+        // http:// is accepted only for loopback providers (checked in loadConfig).
+        execute: config.allowInsecureHttp ? [client.allowInsecureRequests] : [],
+      });
+    }
+    const configuration = new client.Configuration(
+      {
+        issuer: provider.authorizationEndpoint.origin,
+        authorization_endpoint: provider.authorizationEndpoint.href,
+        token_endpoint: provider.tokenEndpoint.href,
+        userinfo_endpoint: provider.userinfoEndpoint?.href,
+      },
+      config.client.id,
+      metadata,
+      auth,
+    );
+    configuration.timeout = config.httpTimeoutSeconds;
+    configuration[client.customFetch] = fetchImpl;
+    if (config.allowInsecureHttp) client.allowInsecureRequests(configuration);
+    return configuration;
+  }
+
+  return {
+    get() {
+      pending ??= load().then(
+        (configuration) => {
+          isLoaded = true;
+          return configuration;
+        },
+        (error: unknown) => {
+          pending = undefined;
+          throw mapProviderError(error, 'discovery');
+        },
+      );
+      return pending;
+    },
+    isLoaded: () => isLoaded,
+  };
+}

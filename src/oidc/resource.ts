@@ -1,0 +1,76 @@
+// Calls the protected API with the access token as a Bearer credential (RFC 6750).
+import * as client from 'openid-client';
+import { ResourceError } from '../errors.ts';
+
+export type ResourceAnswer =
+  | { isTokenRejected: false; status: number; contentType: string; body: string }
+  /** 401: the access token was refused (expired early or revoked): refresh once, then retry. */
+  | { isTokenRejected: true };
+
+const maxBodyCharacters = 100_000;
+
+/** GETs `url` with the access token. Rejects with a ResourceError when the API is down or failing. */
+export async function callResource(
+  configuration: client.Configuration,
+  url: URL,
+  accessToken: string,
+): Promise<ResourceAnswer> {
+  let response: Response;
+  try {
+    response = await client.fetchProtectedResource(
+      configuration,
+      accessToken,
+      url,
+      'GET',
+      undefined,
+      new Headers({ accept: 'application/json' }),
+    );
+  } catch (error) {
+    // openid-client throws, rather than resolves, when a 401 carries a parseable challenge.
+    if (error instanceof client.WWWAuthenticateChallengeError && error.status === 401) {
+      return { isTokenRejected: true };
+    }
+    throw mapResourceError(error);
+  }
+  if (response.status === 401) return { isTokenRejected: true };
+  if (response.status >= 500) {
+    throw new ResourceError(
+      502,
+      'api_failed',
+      `The protected API answered with an error (HTTP ${response.status}).`,
+    );
+  }
+  const text = await response.text();
+  const contentType = response.headers.get('content-type') ?? '';
+  return {
+    isTokenRejected: false,
+    status: response.status,
+    contentType,
+    body: text.slice(0, maxBodyCharacters),
+  };
+}
+
+function mapResourceError(error: unknown): ResourceError {
+  if (error instanceof client.WWWAuthenticateChallengeError) {
+    return new ResourceError(
+      502,
+      'api_refused',
+      `The protected API refused the call (HTTP ${error.status}).`,
+      error,
+    );
+  }
+  if (error instanceof client.ClientError && error.code === 'OAUTH_TIMEOUT') {
+    return new ResourceError(
+      504,
+      'api_timeout',
+      'The protected API took too long to answer.',
+      error,
+    );
+  }
+  return new ResourceError(
+    502,
+    'api_unreachable',
+    'The protected API cannot be reached right now.',
+    error,
+  );
+}

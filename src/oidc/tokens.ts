@@ -1,0 +1,66 @@
+// Refresh, revocation and RP-initiated logout, and how a token response is kept.
+import * as client from 'openid-client';
+import { TokenRefreshError } from '../errors.ts';
+import type { StoredTokens } from '../session/token-store.ts';
+import { recordFlow } from './flow-recorder.ts';
+import type { FlowStep } from './flow-step.ts';
+
+/** What to keep of a token response; a refresh response may leave out what did not change. */
+export function toStoredTokens(
+  response: client.TokenEndpointResponse,
+  now: number,
+  previous?: StoredTokens,
+): StoredTokens {
+  const refreshToken = response.refresh_token ?? previous?.refreshToken;
+  const idToken = response.id_token ?? previous?.idToken;
+  const scope = response.scope ?? previous?.scope;
+  return {
+    accessToken: response.access_token,
+    tokenType: response.token_type,
+    ...(typeof response.expires_in === 'number' && { expiresAt: now + response.expires_in * 1000 }),
+    ...(refreshToken && { refreshToken }),
+    ...(idToken && { idToken }),
+    ...(scope && { scope }),
+  };
+}
+
+/** Uses the refresh token for new tokens; keeps the old refresh and ID token when none come back. */
+export async function refreshTokens(
+  configuration: client.Configuration,
+  tokens: StoredTokens,
+  now: number,
+): Promise<{ tokens: StoredTokens; steps: FlowStep[] }> {
+  if (!tokens.refreshToken) {
+    throw new TokenRefreshError(
+      'Your access has expired and the provider issued no refresh token. Please sign in again.',
+    );
+  }
+  const refreshToken = tokens.refreshToken;
+  const { result, steps } = await recordFlow(() =>
+    client.refreshTokenGrant(configuration, refreshToken),
+  );
+  return { tokens: toStoredTokens(result, now, tokens), steps };
+}
+
+/** Revokes a refresh token (RFC 7009). Resolves false when the provider has no revocation endpoint. */
+export async function revokeRefreshToken(
+  configuration: client.Configuration,
+  refreshToken: string,
+): Promise<boolean> {
+  if (!configuration.serverMetadata().revocation_endpoint) return false;
+  await client.tokenRevocation(configuration, refreshToken, { token_type_hint: 'refresh_token' });
+  return true;
+}
+
+/** The provider's end-session URL (OIDC RP-Initiated Logout), or undefined when it has none. */
+export function buildLogoutUrl(
+  configuration: client.Configuration,
+  idToken: string | undefined,
+  postLogoutRedirectUri: string,
+): URL | undefined {
+  if (!configuration.serverMetadata().end_session_endpoint) return undefined;
+  return client.buildEndSessionUrl(configuration, {
+    post_logout_redirect_uri: postLogoutRedirectUri,
+    ...(idToken && { id_token_hint: idToken }),
+  });
+}

@@ -1,0 +1,36 @@
+// Liveness and readiness for orchestrators: /healthz answers while the process runs; /readyz only
+// when the provider's metadata is loaded and the session store answers.
+import { Router } from 'express';
+import type { OidcClient } from '../oidc/oidc-client.ts';
+import type { SessionBackend } from '../session/session-backend.ts';
+
+/** The router for /healthz and /readyz. */
+export function healthRoutes(options: {
+  oidc: OidcClient;
+  backend: Pick<SessionBackend, 'isHealthy'>;
+}): Router {
+  const router = Router();
+
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
+  router.get('/readyz', async (_req, res) => {
+    // A provider that was down is discovered again here, so readiness recovers by itself.
+    const isProviderReady = await options.oidc.discover().then(
+      () => true,
+      () => false,
+    );
+    const isStoreReady = await options.backend.isHealthy();
+    const isReady = isProviderReady && isStoreReady;
+    res.status(isReady ? 200 : 503).json({
+      status: isReady ? 'ready' : 'not ready',
+      checks: {
+        provider: isProviderReady ? 'ok' : 'unavailable',
+        store: isStoreReady ? 'ok' : 'unavailable',
+      },
+    });
+  });
+
+  return router;
+}

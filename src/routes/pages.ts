@@ -1,0 +1,86 @@
+// The pages a person sees: home, the protected API's answer, and their own flow.
+import { Router } from 'express';
+import { requireFreshTokens } from '../auth/fresh-tokens.ts';
+import { requireLogin } from '../auth/require-login.ts';
+import { recordSteps } from '../auth/session-lifecycle.ts';
+import { TokenRefreshError } from '../errors.ts';
+import { takeNotice } from '../http/page-locals.ts';
+import type { OidcClient } from '../oidc/oidc-client.ts';
+import type { TokenRefresher } from '../session/token-refresher.ts';
+import type { TokenStore } from '../session/token-store.ts';
+import { describeTokens } from './token-status.ts';
+
+export interface PageRoutesOptions {
+  oidc: OidcClient;
+  tokens: TokenStore;
+  refresher: TokenRefresher;
+  now: () => number;
+  resourceUrl: string;
+}
+
+/** The router for /, /resource and /flow. */
+export function pageRoutes(options: PageRoutesOptions): Router {
+  const router = Router();
+
+  router.get('/', async (req, res) => {
+    const record = req.session.user ? await options.tokens.get(req.sessionID) : undefined;
+    res.render('home', {
+      title: '',
+      tokenStatus: record && describeTokens(record.tokens, options.now()),
+    });
+  });
+
+  router.get(
+    '/resource',
+    requireLogin(),
+    requireFreshTokens(options.refresher, options.tokens),
+    async (req, res) => {
+      let fresh = res.locals.tokens;
+      if (!fresh) throw new Error('requireFreshTokens did not run');
+      let answer = await options.oidc.callResource(fresh.record.tokens.accessToken);
+      if (answer.isTokenRejected) {
+        // RFC 6750 §3.1 invalid_token: the token was revoked or expired early. Refresh once, retry once.
+        fresh = await options.refresher.getFreshTokens(req.sessionID, {
+          rejectedVersion: fresh.record.version,
+        });
+        if (!fresh)
+          throw new TokenRefreshError('Your sign-in is no longer valid. Please sign in again.');
+        recordSteps(req, fresh.steps);
+        answer = await options.oidc.callResource(fresh.record.tokens.accessToken);
+        if (answer.isTokenRejected)
+          throw new TokenRefreshError(
+            'The protected API refused your access. Please sign in again.',
+          );
+      }
+      res.render('resource', {
+        title: 'Protected API',
+        api: {
+          url: options.resourceUrl,
+          status: answer.status,
+          fetchedAt: new Date(options.now()).toISOString(),
+          body: prettyBody(answer.body, answer.contentType),
+          wasRefreshed: fresh.wasRefreshed,
+        },
+      });
+    },
+  );
+
+  router.get('/flow', requireLogin(), (req, res) => {
+    res.render('flow', {
+      title: 'Your flow',
+      notice: takeNotice(req),
+      steps: req.session.flow ?? [],
+    });
+  });
+
+  return router;
+}
+
+function prettyBody(body: string, contentType: string): string {
+  if (!contentType.includes('json')) return body;
+  try {
+    return JSON.stringify(JSON.parse(body), null, 2);
+  } catch {
+    return body;
+  }
+}

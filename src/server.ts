@@ -1,0 +1,121 @@
+// Starts the app: configuration, the embedded dev provider when no provider is configured, the
+// session store, then listening; shuts down gracefully on SIGTERM/SIGINT.
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import { createApp } from './app.ts';
+import { type AppConfig, devClient, loadConfig, withDevProvider } from './config/load-config.ts';
+import { ConfigError } from './errors.ts';
+import { createLogger } from './http/logger.ts';
+import { createOidcClient } from './oidc/oidc-client.ts';
+import { loadOrCreateSecret } from './session/dev-secret.ts';
+import { openSessionBackend } from './session/session-backend.ts';
+
+const shutdownGraceMs = 10_000;
+
+async function main(): Promise<void> {
+  let config: AppConfig;
+  try {
+    config = loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    process.exit(1);
+  }
+  const logger = createLogger(config.logLevel);
+  const closers: Array<() => Promise<void>> = [];
+
+  if (config.provider.kind === 'dev') {
+    // Loaded only here: production refuses the dev provider in loadConfig and never imports src/dev.
+    const { startDevServices } = await import('./dev/start-dev-services.ts');
+    const dev = await startDevServices({
+      appBaseUrl: config.baseUrl.origin,
+      clientId: devClient.id,
+      clientSecret: devClient.secret,
+      providerPort: config.dev.providerPort,
+      apiPort: config.dev.apiPort,
+      keysFile: 'data/dev-jwks.json',
+      publicHost: config.baseUrl.hostname,
+    });
+    closers.push(dev.close);
+    config = withDevProvider(config, dev.issuer, dev.resourceUrl);
+  }
+  if (config.session.secrets.length === 0) {
+    // Development only (production requires SESSION_SECRET): kept on disk so restarts keep sessions.
+    config = {
+      ...config,
+      session: {
+        ...config.session,
+        secrets: [await loadOrCreateSecret('data/dev-session-secret')],
+      },
+    };
+  }
+
+  const backend = await openSessionBackend(config);
+  closers.unshift(backend.close);
+  const oidc = createOidcClient(config, { logger });
+  await oidc.discover().catch((error: unknown) => {
+    logger.warn({ err: error }, 'provider discovery failed; it is retried on the next sign-in');
+  });
+
+  const app = createApp({ config, oidc, backend, logger });
+  const server = app.listen(config.port);
+  await once(server, 'listening');
+  logger.info(
+    {
+      url: config.baseUrl.origin,
+      issuer: config.provider.kind === 'oidc' ? config.provider.issuer.href : undefined,
+    },
+    'ready',
+  );
+  if (config.isDevProvider) printDevBanner(config);
+  handleShutdown(server, closers, logger);
+}
+
+function printDevBanner(config: AppConfig): void {
+  const issuer = config.provider.kind === 'oidc' ? config.provider.issuer.origin : '';
+  process.stdout.write(
+    [
+      '',
+      '  OAuth Express Reference is running',
+      `    App:                    ${config.baseUrl.origin}`,
+      `    Development provider:   ${issuer}  (sign in with any username and password)`,
+      `    Demo protected API:     ${config.resourceUrl?.href ?? ''}`,
+      '',
+      '',
+    ].join('\n'),
+  );
+}
+
+function handleShutdown(
+  server: Server,
+  closers: Array<() => Promise<void>>,
+  logger: ReturnType<typeof createLogger>,
+): void {
+  let isClosing = false;
+  const shutdown = (signal: string) => {
+    if (isClosing) return;
+    isClosing = true;
+    logger.info({ signal }, 'shutting down');
+    // Stop accepting, let in-flight requests finish, then close the store and the dev services.
+    setTimeout(() => {
+      logger.error('in-flight requests did not finish in time; exiting');
+      process.exit(1);
+    }, shutdownGraceMs).unref();
+    server.close(async () => {
+      for (const close of closers)
+        await close().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+  };
+  process.on('SIGTERM', shutdown);
+  process.on('SIGINT', shutdown);
+}
+
+process.on('unhandledRejection', (reason) => {
+  process.stderr.write(
+    `Unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}\n`,
+  );
+});
+
+await main();

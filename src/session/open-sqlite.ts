@@ -1,0 +1,99 @@
+// The SQLite database behind the embedded store: opening it with its schema, and sweeping out
+// expired rows.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
+
+/** How long a statement waits for another connection's write lock before failing. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+const SCHEMA = `
+  CREATE TABLE IF NOT EXISTS sessions (
+    sid TEXT PRIMARY KEY,
+    data TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS sessions_expires_at ON sessions (expires_at);
+
+  CREATE TABLE IF NOT EXISTS tokens (
+    session_id TEXT PRIMARY KEY,
+    sub TEXT NOT NULL,
+    sid TEXT,
+    version INTEGER NOT NULL,
+    data TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS tokens_expires_at ON tokens (expires_at);
+  CREATE INDEX IF NOT EXISTS tokens_sub ON tokens (sub);
+  CREATE INDEX IF NOT EXISTS tokens_sid ON tokens (sid);
+`;
+
+/**
+ * Opens (or creates) the store's database at `path`, or an in-memory one for `':memory:'`,
+ * and creates its tables if they are missing.
+ */
+export function openSqlite(path: string): DatabaseSync {
+  if (path !== ':memory:') {
+    // The file holds tokens: a folder we create is readable by this user only.
+    mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  }
+  const db = new DatabaseSync(path);
+  try {
+    // WAL lets readers run while one connection writes, so several app instances on this host
+    // can share the file (not over a network file system: https://sqlite.org/wal.html).
+    db.exec('PRAGMA journal_mode = WAL');
+    // A writer waits for the lock instead of failing at once with SQLITE_BUSY. The wait blocks
+    // the event loop (DatabaseSync is synchronous), so it is short and writes are single rows.
+    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    db.exec(SCHEMA);
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return db;
+}
+
+/** A running sweeper: `sweep` runs one pass now, `stop` ends the timer. */
+export interface Sweeper {
+  /** Deletes the expired rows of both tables; returns how many it deleted. */
+  sweep(): number;
+  stop(): void;
+}
+
+export interface SweeperOptions {
+  intervalMs: number;
+  now?: () => number;
+  /** Called when a timed pass fails (the next one still runs). Default: a process warning. */
+  onError?: (error: unknown) => void;
+}
+
+/**
+ * Deletes expired sessions and token records every `intervalMs`. Reads never return expired
+ * rows anyway; sweeping only keeps the file from growing. The timer does not hold the process open.
+ */
+export function startSweeper(db: DatabaseSync, options: SweeperOptions): Sweeper {
+  const now = options.now ?? Date.now;
+  const onError = options.onError ?? warnSweepFailed;
+  const deleteSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
+  const deleteTokens = db.prepare('DELETE FROM tokens WHERE expires_at <= ?');
+
+  const sweep = (): number => {
+    const at = now();
+    return Number(deleteSessions.run(at).changes) + Number(deleteTokens.run(at).changes);
+  };
+  const timer = setInterval(() => {
+    try {
+      sweep();
+    } catch (error) {
+      onError(error);
+    }
+  }, options.intervalMs);
+  timer.unref();
+
+  return { sweep, stop: () => clearInterval(timer) };
+}
+
+function warnSweepFailed(error: unknown): void {
+  const message = error instanceof Error ? error.message : String(error);
+  process.emitWarning(`Sweeping expired sessions failed: ${message}`);
+}

@@ -1,0 +1,32 @@
+// express-session with the cookie settings this app relies on; each with its reason.
+import type { RequestHandler } from 'express';
+import session from 'express-session';
+import type { AppConfig } from '../config/load-config.ts';
+
+/** The session middleware: a signed id cookie in the browser, everything else in `store`. */
+export function createSessionMiddleware(config: AppConfig, store: session.Store): RequestHandler {
+  return session({
+    name: config.session.cookieName,
+    // Several secrets rotate: the first signs, all verify.
+    secret: config.session.secrets,
+    store,
+    // Only sessions that hold something get a cookie and a row (no empty sessions for crawlers).
+    saveUninitialized: false,
+    // A request that did not change the session does not write it back over a newer copy.
+    resave: false,
+    // Idle timeout: every request pushes the expiry forward; a session unused this long ends.
+    rolling: true,
+    // Behind a TLS-terminating proxy, trust X-Forwarded-Proto (set TRUST_PROXY) to send Secure cookies.
+    proxy: config.trustProxy !== undefined,
+    cookie: {
+      // Not readable by scripts: an XSS cannot steal the session (OWASP ASVS V3.4.2).
+      httpOnly: true,
+      // Sent on top-level navigations back from the provider, not on cross-site subrequests or POSTs.
+      sameSite: 'lax',
+      // Only over https when the app is served over https (required by the `__Host-` name).
+      secure: config.session.isSecureCookie,
+      path: '/',
+      maxAge: config.session.idleTimeoutMs,
+    },
+  });
+}

@@ -1,0 +1,133 @@
+// express-session's store on SQLite: one row per browser session, its data as JSON, with the
+// expiry of its cookie.
+import type { DatabaseSync, StatementSync } from 'node:sqlite';
+import session, { type SessionData } from 'express-session';
+
+export interface SqliteSessionStoreOptions {
+  /** Lifetime of a session whose cookie has no expiry (a browser-session cookie). Default 1 day. */
+  defaultTtlMs?: number;
+  now?: () => number;
+}
+
+type Callback<T> = (err: unknown, value?: T) => void;
+
+/** An express-session store on a database opened with `openSqlite`. Expired rows are never read. */
+export class SqliteSessionStore extends session.Store {
+  readonly #now: () => number;
+  readonly #defaultTtlMs: number;
+  readonly #select: StatementSync;
+  readonly #selectAll: StatementSync;
+  readonly #count: StatementSync;
+  readonly #upsert: StatementSync;
+  readonly #extend: StatementSync;
+  readonly #delete: StatementSync;
+  readonly #deleteAll: StatementSync;
+
+  constructor(db: DatabaseSync, options: SqliteSessionStoreOptions = {}) {
+    super();
+    this.#now = options.now ?? Date.now;
+    this.#defaultTtlMs = options.defaultTtlMs ?? 24 * 60 * 60 * 1000;
+    this.#select = db.prepare('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?');
+    this.#selectAll = db.prepare('SELECT sid, data FROM sessions WHERE expires_at > ?');
+    this.#count = db.prepare('SELECT count(*) AS count FROM sessions WHERE expires_at > ?');
+    this.#upsert = db.prepare(
+      `INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?)
+       ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
+    );
+    // Touching never revives a session that has already expired.
+    this.#extend = db.prepare(
+      'UPDATE sessions SET expires_at = ? WHERE sid = ? AND expires_at > ?',
+    );
+    this.#delete = db.prepare('DELETE FROM sessions WHERE sid = ?');
+    this.#deleteAll = db.prepare('DELETE FROM sessions');
+  }
+
+  /** Answers the session, or null when it is missing, expired or unreadable. */
+  get(sid: string, callback: Callback<SessionData | null>): void {
+    answer(callback, () => parseSession(this.#select.get(sid, this.#now())?.data));
+  }
+
+  set(sid: string, sess: SessionData, callback?: Callback<void>): void {
+    answer(callback, () => {
+      this.#upsert.run(sid, JSON.stringify(sess), this.#expiresAt(sess));
+    });
+  }
+
+  /** Moves the expiry of a live session to that of its cookie (with `rolling` or `resave`). */
+  touch(sid: string, sess: SessionData, callback?: Callback<void>): void {
+    answer(callback, () => {
+      this.#extend.run(this.#expiresAt(sess), sid, this.#now());
+    });
+  }
+
+  destroy(sid: string, callback?: Callback<void>): void {
+    answer(callback, () => {
+      this.#delete.run(sid);
+    });
+  }
+
+  clear(callback?: Callback<void>): void {
+    answer(callback, () => {
+      this.#deleteAll.run();
+    });
+  }
+
+  length(callback: Callback<number>): void {
+    answer(callback, () => Number(this.#count.get(this.#now())?.count ?? 0));
+  }
+
+  /** Answers the live, readable sessions keyed by session id. */
+  all(callback: Callback<Record<string, SessionData>>): void {
+    answer(callback, () => {
+      const entries: [string, SessionData][] = [];
+      for (const row of this.#selectAll.all(this.#now())) {
+        const sess = parseSession(row.data);
+        if (typeof row.sid === 'string' && sess) entries.push([row.sid, sess]);
+      }
+      return Object.fromEntries(entries);
+    });
+  }
+
+  #expiresAt(sess: SessionData): number {
+    const { expires, maxAge } = sess.cookie;
+    if (expires) {
+      const at = new Date(expires).getTime();
+      if (Number.isFinite(at)) return at;
+    }
+    if (typeof maxAge === 'number') return this.#now() + maxAge;
+    return this.#now() + this.#defaultTtlMs;
+  }
+}
+
+/**
+ * Runs `work` and hands its result or error to the callback on a later tick, as express-session's
+ * own MemoryStore does: a callback that throws then cannot be called a second time by our catch.
+ */
+function answer<T>(callback: Callback<T> | undefined, work: () => T): void {
+  let result: T;
+  try {
+    result = work();
+  } catch (error) {
+    if (callback) process.nextTick(() => callback(error));
+    return;
+  }
+  if (callback) process.nextTick(() => callback(null, result));
+}
+
+/** A row's session, or null when the text is not a session (express-session needs `cookie`). */
+function parseSession(text: unknown): SessionData | null {
+  if (typeof text !== 'string') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const isSession =
+    typeof value === 'object' &&
+    value !== null &&
+    'cookie' in value &&
+    typeof value.cookie === 'object' &&
+    value.cookie !== null;
+  return isSession ? (value as SessionData) : null;
+}

@@ -1,0 +1,62 @@
+// The embedded default store: sessions and token records in one SQLite file, swept periodically.
+import { openSqlite, startSweeper } from './open-sqlite.ts';
+import { SqliteSessionStore } from './sqlite-session-store.ts';
+import { SqliteTokenStore } from './sqlite-token-store.ts';
+import type { TokenCodec } from './token-codec.ts';
+
+export interface SqliteStoreOptions {
+  /** The database file (its folder is created), or `':memory:'`. */
+  path: string;
+  /** How tokens are written at rest. Default: plain JSON. */
+  codec?: TokenCodec;
+  /** Lifetime of a session whose cookie has no expiry. Default 1 day. */
+  defaultSessionTtlMs?: number;
+  /** How often expired rows are deleted. Default 1 minute. */
+  sweepIntervalMs?: number;
+  onSweepError?: (error: unknown) => void;
+  now?: () => number;
+}
+
+/** Both stores on one database, and what stops them. */
+export interface SqliteStore {
+  sessionStore: SqliteSessionStore;
+  tokenStore: SqliteTokenStore;
+  /** Deletes expired rows now; returns how many. The sweeper also does this on its interval. */
+  sweep(): number;
+  /** Runs a trivial query: true when the database answers. */
+  ping(): boolean;
+  /** Stops the sweeper and closes the database. Safe to call twice. */
+  close(): void;
+}
+
+/** Opens the SQLite file and starts sweeping it. Call `close` on shutdown. */
+export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
+  const { now, codec } = options;
+  const db = openSqlite(options.path);
+  const sessionStore = new SqliteSessionStore(db, {
+    now,
+    defaultTtlMs: options.defaultSessionTtlMs,
+  });
+  const tokenStore = new SqliteTokenStore(db, { now, codec });
+  const sweeper = startSweeper(db, {
+    intervalMs: options.sweepIntervalMs ?? 60_000,
+    now,
+    onError: options.onSweepError,
+  });
+  return {
+    sessionStore,
+    tokenStore,
+    sweep: sweeper.sweep,
+    ping() {
+      try {
+        return db.isOpen && db.prepare('SELECT 1 AS ok').get()?.ok === 1;
+      } catch {
+        return false;
+      }
+    },
+    close() {
+      sweeper.stop();
+      if (db.isOpen) db.close();
+    },
+  };
+}

@@ -1,0 +1,35 @@
+// How a token record's tokens become the text a store keeps, and back: plain JSON here, an
+// encrypting codec (same shape) when TOKEN_ENCRYPTION_KEY is set.
+import type { StoredTokens } from './token-store.ts';
+
+/** Turns tokens into stored text and back. `decode` answers undefined for text it cannot read. */
+export interface TokenCodec {
+  encode(tokens: StoredTokens): string;
+  decode(text: string): StoredTokens | undefined;
+}
+
+/** Parses the JSON of a `StoredTokens`, or undefined when it is not one. */
+export function parseStoredTokens(json: string): StoredTokens | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(json);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const tokens = value as Record<string, unknown>;
+  const hasRequired =
+    typeof tokens.accessToken === 'string' &&
+    typeof tokens.tokenType === 'string' &&
+    (tokens.expiresAt === undefined || typeof tokens.expiresAt === 'number');
+  const hasValidOptional = ['refreshToken', 'idToken', 'scope'].every(
+    (key) => tokens[key] === undefined || typeof tokens[key] === 'string',
+  );
+  return hasRequired && hasValidOptional ? (value as StoredTokens) : undefined;
+}
+
+/** Stores tokens as plain JSON: the default when no encryption key is configured. */
+export const plainTokenCodec: TokenCodec = {
+  encode: (tokens) => JSON.stringify(tokens),
+  decode: parseStoredTokens,
+};

@@ -1,0 +1,409 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { DatabaseSync } from 'node:sqlite';
+import { describe, it, type TestContext } from 'node:test';
+import type { SessionData } from 'express-session';
+import { openSqlite, startSweeper } from '../../src/session/open-sqlite.ts';
+import {
+  openSqliteStore,
+  type SqliteStore,
+  type SqliteStoreOptions,
+} from '../../src/session/sqlite-store.ts';
+import type { TokenCodec } from '../../src/session/token-codec.ts';
+import type { StoredTokens } from '../../src/session/token-store.ts';
+
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+
+interface Harness {
+  store: SqliteStore;
+  path: string;
+  /** A second connection to the same file, to look at or damage rows directly. */
+  raw: DatabaseSync;
+  advance(ms: number): void;
+  now(): number;
+}
+
+/** A temp folder removed after the test; the database goes in a sub-folder that does not exist yet. */
+async function tempDbPath(t: TestContext): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'sqlite-store-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  return join(dir, 'data', 'sessions.db');
+}
+
+async function build(t: TestContext, options: Partial<SqliteStoreOptions> = {}): Promise<Harness> {
+  let time = Date.UTC(2025, 0, 1);
+  const now = (): number => time;
+  const path = options.path ?? (await tempDbPath(t));
+  const store = openSqliteStore({ path, now, ...options });
+  const raw = openSqlite(path);
+  t.after(() => {
+    raw.close();
+    store.close();
+  });
+  return { store, path, raw, now, advance: (ms) => (time += ms) };
+}
+
+function sessionData(expiresAt: number | null, notice = 'hello'): SessionData {
+  const cookie =
+    expiresAt === null
+      ? { originalMaxAge: null, expires: null }
+      : { originalMaxAge: HOUR, expires: new Date(expiresAt) };
+  return { cookie, notice } as SessionData;
+}
+
+function tokens(accessToken: string, now: number): StoredTokens {
+  return {
+    accessToken,
+    tokenType: 'Bearer',
+    expiresAt: now + HOUR,
+    refreshToken: `r-${accessToken}`,
+  };
+}
+
+/** Calls an express-session store method and waits for its callback. */
+function call<T>(
+  run: (callback: (err: unknown, value?: T) => void) => void,
+): Promise<T | undefined> {
+  return new Promise((resolve, reject) => {
+    run((err, value) => (err ? reject(err) : resolve(value)));
+  });
+}
+
+function countRows(raw: DatabaseSync, table: 'sessions' | 'tokens'): number {
+  return Number(raw.prepare(`SELECT count(*) AS count FROM ${table}`).get()?.count);
+}
+
+describe('SqliteSessionStore', () => {
+  it('returns a session it stored', async (t) => {
+    const { store, now } = await build(t);
+    const { sessionStore } = store;
+
+    await call((cb) => sessionStore.set('s1', sessionData(now() + HOUR), cb));
+    const session = await call<SessionData | null>((cb) => sessionStore.get('s1', cb));
+
+    assert.equal(session?.notice, 'hello');
+    assert.equal(session?.cookie.expires, new Date(now() + HOUR).toISOString());
+  });
+
+  it('returns null for an unknown session', async (t) => {
+    const { store } = await build(t);
+
+    const session = await call<SessionData | null>((cb) => store.sessionStore.get('nope', cb));
+
+    assert.equal(session, null);
+  });
+
+  it('returns null for an expired session', async (t) => {
+    const { store, now, advance } = await build(t);
+    await call((cb) => store.sessionStore.set('s1', sessionData(now() + MINUTE), cb));
+
+    advance(MINUTE);
+    const session = await call<SessionData | null>((cb) => store.sessionStore.get('s1', cb));
+
+    assert.equal(session, null);
+  });
+
+  it('keeps a session without cookie expiry for the default lifetime', async (t) => {
+    const { store, advance } = await build(t, { defaultSessionTtlMs: HOUR });
+    const { sessionStore } = store;
+    await call((cb) => sessionStore.set('s1', sessionData(null), cb));
+
+    advance(HOUR - 1);
+    const before = await call<SessionData | null>((cb) => sessionStore.get('s1', cb));
+    advance(1);
+    const after = await call<SessionData | null>((cb) => sessionStore.get('s1', cb));
+
+    assert.equal(before?.notice, 'hello');
+    assert.equal(after, null);
+  });
+
+  it('forgets a destroyed session', async (t) => {
+    const { store, now } = await build(t);
+    const { sessionStore } = store;
+    await call((cb) => sessionStore.set('s1', sessionData(now() + HOUR), cb));
+
+    await call((cb) => sessionStore.destroy('s1', cb));
+
+    assert.equal(await call((cb) => sessionStore.get('s1', cb)), null);
+  });
+
+  it('extends a live session when touched', async (t) => {
+    const { store, now, advance } = await build(t);
+    const { sessionStore } = store;
+    await call((cb) => sessionStore.set('s1', sessionData(now() + MINUTE), cb));
+
+    await call((cb) => sessionStore.touch('s1', sessionData(now() + HOUR), cb));
+    advance(2 * MINUTE);
+
+    const session = await call<SessionData | null>((cb) => sessionStore.get('s1', cb));
+    assert.equal(session?.notice, 'hello');
+  });
+
+  it('does not revive an expired session when touched', async (t) => {
+    const { store, now, advance } = await build(t);
+    const { sessionStore } = store;
+    await call((cb) => sessionStore.set('s1', sessionData(now() + MINUTE), cb));
+    advance(MINUTE);
+
+    await call((cb) => sessionStore.touch('s1', sessionData(now() + HOUR), cb));
+
+    assert.equal(await call((cb) => sessionStore.get('s1', cb)), null);
+  });
+
+  it('counts and lists only live sessions', async (t) => {
+    const { store, now, advance } = await build(t);
+    const { sessionStore } = store;
+    await call((cb) => sessionStore.set('short', sessionData(now() + MINUTE), cb));
+    await call((cb) => sessionStore.set('long', sessionData(now() + HOUR, 'still here'), cb));
+    advance(MINUTE);
+
+    const length = await call<number>((cb) => sessionStore.length(cb));
+    const all = await call<Record<string, SessionData>>((cb) => sessionStore.all(cb));
+
+    assert.equal(length, 1);
+    assert.deepEqual(Object.keys(all ?? {}), ['long']);
+    assert.equal(all?.long?.notice, 'still here');
+  });
+
+  it('clears every session', async (t) => {
+    const { store, now } = await build(t);
+    const { sessionStore } = store;
+    await call((cb) => sessionStore.set('s1', sessionData(now() + HOUR), cb));
+    await call((cb) => sessionStore.set('s2', sessionData(now() + HOUR), cb));
+
+    await call((cb) => sessionStore.clear(cb));
+
+    assert.equal(await call((cb) => sessionStore.length(cb)), 0);
+  });
+
+  it('keeps sessions when the file is reopened (a restart)', async (t) => {
+    const first = await build(t);
+    await call((cb) => first.store.sessionStore.set('s1', sessionData(first.now() + HOUR), cb));
+    first.store.close();
+
+    const second = await build(t, { path: first.path });
+    const session = await call<SessionData | null>((cb) => second.store.sessionStore.get('s1', cb));
+
+    assert.equal(session?.notice, 'hello');
+  });
+
+  it('returns null for a row that is not a session', async (t) => {
+    const { store, raw, now } = await build(t);
+    const insert = raw.prepare('INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?)');
+    insert.run('broken', '{"cookie":', now() + HOUR);
+    insert.run('no-cookie', '{"notice":"hi"}', now() + HOUR);
+
+    const broken = await call((cb) => store.sessionStore.get('broken', cb));
+    const noCookie = await call((cb) => store.sessionStore.get('no-cookie', cb));
+    const all = await call<Record<string, SessionData>>((cb) => store.sessionStore.all(cb));
+
+    assert.equal(broken, null);
+    assert.equal(noCookie, null);
+    assert.deepEqual(all, {});
+  });
+
+  it('passes a SQLite error to the callback instead of throwing', async (t) => {
+    const { store } = await build(t);
+    store.close();
+
+    const result = call((cb) => store.sessionStore.get('s1', cb));
+
+    await assert.rejects(result, Error);
+  });
+});
+
+describe('SqliteTokenStore', () => {
+  it('returns the record it put, at version 1', async (t) => {
+    const { store, now } = await build(t);
+    const record = { tokens: tokens('a1', now()), sub: 'alice', sid: 'op-1' };
+
+    const written = await store.tokenStore.put('s1', record, HOUR);
+    const read = await store.tokenStore.get('s1');
+
+    assert.deepEqual(written, { ...record, version: 1 });
+    assert.deepEqual(read, written);
+  });
+
+  it('returns undefined for an expired record', async (t) => {
+    const { store, now, advance } = await build(t);
+    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
+
+    advance(HOUR);
+
+    assert.equal(await store.tokenStore.get('s1'), undefined);
+  });
+
+  it('replaces the tokens and bumps the version when the version matches', async (t) => {
+    const { store, now } = await build(t);
+    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
+
+    const replaced = await store.tokenStore.replace('s1', 1, tokens('a2', now()));
+
+    assert.deepEqual(replaced, { tokens: tokens('a2', now()), sub: 'alice', version: 2 });
+    assert.deepEqual(await store.tokenStore.get('s1'), replaced);
+  });
+
+  it('keeps the record expiry when replacing', async (t) => {
+    const { store, now, advance } = await build(t);
+    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
+    advance(HOUR - MINUTE);
+
+    await store.tokenStore.replace('s1', 1, tokens('a2', now()));
+    advance(MINUTE);
+
+    assert.equal(await store.tokenStore.get('s1'), undefined);
+  });
+
+  it('refuses a stale version and keeps the newer tokens', async (t) => {
+    const { store, now } = await build(t);
+    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
+    await store.tokenStore.replace('s1', 1, tokens('a2', now()));
+
+    const stale = await store.tokenStore.replace('s1', 1, tokens('old', now()));
+
+    assert.equal(stale, undefined);
+    const current = await store.tokenStore.get('s1');
+    assert.equal(current?.tokens.accessToken, 'a2');
+    assert.equal(current?.version, 2);
+  });
+
+  it('lets one of two concurrent refreshes win, across two instances on one file', async (t) => {
+    const first = await build(t);
+    const second = await build(t, { path: first.path });
+    const put = { tokens: tokens('a1', first.now()), sub: 'alice' };
+    await first.store.tokenStore.put('s1', put, HOUR);
+    const readByFirst = await first.store.tokenStore.get('s1');
+    const readBySecond = await second.store.tokenStore.get('s1');
+
+    const firstWrite = await first.store.tokenStore.replace(
+      's1',
+      readByFirst?.version ?? 0,
+      tokens('from-first', first.now()),
+    );
+    const secondWrite = await second.store.tokenStore.replace(
+      's1',
+      readBySecond?.version ?? 0,
+      tokens('from-second', second.now()),
+    );
+
+    assert.equal(firstWrite?.version, 2);
+    assert.equal(secondWrite, undefined);
+    const current = await second.store.tokenStore.get('s1');
+    assert.equal(current?.tokens.accessToken, 'from-first');
+  });
+
+  it('returns undefined when replacing a record that is gone', async (t) => {
+    const { store, now } = await build(t);
+
+    const replaced = await store.tokenStore.replace('missing', 1, tokens('a1', now()));
+
+    assert.equal(replaced, undefined);
+  });
+
+  it('finds live sessions by sub, by sid, and by both', async (t) => {
+    const { store, now, advance } = await build(t);
+    const { tokenStore } = store;
+    await tokenStore.put('s1', { tokens: tokens('a', now()), sub: 'alice', sid: 'op-1' }, HOUR);
+    await tokenStore.put('s2', { tokens: tokens('b', now()), sub: 'alice', sid: 'op-2' }, HOUR);
+    await tokenStore.put('s3', { tokens: tokens('c', now()), sub: 'bob', sid: 'op-1' }, HOUR);
+    await tokenStore.put('gone', { tokens: tokens('d', now()), sub: 'alice', sid: 'op-1' }, 1);
+    advance(1);
+
+    const bySub = await tokenStore.findSessions({ sub: 'alice' });
+    const bySid = await tokenStore.findSessions({ sid: 'op-1' });
+    const byBoth = await tokenStore.findSessions({ sub: 'alice', sid: 'op-1' });
+
+    assert.deepEqual(bySub.sort(), ['s1', 's2']);
+    assert.deepEqual(bySid.sort(), ['s1', 's3']);
+    assert.deepEqual(byBoth, ['s1']);
+  });
+
+  it('rejects a search with neither sub nor sid', async (t) => {
+    const { store } = await build(t);
+
+    await assert.rejects(store.tokenStore.findSessions({}), TypeError);
+  });
+
+  it('treats a row it cannot decode as absent', async (t) => {
+    const failing: TokenCodec = {
+      encode: (value) => JSON.stringify(value),
+      decode: () => {
+        throw new Error('wrong key');
+      },
+    };
+    const { store, raw, now, path } = await build(t);
+    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
+    await store.tokenStore.put('s2', { tokens: tokens('a2', now()), sub: 'alice' }, HOUR);
+    raw.prepare('UPDATE tokens SET data = ? WHERE session_id = ?').run('not json', 's1');
+    const withFailingCodec = await build(t, { path, codec: failing });
+
+    assert.equal(await store.tokenStore.get('s1'), undefined);
+    assert.equal(await withFailingCodec.store.tokenStore.get('s2'), undefined);
+  });
+
+  it('writes the tokens through its codec', async (t) => {
+    const base64: TokenCodec = {
+      encode: (value) => Buffer.from(JSON.stringify(value)).toString('base64'),
+      decode: (text) => JSON.parse(Buffer.from(text, 'base64').toString()),
+    };
+    const { store, raw, now } = await build(t, { codec: base64 });
+
+    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
+
+    const stored = raw.prepare('SELECT data FROM tokens').get()?.data;
+    assert.equal(typeof stored === 'string' && stored.includes('a1'), false);
+    assert.equal((await store.tokenStore.get('s1'))?.tokens.accessToken, 'a1');
+  });
+
+  it('rejects a time to live that is not positive', async (t) => {
+    const { store, now } = await build(t);
+
+    const put = store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, 0);
+
+    await assert.rejects(put, RangeError);
+  });
+});
+
+describe('sweeping expired rows', () => {
+  it('deletes expired sessions and token records, and keeps live ones', async (t) => {
+    const { store, raw, now, advance } = await build(t);
+    await call((cb) => store.sessionStore.set('old', sessionData(now() + MINUTE), cb));
+    await call((cb) => store.sessionStore.set('new', sessionData(now() + HOUR), cb));
+    await store.tokenStore.put('old', { tokens: tokens('a1', now()), sub: 'alice' }, MINUTE);
+    await store.tokenStore.put('new', { tokens: tokens('a2', now()), sub: 'alice' }, HOUR);
+    advance(MINUTE);
+
+    const deleted = store.sweep();
+
+    assert.equal(deleted, 2);
+    assert.equal(countRows(raw, 'sessions'), 1);
+    assert.equal(countRows(raw, 'tokens'), 1);
+  });
+
+  it('sweeps on its interval', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const { store, raw, now, advance } = await build(t, { sweepIntervalMs: MINUTE });
+    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, MINUTE);
+    advance(MINUTE);
+
+    t.mock.timers.tick(MINUTE);
+
+    assert.equal(countRows(raw, 'tokens'), 0);
+  });
+
+  it('reports a failed pass to onError instead of throwing from the timer', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const db = openSqlite(await tempDbPath(t));
+    const errors: unknown[] = [];
+    const sweeper = startSweeper(db, { intervalMs: MINUTE, onError: (e) => errors.push(e) });
+    t.after(() => sweeper.stop());
+    db.close();
+
+    t.mock.timers.tick(MINUTE);
+
+    assert.equal(errors.length, 1);
+  });
+});
