@@ -32,9 +32,11 @@ export async function signIn(
     maxAgeMs: number;
   },
 ): Promise<void> {
-  const { notice } = req.session;
+  // Kept across the new id: the notice to show, and other tabs' logins still in progress.
+  const { notice, pendingLogins } = req.session;
   await tokenStore.delete(req.sessionID);
   await regenerate(req);
+  if (pendingLogins && Object.keys(pendingLogins).length > 0) req.session.pendingLogins = pendingLogins;
   const { sub, name, email, sid } = login.identity;
   req.session.user = {
     sub,

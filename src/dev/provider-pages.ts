@@ -93,11 +93,11 @@ function html(
   strings: TemplateStringsArray,
   ...values: Array<SafeHtml | string | number>
 ): SafeHtml {
-  const parts = values.map((value, i) => `${escape(value)}${strings[i + 1] ?? ''}`);
+  const parts = values.map((value, i) => `${escapeHtml(value)}${strings[i + 1] ?? ''}`);
   return new SafeHtml((strings[0] ?? '') + parts.join(''));
 }
 
-function escape(value: SafeHtml | string | number): string {
+function escapeHtml(value: SafeHtml | string | number): string {
   if (value instanceof SafeHtml) return value.value;
   return String(value)
     .replaceAll('&', '&amp;')

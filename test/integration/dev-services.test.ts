@@ -2,11 +2,11 @@
 // redirects with openid-client as the relying party, the way the app uses them.
 import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import {
+  type CryptoKey,
   decodeJwt,
   decodeProtectedHeader,
   generateKeyPair,
@@ -40,7 +40,7 @@ describe('dev provider', () => {
     assert.equal(tokens.claims()?.name, 'Alice');
     assert.equal(tokens.claims()?.email, 'alice@example.test');
     assert.equal(answer.status, 200);
-    const body = await answer.json();
+    const body = await readJson<ApiAnswer>(answer);
     assert.equal(body.subject, 'alice');
     assert.equal(body.client, CLIENT_ID);
     assert.match(body.message, /Hello, alice/);
@@ -53,7 +53,7 @@ describe('dev provider', () => {
     const answer = await callApi(stack, tokens.access_token);
 
     assert.equal(decodeJwt(tokens.access_token).scope, 'api:read');
-    assert.deepEqual((await answer.json()).scopes, ['api:read']);
+    assert.deepEqual((await readJson<ApiAnswer>(answer)).scopes, ['api:read']);
   });
 
   it('rotates the refresh token and refuses the old one afterwards', async (t) => {
@@ -149,17 +149,23 @@ describe('demo API', () => {
 
     assert.equal(response.status, 401);
     assert.match(response.headers.get('www-authenticate') ?? '', /error="invalid_token"/);
-    assert.equal((await response.json()).error, 'invalid_token');
+    assert.equal((await readJson<ApiError>(response)).error, 'invalid_token');
   });
 
   it('answers 401 invalid_token for an expired token', async (t) => {
     const stack = await startStack(t);
     const now = Math.floor(Date.now() / 1000);
 
-    const response = await callApi(stack, await mintToken(stack, { iat: now - 600, exp: now - 300 }));
+    const response = await callApi(
+      stack,
+      await mintToken(stack, { iat: now - 600, exp: now - 300 }),
+    );
 
     assert.equal(response.status, 401);
-    assert.match(response.headers.get('www-authenticate') ?? '', /error_description="[^"]*expired"/);
+    assert.match(
+      response.headers.get('www-authenticate') ?? '',
+      /error_description="[^"]*expired"/,
+    );
   });
 
   it('answers 401 invalid_token for a token meant for another audience', async (t) => {
@@ -188,10 +194,22 @@ describe('demo API', () => {
     const health = await fetch(new URL('/healthz', stack.apiUrl));
 
     assert.equal(missing.status, 404);
-    assert.equal((await missing.json()).error, 'not_found');
+    assert.equal((await readJson<ApiError>(missing)).error, 'not_found');
     assert.equal(health.status, 200);
   });
 });
+
+interface ApiAnswer {
+  message: string;
+  subject: string;
+  scopes: string[];
+  client: string;
+}
+
+interface ApiError {
+  error: string;
+  error_description?: string;
+}
 
 interface Stack {
   issuer: string;
@@ -284,12 +302,12 @@ async function temporaryKeysFile(t: TestContext): Promise<string> {
 }
 
 async function signingKid(issuer: string): Promise<string | undefined> {
-  const jwks: { keys: JWK[] } = await (await fetch(`${issuer}/jwks`)).json();
+  const jwks = await readJson<{ keys: JWK[] }>(await fetch(`${issuer}/jwks`));
   return jwks.keys[0]?.kid;
 }
 
 async function mintToken(stack: Stack, claims: JWTPayload, otherKey?: CryptoKey): Promise<string> {
-  const { keys }: { keys: JWK[] } = JSON.parse(await readFile(stack.keysFile, 'utf8'));
+  const { keys } = JSON.parse(await readFile(stack.keysFile, 'utf8')) as { keys: JWK[] };
   const providerKey = keys[0] ?? assert.fail('no key in the keys file');
   const now = Math.floor(Date.now() / 1000);
   return new SignJWT({
@@ -308,4 +326,8 @@ async function mintToken(stack: Stack, claims: JWTPayload, otherKey?: CryptoKey)
 
 function callApi(stack: Stack, token: string): Promise<Response> {
   return fetch(stack.resourceUrl, { headers: { authorization: `Bearer ${token}` } });
+}
+
+async function readJson<T>(response: Response): Promise<T> {
+  return (await response.json()) as T;
 }

@@ -84,12 +84,14 @@ function parseSetCookie(line: string, url: URL): StoredCookie | undefined {
     const key = rawKey.trim().toLowerCase();
     const value = rest.join('=').trim();
     if (key === 'path' && value.startsWith('/')) cookie.path = value;
-    else if (key === 'expires' && !Number.isNaN(Date.parse(value))) cookie.expiresAt = Date.parse(value);
+    else if (key === 'expires' && !Number.isNaN(Date.parse(value)))
+      cookie.expiresAt = Date.parse(value);
     else if (key === 'max-age') maxAge = Number(value);
     else if (key === 'secure') cookie.isSecure = true;
   }
   // RFC 6265 §5.3: Max-Age wins over Expires.
-  if (maxAge !== undefined && Number.isFinite(maxAge)) cookie.expiresAt = Date.now() + maxAge * 1000;
+  if (maxAge !== undefined && Number.isFinite(maxAge))
+    cookie.expiresAt = Date.now() + maxAge * 1000;
   return cookie;
 }
 

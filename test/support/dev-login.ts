@@ -3,8 +3,11 @@
 import type { CookieJar } from './cookie-jar.ts';
 
 export interface BrowseOptions {
-  /** Stop before requesting a URL that starts with this prefix: the redirect to it is returned. */
-  stopAt?: string;
+  /**
+   * Stop before requesting a URL that starts with this prefix (or for which this returns true):
+   * the redirect to it is returned instead of being followed.
+   */
+  stopAt?: string | ((url: URL) => boolean);
   /** Give up after this many requests; default 20. */
   maxRequests?: number;
 }
@@ -23,7 +26,7 @@ export interface HtmlForm {
 
 /**
  * Requests `url` and follows redirects like a browser, across origins. Returns the first response
- * that is not a redirect, or the redirect whose target starts with `options.stopAt`.
+ * that is not a redirect, or the redirect whose target matches `options.stopAt`.
  */
 export async function followRedirects(
   url: string | URL,
@@ -38,11 +41,13 @@ export async function followRedirects(
     const location = response.headers.get('location');
     if (response.status < 300 || response.status > 399 || location === null) return response;
     target = new URL(location, target);
-    if (options.stopAt !== undefined && target.href.startsWith(options.stopAt)) return response;
+    if (isStopAt(target, options.stopAt)) return response;
     // 307 and 308 repeat the request as it was; the others turn it into a GET.
     if (response.status !== 307 && response.status !== 308) request = {};
   }
-  throw new Error(`Still redirecting after ${options.maxRequests ?? 20} requests, at ${target.href}`);
+  throw new Error(
+    `Still redirecting after ${options.maxRequests ?? 20} requests, at ${target.href}`,
+  );
 }
 
 /**
@@ -102,6 +107,11 @@ export async function readFormOf(response: Response): Promise<HtmlForm | undefin
     if (name !== undefined) fields.append(name, attribute(input, 'value') ?? '');
   }
   return { action: new URL(attribute(form[1] ?? '', 'action') ?? '', response.url), fields };
+}
+
+function isStopAt(url: URL, stopAt: BrowseOptions['stopAt']): boolean {
+  if (typeof stopAt === 'function') return stopAt(url);
+  return stopAt !== undefined && url.href.startsWith(stopAt);
 }
 
 function post(fields: URLSearchParams): RequestInit {

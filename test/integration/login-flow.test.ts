@@ -1,0 +1,84 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { CookieJar } from '../support/cookie-jar.ts';
+import { signInThroughProvider } from '../support/dev-login.ts';
+import { startTestApp } from '../support/test-app.ts';
+
+describe('sign-in through the provider', () => {
+  it('signs in, shows the user and calls the protected API with the access token', async (t) => {
+    const app = await startTestApp(t);
+    const jar = new CookieJar();
+
+    const home = await signInThroughProvider(`${app.baseUrl}/login?returnTo=/resource`, jar, { login: 'alice' });
+    const page = await home.text();
+
+    assert.equal(home.status, 200);
+    assert.equal(home.url, `${app.baseUrl}/resource`);
+    assert.match(page, /demo protected API/);
+    assert.match(page, /alice/);
+    assert.equal(app.grants.authorization_code, 1);
+  });
+
+  it('sends PKCE S256, state and nonce in the authorization request', async (t) => {
+    const app = await startTestApp(t);
+    const jar = new CookieJar();
+
+    const response = await jar.fetch(`${app.baseUrl}/login`);
+    const location = new URL(response.headers.get('location') ?? '');
+
+    assert.equal(response.status, 302);
+    assert.equal(location.origin, new URL(app.issuer).origin);
+    assert.equal(location.searchParams.get('code_challenge_method'), 'S256');
+    assert.match(location.searchParams.get('code_challenge') ?? '', /^[\w-]{43}$/);
+    assert.ok((location.searchParams.get('state') ?? '').length >= 32);
+    assert.ok((location.searchParams.get('nonce') ?? '').length >= 32);
+    assert.equal(location.searchParams.get('redirect_uri'), `${app.baseUrl}/callback`);
+  });
+
+  it('regenerates the session id at sign-in and sets an HttpOnly SameSite=Lax cookie', async (t) => {
+    const app = await startTestApp(t);
+    const jar = new CookieJar();
+    await jar.fetch(`${app.baseUrl}/login`);
+    const before = jar.header(new URL(app.baseUrl));
+
+    const response = await signInThroughProvider(`${app.baseUrl}/login`, jar, { stopAt: `${app.baseUrl}/callback` });
+    const callback = await jar.fetch(response.headers.get('location') ?? '');
+    const setCookie = callback.headers.get('set-cookie') ?? '';
+
+    assert.equal(callback.status, 302);
+    assert.match(setCookie, /^oer\.sid=/);
+    assert.match(setCookie, /HttpOnly/i);
+    assert.match(setCookie, /SameSite=Lax/i);
+    assert.notEqual(jar.header(new URL(app.baseUrl)), before);
+  });
+
+  it('keeps two logins of one browser apart (two tabs) and completes both', async (t) => {
+    const app = await startTestApp(t);
+    const jar = new CookieJar();
+    const first = await jar.fetch(`${app.baseUrl}/login?returnTo=/flow`);
+    const second = await jar.fetch(`${app.baseUrl}/login?returnTo=/resource`);
+
+    const done = await signInThroughProvider(second.headers.get('location') ?? '', jar);
+    const again = await signInThroughProvider(first.headers.get('location') ?? '', jar);
+
+    assert.equal(done.url, `${app.baseUrl}/resource`);
+    assert.equal(again.url, `${app.baseUrl}/flow`);
+    assert.equal(again.status, 200);
+  });
+
+  it('shows no token value on any page after sign-in', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const sessionId = decodeURIComponent(jar.header(new URL(app.baseUrl)) ?? '').match(/s:([^.]+)\./)?.[1] ?? '';
+    const record = await app.backend.tokens.get(sessionId);
+    assert.ok(record, 'the token record exists');
+
+    const pages = await Promise.all(['/', '/resource', '/flow'].map((p) => jar.fetch(`${app.baseUrl}${p}`).then((r) => r.text())));
+
+    for (const secret of [record.tokens.accessToken, record.tokens.refreshToken, record.tokens.idToken]) {
+      assert.ok(secret);
+      for (const page of pages) assert.ok(!page.includes(secret), 'a token value appears in a page');
+      for (const line of app.logs) assert.ok(!line.includes(secret), 'a token value appears in the log');
+    }
+  });
+});

@@ -1,0 +1,101 @@
+// Builds the app the way server.ts does, but on port 0 against a real in-process oidc-provider and
+// demo API (also on port 0), with a controllable clock and every log line captured.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type { TestContext } from 'node:test';
+import type Provider from 'oidc-provider';
+import { createApp } from '../../src/app.ts';
+import { type AppConfig, devClient, loadConfig, withDevProvider } from '../../src/config/load-config.ts';
+import { startDevServices } from '../../src/dev/start-dev-services.ts';
+import { createLogger } from '../../src/http/logger.ts';
+import { createOidcClient } from '../../src/oidc/oidc-client.ts';
+import { openSessionBackend, type SessionBackend } from '../../src/session/session-backend.ts';
+import { CookieJar } from './cookie-jar.ts';
+import { signInThroughProvider } from './dev-login.ts';
+
+export const testSessionSecret = 'test-session-secret-that-is-long-enough-0123456789';
+
+export interface TestApp {
+  baseUrl: string;
+  issuer: string;
+  provider: Provider;
+  config: AppConfig;
+  backend: SessionBackend;
+  /** Every log line the app wrote, as text. */
+  logs: string[];
+  /** Moves the app's clock forward (the provider keeps real time). */
+  advanceClock(ms: number): void;
+  /** Counts the provider's successful token grants by grant_type. */
+  grants: Record<string, number>;
+  /** Signs in a new browser as `login`; returns its cookie jar. */
+  signIn(login?: string): Promise<CookieJar>;
+}
+
+export interface TestAppOptions {
+  env?: Record<string, string>;
+  accessTokenTtlSeconds?: number;
+}
+
+/** Starts provider, API and app; everything is closed and deleted after the test. */
+export async function startTestApp(t: TestContext, options: TestAppOptions = {}): Promise<TestApp> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'oer-test-'));
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const dev = await startDevServices({
+    appBaseUrl: baseUrl,
+    clientId: devClient.id,
+    clientSecret: devClient.secret,
+    providerPort: 0,
+    apiPort: 0,
+    keysFile: path.join(dir, 'jwks.json'),
+    ...(options.accessTokenTtlSeconds && { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
+  });
+  const env = { APP_BASE_URL: baseUrl, SESSION_SECRET: testSessionSecret, SESSION_DB_PATH: path.join(dir, 'sessions.db'), LOG_LEVEL: 'debug', ...options.env };
+  const config = withDevProvider(loadConfig(env), dev.issuer, dev.resourceUrl);
+  const logs: string[] = [];
+  const logger = createLogger('debug', { write: (line: string) => logs.push(line) });
+  const backend = await openSessionBackend(config);
+  let offset = 0;
+  const now = () => Date.now() + offset;
+  const oidc = createOidcClient(config, { logger });
+  server.on('request', createApp({ config, oidc, backend, logger, now }));
+
+  const grants: Record<string, number> = {};
+  dev.provider.on('grant.success', (ctx) => {
+    const type = String(ctx.oidc.params?.grant_type);
+    grants[type] = (grants[type] ?? 0) + 1;
+  });
+
+  t.after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await backend.close();
+    await dev.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  return {
+    baseUrl,
+    issuer: dev.issuer,
+    provider: dev.provider,
+    config,
+    backend,
+    logs,
+    grants,
+    advanceClock: (ms) => {
+      offset += ms;
+    },
+    async signIn(login = 'alice') {
+      const jar = new CookieJar();
+      const response = await signInThroughProvider(`${baseUrl}/login`, jar, { login });
+      if (response.status !== 200 || response.url !== `${baseUrl}/`) {
+        throw new Error(`sign-in ended at ${response.url} with ${response.status}`);
+      }
+      return jar;
+    },
+  };
+}
