@@ -44,6 +44,8 @@ export interface DevProvider {
 const DAY = 24 * 60 * 60;
 
 export async function startDevProvider(options: DevProviderOptions): Promise<DevProvider> {
+  const jwks = await loadSigningKeys(options.keysFile);
+  const stylesheet = await readStylesheet();
   const host = options.host ?? '127.0.0.1';
   const server = options.server ?? (await listenServer(options.port, host));
   const issuer = `http://${options.publicHost ?? host}:${portOf(server)}`;
@@ -53,7 +55,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
 
   const configuration: Configuration = {
     clients: options.clients.map(toClientMetadata),
-    jwks: await loadSigningKeys(options.keysFile),
+    jwks,
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     findAccount: findDevAccount,
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
@@ -70,6 +72,9 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     },
     features: {
       devInteractions: { enabled: true },
+      // Every access token is for the demo API (below), so none could call UserInfo: the ID token
+      // carries the profile and email claims instead, and discovery advertises no userinfo_endpoint.
+      userinfo: { enabled: false },
       revocation: {
         enabled: true,
         allowedPolicy: (_ctx, client, token) => isOwnToken(client, token),
@@ -111,13 +116,14 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
   };
 
   const provider = new Provider(issuer, configuration);
-  const stylesheet = await readStylesheet();
   provider.use(async (ctx, next) => {
     if (ctx.path !== stylesheetPath) return next();
     ctx.type = 'text/css';
     ctx.body = stylesheet;
   });
-  server.on('request', provider.callback());
+  // Koa composes middleware in callback(): calling it per request lets a test add provider.use()
+  // middleware (fault injection) after start.
+  server.on('request', (req, res) => provider.callback()(req, res));
 
   return { issuer, provider, close: () => closeServer(server) };
 }

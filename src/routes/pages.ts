@@ -26,6 +26,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
     const record = req.session.user ? await options.tokens.get(req.sessionID) : undefined;
     res.render('home', {
       title: '',
+      notice: takeNotice(req),
       tokenStatus: record && describeTokens(record.tokens, options.now()),
     });
   });
@@ -54,6 +55,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
       }
       res.render('resource', {
         title: 'Protected API',
+        notice: takeNotice(req),
         api: {
           url: options.resourceUrl,
           status: answer.status,

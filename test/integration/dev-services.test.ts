@@ -17,6 +17,7 @@ import {
 } from 'jose';
 import * as client from 'openid-client';
 import { closeServer, listenServer, portOf } from '../../src/dev/listen-server.ts';
+import { startDemoApi } from '../../src/dev/start-demo-api.ts';
 import { startDevProvider } from '../../src/dev/start-dev-provider.ts';
 import { startDevServices } from '../../src/dev/start-dev-services.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
@@ -185,6 +186,21 @@ describe('demo API', () => {
 
     assert.equal(response.status, 401);
     assert.match(response.headers.get('www-authenticate') ?? '', /signature does not verify/);
+  });
+
+  it('answers 503 while the issuer cannot be reached to verify tokens', async (t) => {
+    const closedPort = await listenServer(0, '127.0.0.1');
+    const issuer = `http://127.0.0.1:${portOf(closedPort)}`;
+    await closeServer(closedPort);
+    const api = await startDemoApi({ port: 0, issuer });
+    t.after(() => api.close());
+
+    const response = await fetch(api.resourceUrl, {
+      headers: { authorization: 'Bearer abc.def.ghi' },
+    });
+
+    assert.equal(response.status, 503);
+    assert.equal((await readJson<ApiError>(response)).error, 'temporarily_unavailable');
   });
 
   it('answers 404 for other paths and 200 at /healthz', async (t) => {

@@ -32,6 +32,10 @@ export interface TestApp {
   grants: Record<string, number>;
   /** Signs in a new browser as `login`; returns its cookie jar. */
   signIn(login?: string): Promise<CookieJar>;
+  /** The session id behind a browser's signed cookie. */
+  sessionIdOf(jar: CookieJar): string;
+  /** The CSRF token of the sign-out form on the home page. */
+  csrfTokenOf(jar: CookieJar): Promise<string>;
 }
 
 export interface TestAppOptions {
@@ -88,6 +92,18 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
     grants,
     advanceClock: (ms) => {
       offset += ms;
+    },
+    sessionIdOf(jar) {
+      const cookie = decodeURIComponent(jar.header(baseUrl) ?? '');
+      const id = /oer\.sid=s:([^.;]+)\./.exec(cookie)?.[1];
+      if (!id) throw new Error('no session cookie');
+      return id;
+    },
+    async csrfTokenOf(jar) {
+      const html = await (await jar.fetch(`${baseUrl}/`)).text();
+      const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
+      if (!token) throw new Error('no sign-out form on the home page');
+      return token;
     },
     async signIn(login = 'alice') {
       const jar = new CookieJar();

@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { confirmLogoutAtProvider } from '../support/dev-login.ts';
+import { startTestApp } from '../support/test-app.ts';
+
+describe('POST /logout', () => {
+  it('revokes the refresh token, ends the session and redirects to the provider end-session page', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const sessionId = app.sessionIdOf(jar);
+    const record = await app.backend.tokens.get(sessionId);
+    const revoked: string[] = [];
+    app.provider.on('revocation.success', () => revoked.push('refresh_token'));
+    const csrf = await app.csrfTokenOf(jar);
+
+    const response = await jar.fetch(`${app.baseUrl}/logout`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf }) });
+    const location = new URL(response.headers.get('location') ?? '');
+    const introspection = await introspect(app.issuer, record?.tokens.refreshToken ?? '');
+    const afterwards = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(response.status, 303);
+    assert.equal(location.origin + location.pathname, `${app.issuer}/session/end`);
+    assert.equal(location.searchParams.get('post_logout_redirect_uri'), `${app.baseUrl}/`);
+    assert.equal(location.searchParams.get('id_token_hint'), record?.tokens.idToken);
+    assert.equal(revoked.length, 1);
+    assert.equal(introspection.active, false);
+    assert.equal(await app.backend.tokens.get(sessionId), undefined);
+    assert.equal(afterwards.status, 302);
+    assert.match(afterwards.headers.get('location') ?? '', /^\/login/);
+  });
+
+  it('ends the provider session too and comes back to the home page', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const csrf = await app.csrfTokenOf(jar);
+
+    const logout = await jar.fetch(`${app.baseUrl}/logout`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf }) });
+    const back = await confirmLogoutAtProvider(logout.headers.get('location') ?? '', jar);
+    const login = await jar.fetch(`${app.baseUrl}/login`);
+    const provider = await jar.fetch(login.headers.get('location') ?? '');
+
+    assert.equal(back.status, 200);
+    assert.equal(back.url, `${app.baseUrl}/`);
+    assert.match(await back.text(), /Sign in/);
+    assert.equal(provider.status, 303, 'the provider asks for a new sign-in');
+    assert.match(provider.headers.get('location') ?? '', /\/interaction\//);
+  });
+
+  it('refuses a sign-out without the CSRF token with 403 and keeps the user signed in', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+
+    const response = await jar.fetch(`${app.baseUrl}/logout`, { method: 'POST', body: new URLSearchParams({}) });
+    const page = await response.text();
+    const still = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(response.status, 403);
+    assert.match(page, /Request refused/);
+    assert.equal(still.status, 200);
+  });
+
+  it('refuses a sign-out posted from another origin even with the token', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const csrf = await app.csrfTokenOf(jar);
+
+    const response = await jar.fetch(`${app.baseUrl}/logout`, {
+      method: 'POST',
+      headers: { origin: 'https://evil.example' },
+      body: new URLSearchParams({ _csrf: csrf }),
+    });
+
+    assert.equal(response.status, 403);
+    assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
+  });
+
+  it('still ends the local session when revocation fails', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const sessionId = app.sessionIdOf(jar);
+    const csrf = await app.csrfTokenOf(jar);
+    app.faults.set('/token/revocation', 'html-502');
+
+    const response = await jar.fetch(`${app.baseUrl}/logout`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf }) });
+
+    assert.equal(response.status, 303);
+    assert.equal(await app.backend.tokens.get(sessionId), undefined);
+    assert.ok(app.logs.some((line) => line.includes('refresh token revocation failed')));
+  });
+});
+
+async function introspect(issuer: string, token: string): Promise<{ active: boolean }> {
+  const response = await fetch(`${issuer}/token/introspection`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from('oauth-express-reference:dev-only-client-secret').toString('base64')}` },
+    body: new URLSearchParams({ token }),
+  });
+  return (await response.json()) as { active: boolean };
+}

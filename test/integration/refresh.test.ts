@@ -1,0 +1,100 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { startTestApp } from '../support/test-app.ts';
+
+const tenMinutes = 10 * 60 * 1000;
+
+describe('token refresh', () => {
+  it('refreshes an expired access token before calling the API and keeps the user signed in', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn('bob');
+    const sessionId = app.sessionIdOf(jar);
+    const before = await app.backend.tokens.get(sessionId);
+
+    app.advanceClock(tenMinutes);
+    const response = await jar.fetch(`${app.baseUrl}/resource`);
+    const page = await response.text();
+    const after = await app.backend.tokens.get(sessionId);
+
+    assert.equal(response.status, 200);
+    assert.match(page, /bob/);
+    assert.equal(app.grants.refresh_token, 1);
+    assert.notEqual(after?.tokens.accessToken, before?.tokens.accessToken);
+    assert.notEqual(after?.tokens.refreshToken, before?.tokens.refreshToken, 'the provider rotates refresh tokens');
+    assert.equal(after?.tokens.idToken, before?.tokens.idToken === undefined ? undefined : after?.tokens.idToken);
+  });
+
+  it('makes exactly one refresh grant for 10 concurrent requests of one session', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+
+    app.advanceClock(tenMinutes);
+    const responses = await Promise.all(Array.from({ length: 10 }, () => jar.fetch(`${app.baseUrl}/resource`)));
+
+    assert.deepEqual(responses.map((r) => r.status), Array(10).fill(200));
+    assert.equal(app.grants.refresh_token, 1);
+  });
+
+  it('does not refresh a token that is still good', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+
+    const response = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(response.status, 200);
+    assert.equal(app.grants.refresh_token, undefined);
+  });
+
+  it('sends the user to sign in again with a notice when the refresh token was revoked', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const record = await app.backend.tokens.get(app.sessionIdOf(jar));
+    await revokeAtProvider(app.issuer, record?.tokens.refreshToken ?? '');
+
+    app.advanceClock(tenMinutes);
+    const response = await jar.fetch(`${app.baseUrl}/resource`);
+    const home = await jar.fetch(`${app.baseUrl}/`);
+
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.get('location'), '/login?returnTo=%2Fresource');
+    assert.match(await home.text(), /sign-in had expired/);
+    assert.equal(await app.backend.tokens.get(app.sessionIdOf(jar)), undefined);
+  });
+
+  it('keeps the session and its refresh token when the provider is down during a refresh', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const sessionId = app.sessionIdOf(jar);
+    const before = await app.backend.tokens.get(sessionId);
+    let isTokenEndpointDown = true;
+    app.provider.use(async (ctx, next) => {
+      if (isTokenEndpointDown && ctx.path === '/token') {
+        ctx.status = 502;
+        ctx.type = 'html';
+        ctx.body = '<html><body>Bad gateway</body></html>';
+        return;
+      }
+      await next();
+    });
+
+    app.advanceClock(tenMinutes);
+    const failed = await jar.fetch(`${app.baseUrl}/resource`);
+    const failedPage = await failed.text();
+    isTokenEndpointDown = false;
+    const recovered = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(failed.status, 502);
+    assert.match(failedPage, /identity provider/i);
+    assert.equal((await app.backend.tokens.get(sessionId))?.tokens.refreshToken === before?.tokens.refreshToken, false);
+    assert.equal(recovered.status, 200);
+  });
+});
+
+async function revokeAtProvider(issuer: string, token: string): Promise<void> {
+  const response = await fetch(`${issuer}/token/revocation`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from('oauth-express-reference:dev-only-client-secret').toString('base64')}` },
+    body: new URLSearchParams({ token, token_type_hint: 'refresh_token' }),
+  });
+  assert.equal(response.status, 200);
+}
