@@ -57,7 +57,7 @@ function enableDismissButtons() {
     button.hidden = false;
     button.addEventListener('click', () => {
       button.closest('[data-dismissable]')?.remove();
-      document.getElementById('main')?.focus();
+      document.getElementById('main')?.focus({ preventScroll: true });
     });
   }
 }

@@ -2,8 +2,8 @@
 // OWASP ASVS V3.2.1), and tokens live in the token store under the session id.
 import type { Request } from 'express';
 import { ensureCsrfToken } from '../http/csrf.ts';
-import type { LoginIdentity } from '../oidc/login.ts';
 import type { FlowStep } from '../oidc/flow-step.ts';
+import type { LoginIdentity } from '../oidc/login.ts';
 import type { StoredTokens, TokenStore } from '../session/token-store.ts';
 
 const maxFlowSteps = 40;
@@ -36,7 +36,8 @@ export async function signIn(
   const { notice, pendingLogins } = req.session;
   await tokenStore.delete(req.sessionID);
   await regenerate(req);
-  if (pendingLogins && Object.keys(pendingLogins).length > 0) req.session.pendingLogins = pendingLogins;
+  if (pendingLogins && Object.keys(pendingLogins).length > 0)
+    req.session.pendingLogins = pendingLogins;
   const { sub, name, email, sid } = login.identity;
   req.session.user = {
     sub,

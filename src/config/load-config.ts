@@ -290,6 +290,10 @@ export function withDevProvider(config: AppConfig, issuer: string, resourceUrl: 
     isDevProvider: true,
     resourceUrl: new URL(resourceUrl),
     allowInsecureHttp: true,
+    // The demo API's scope, so its answer shows what the token grants.
+    scopes: config.scopes.split(' ').includes('api:read')
+      ? config.scopes
+      : `${config.scopes} api:read`,
     // The dev provider issues refresh tokens (offline_access) only with prompt=consent.
     authParams: { prompt: 'consent', ...config.authParams },
   });

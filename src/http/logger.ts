@@ -1,6 +1,6 @@
 // The app's pino logger. Errors are logged through a serializer that keeps only safe fields, so a
 // provider's answer or a request object can never carry a token into the log.
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 
 interface LoggableError {
   type: string;

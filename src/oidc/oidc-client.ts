@@ -6,7 +6,7 @@ import type { PendingLogin } from '../session/session-data.ts';
 import type { StoredTokens } from '../session/token-store.ts';
 import { type FetchLike, recordingFetch } from './flow-recorder.ts';
 import type { FlowStep } from './flow-step.ts';
-import { type LoginIdentity, completeLogin, startLogin } from './login.ts';
+import { completeLogin, type LoginIdentity, startLogin } from './login.ts';
 import { mapProviderError, type ProviderStep } from './map-error.ts';
 import { createConfigurationLoader } from './provider-configuration.ts';
 import { callResource, type ResourceAnswer } from './resource.ts';

@@ -6,7 +6,9 @@ import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /** Starts a login in `jar` and returns the provider's redirect back to /callback, unfollowed. */
 async function callbackUrlOf(app: TestApp, jar: CookieJar): Promise<URL> {
-  const response = await signInThroughProvider(`${app.baseUrl}/login`, jar, { stopAt: `${app.baseUrl}/callback` });
+  const response = await signInThroughProvider(`${app.baseUrl}/login`, jar, {
+    stopAt: `${app.baseUrl}/callback`,
+  });
   return new URL(response.headers.get('location') ?? '', app.baseUrl);
 }
 

@@ -9,7 +9,9 @@ describe('sign-in through the provider', () => {
     const app = await startTestApp(t);
     const jar = new CookieJar();
 
-    const home = await signInThroughProvider(`${app.baseUrl}/login?returnTo=/resource`, jar, { login: 'alice' });
+    const home = await signInThroughProvider(`${app.baseUrl}/login?returnTo=/resource`, jar, {
+      login: 'alice',
+    });
     const page = await home.text();
 
     assert.equal(home.status, 200);
@@ -41,7 +43,9 @@ describe('sign-in through the provider', () => {
     await jar.fetch(`${app.baseUrl}/login`);
     const before = jar.header(new URL(app.baseUrl));
 
-    const response = await signInThroughProvider(`${app.baseUrl}/login`, jar, { stopAt: `${app.baseUrl}/callback` });
+    const response = await signInThroughProvider(`${app.baseUrl}/login`, jar, {
+      stopAt: `${app.baseUrl}/callback`,
+    });
     const callback = await jar.fetch(response.headers.get('location') ?? '');
     const setCookie = callback.headers.get('set-cookie') ?? '';
 
@@ -69,16 +73,25 @@ describe('sign-in through the provider', () => {
   it('shows no token value on any page after sign-in', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
-    const sessionId = decodeURIComponent(jar.header(new URL(app.baseUrl)) ?? '').match(/s:([^.]+)\./)?.[1] ?? '';
+    const sessionId =
+      decodeURIComponent(jar.header(new URL(app.baseUrl)) ?? '').match(/s:([^.]+)\./)?.[1] ?? '';
     const record = await app.backend.tokens.get(sessionId);
     assert.ok(record, 'the token record exists');
 
-    const pages = await Promise.all(['/', '/resource', '/flow'].map((p) => jar.fetch(`${app.baseUrl}${p}`).then((r) => r.text())));
+    const pages = await Promise.all(
+      ['/', '/resource', '/flow'].map((p) => jar.fetch(`${app.baseUrl}${p}`).then((r) => r.text())),
+    );
 
-    for (const secret of [record.tokens.accessToken, record.tokens.refreshToken, record.tokens.idToken]) {
+    for (const secret of [
+      record.tokens.accessToken,
+      record.tokens.refreshToken,
+      record.tokens.idToken,
+    ]) {
       assert.ok(secret);
-      for (const page of pages) assert.ok(!page.includes(secret), 'a token value appears in a page');
-      for (const line of app.logs) assert.ok(!line.includes(secret), 'a token value appears in the log');
+      for (const page of pages)
+        assert.ok(!page.includes(secret), 'a token value appears in a page');
+      for (const line of app.logs)
+        assert.ok(!line.includes(secret), 'a token value appears in the log');
     }
   });
 });

@@ -10,10 +10,13 @@ describe('POST /logout', () => {
     const sessionId = app.sessionIdOf(jar);
     const record = await app.backend.tokens.get(sessionId);
     const revoked: string[] = [];
-    app.provider.on('revocation.success', () => revoked.push('refresh_token'));
+    app.provider.on('refresh_token.destroyed', () => revoked.push('refresh_token'));
     const csrf = await app.csrfTokenOf(jar);
 
-    const response = await jar.fetch(`${app.baseUrl}/logout`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf }) });
+    const response = await jar.fetch(`${app.baseUrl}/logout`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf }),
+    });
     const location = new URL(response.headers.get('location') ?? '');
     const introspection = await introspect(app.issuer, record?.tokens.refreshToken ?? '');
     const afterwards = await jar.fetch(`${app.baseUrl}/resource`);
@@ -34,7 +37,10 @@ describe('POST /logout', () => {
     const jar = await app.signIn();
     const csrf = await app.csrfTokenOf(jar);
 
-    const logout = await jar.fetch(`${app.baseUrl}/logout`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf }) });
+    const logout = await jar.fetch(`${app.baseUrl}/logout`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf }),
+    });
     const back = await confirmLogoutAtProvider(logout.headers.get('location') ?? '', jar);
     const login = await jar.fetch(`${app.baseUrl}/login`);
     const provider = await jar.fetch(login.headers.get('location') ?? '');
@@ -50,7 +56,10 @@ describe('POST /logout', () => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
 
-    const response = await jar.fetch(`${app.baseUrl}/logout`, { method: 'POST', body: new URLSearchParams({}) });
+    const response = await jar.fetch(`${app.baseUrl}/logout`, {
+      method: 'POST',
+      body: new URLSearchParams({}),
+    });
     const page = await response.text();
     const still = await jar.fetch(`${app.baseUrl}/resource`);
 
@@ -79,9 +88,17 @@ describe('POST /logout', () => {
     const jar = await app.signIn();
     const sessionId = app.sessionIdOf(jar);
     const csrf = await app.csrfTokenOf(jar);
-    app.faults.set('/token/revocation', 'html-502');
+    app.provider.use(async (ctx, next) => {
+      if (ctx.path !== '/token/revocation') return next();
+      ctx.status = 502;
+      ctx.type = 'html';
+      ctx.body = '<html><body>Bad gateway</body></html>';
+    });
 
-    const response = await jar.fetch(`${app.baseUrl}/logout`, { method: 'POST', body: new URLSearchParams({ _csrf: csrf }) });
+    const response = await jar.fetch(`${app.baseUrl}/logout`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf }),
+    });
 
     assert.equal(response.status, 303);
     assert.equal(await app.backend.tokens.get(sessionId), undefined);
@@ -92,7 +109,9 @@ describe('POST /logout', () => {
 async function introspect(issuer: string, token: string): Promise<{ active: boolean }> {
   const response = await fetch(`${issuer}/token/introspection`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from('oauth-express-reference:dev-only-client-secret').toString('base64')}` },
+    headers: {
+      authorization: `Basic ${Buffer.from('oauth-express-reference:dev-only-client-secret').toString('base64')}`,
+    },
     body: new URLSearchParams({ token }),
   });
   return (await response.json()) as { active: boolean };

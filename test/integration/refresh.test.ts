@@ -20,8 +20,15 @@ describe('token refresh', () => {
     assert.match(page, /bob/);
     assert.equal(app.grants.refresh_token, 1);
     assert.notEqual(after?.tokens.accessToken, before?.tokens.accessToken);
-    assert.notEqual(after?.tokens.refreshToken, before?.tokens.refreshToken, 'the provider rotates refresh tokens');
-    assert.equal(after?.tokens.idToken, before?.tokens.idToken === undefined ? undefined : after?.tokens.idToken);
+    assert.notEqual(
+      after?.tokens.refreshToken,
+      before?.tokens.refreshToken,
+      'the provider rotates refresh tokens',
+    );
+    assert.equal(
+      after?.tokens.idToken,
+      before?.tokens.idToken === undefined ? undefined : after?.tokens.idToken,
+    );
   });
 
   it('makes exactly one refresh grant for 10 concurrent requests of one session', async (t) => {
@@ -29,9 +36,14 @@ describe('token refresh', () => {
     const jar = await app.signIn();
 
     app.advanceClock(tenMinutes);
-    const responses = await Promise.all(Array.from({ length: 10 }, () => jar.fetch(`${app.baseUrl}/resource`)));
+    const responses = await Promise.all(
+      Array.from({ length: 10 }, () => jar.fetch(`${app.baseUrl}/resource`)),
+    );
 
-    assert.deepEqual(responses.map((r) => r.status), Array(10).fill(200));
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      Array(10).fill(200),
+    );
     assert.equal(app.grants.refresh_token, 1);
   });
 
@@ -85,7 +97,11 @@ describe('token refresh', () => {
 
     assert.equal(failed.status, 502);
     assert.match(failedPage, /identity provider/i);
-    assert.equal((await app.backend.tokens.get(sessionId))?.tokens.refreshToken === before?.tokens.refreshToken, false);
+    assert.equal(
+      (await app.backend.tokens.get(sessionId))?.tokens.refreshToken ===
+        before?.tokens.refreshToken,
+      false,
+    );
     assert.equal(recovered.status, 200);
   });
 });
@@ -93,7 +109,9 @@ describe('token refresh', () => {
 async function revokeAtProvider(issuer: string, token: string): Promise<void> {
   const response = await fetch(`${issuer}/token/revocation`, {
     method: 'POST',
-    headers: { authorization: `Basic ${Buffer.from('oauth-express-reference:dev-only-client-secret').toString('base64')}` },
+    headers: {
+      authorization: `Basic ${Buffer.from('oauth-express-reference:dev-only-client-secret').toString('base64')}`,
+    },
     body: new URLSearchParams({ token, token_type_hint: 'refresh_token' }),
   });
   assert.equal(response.status, 200);
