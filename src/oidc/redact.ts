@@ -1,7 +1,20 @@
 // Turns request and response values into what the /flow page may show: secrets replaced by a
 // description of their shape, never by any part of their value.
 
-const secretNames = /token|code$|^code|secret|verifier|assertion|password|authorization/i;
+const secretNames = new Set([
+  'code',
+  'code_verifier',
+  'client_secret',
+  'client_assertion',
+  'access_token',
+  'refresh_token',
+  'id_token',
+  'id_token_hint',
+  'logout_token',
+  'token',
+  'password',
+  'authorization',
+]);
 
 /** A value that names what it was without revealing it. */
 export function describeSecret(value: string): string {
@@ -15,7 +28,7 @@ export function redactFields(fields: Record<string, unknown>): Record<string, st
   for (const [name, value] of Object.entries(fields)) {
     const text = typeof value === 'string' ? value : JSON.stringify(value);
     if (text === undefined) continue;
-    shown[name] = secretNames.test(name) && name !== 'token_type' ? describeSecret(text) : text;
+    shown[name] = secretNames.has(name.toLowerCase()) ? describeSecret(text) : text;
   }
   return shown;
 }

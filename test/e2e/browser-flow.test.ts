@@ -1,0 +1,59 @@
+import assert from 'node:assert/strict';
+import { mkdir } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import { openBrowserPage } from '../support/browser.ts';
+import { startTestApp } from '../support/test-app.ts';
+
+// Set SCREENSHOT_DIR to keep a picture of every page the test visits.
+const screenshotDir = process.env.SCREENSHOT_DIR;
+
+describe('in a real browser', () => {
+  it('signs in, calls the API, shows the flow and signs out with no console error or CSP violation', async (t) => {
+    const app = await startTestApp(t);
+    const { page, problems } = await openBrowserPage(t);
+    const shoot = async (name: string) => {
+      if (!screenshotDir) return;
+      await mkdir(screenshotDir, { recursive: true });
+      await page.screenshot({ path: `${screenshotDir}/${name}.png`, fullPage: true });
+    };
+
+    await page.goto(`${app.baseUrl}/`);
+    await shoot('01-home-signed-out');
+    await page.getByRole('link', { name: 'Sign in' }).first().click();
+    await page.waitForURL(/\/interaction\//);
+    await shoot('02-provider-login');
+    await page.fill('input[name="login"]', 'carol');
+    await page.fill('input[name="password"]', 'any password');
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('form button[type="submit"]');
+    await shoot('03-provider-consent');
+    await page.click('button[type="submit"]');
+    await page.waitForURL(`${app.baseUrl}/`);
+    await shoot('04-home-signed-in');
+    assert.match(await page.textContent('body') ?? '', /Carol/);
+
+    await page.getByRole('link', { name: /protected API/i }).first().click();
+    await page.waitForURL(`${app.baseUrl}/resource`);
+    await shoot('05-resource');
+    assert.match(await page.textContent('body') ?? '', /api:read/);
+
+    await page.goto(`${app.baseUrl}/flow`);
+    await shoot('06-flow');
+    assert.match(await page.textContent('body') ?? '', /Token request/);
+
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(new RegExp(`^${app.issuer}/session/end`));
+    await shoot('07-provider-logout');
+    await page.click('button[type="submit"][name="logout"], button[type="submit"]');
+    await page.waitForURL(`${app.baseUrl}/`);
+    await shoot('08-home-after-logout');
+    assert.match(await page.textContent('body') ?? '', /Sign in/);
+
+    assert.deepEqual(problems, []);
+
+    const missing = await page.goto(`${app.baseUrl}/no-such-page`);
+    await shoot('09-not-found');
+    assert.equal(missing?.status(), 404);
+    assert.match(await page.textContent('body') ?? '', /Page not found/);
+  });
+});

@@ -1,0 +1,656 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import {
+  type AppConfig,
+  devClient,
+  isLoopbackHost,
+  loadConfig,
+  withDevProvider,
+} from '../../src/config/load-config.ts';
+import { type VariableName, variables } from '../../src/config/variables.ts';
+import { ConfigError } from '../../src/errors.ts';
+
+const sessionSecret = 'a-session-secret-of-at-least-32-characters';
+const otherSessionSecret = 'the-next-session-secret-also-32-chars-long';
+const keyBytes = Buffer.alloc(32, 7);
+const otherKeyBytes = Buffer.alloc(32, 9);
+
+/** A real provider outside production: everything a provider needs and nothing more. */
+const providerEnv = {
+  OIDC_ISSUER: 'https://id.example.com',
+  OIDC_CLIENT_ID: 'my-app',
+  OIDC_CLIENT_SECRET: 'client-secret-value',
+  RESOURCE_URL: 'https://api.example.com/me',
+};
+
+/** A complete production configuration; each refusal test removes or spoils one variable. */
+const productionEnv = {
+  ...providerEnv,
+  NODE_ENV: 'production',
+  APP_BASE_URL: 'https://app.example.com',
+  SESSION_SECRET: sessionSecret,
+  TOKEN_ENCRYPTION_KEY: keyBytes.toString('base64'),
+};
+
+function without(env: Record<string, string>, name: VariableName): Record<string, string> {
+  const { [name]: _removed, ...rest } = env;
+  return rest;
+}
+
+/** The message of the ConfigError loadConfig throws for `env`; fails the test when it does not throw. */
+function refusal(env: NodeJS.ProcessEnv): string {
+  try {
+    loadConfig(env);
+  } catch (error) {
+    assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
+    return error.message;
+  }
+  assert.fail('expected loadConfig to throw a ConfigError');
+}
+
+/** One line: the variable first, then the problem, then `example: NAME=<its example>`. */
+function assertNamesVariable(message: string, name: VariableName): void {
+  assert.equal(message.includes('\n'), false, `more than one line: ${message}`);
+  assert.ok(message.startsWith(`${name} `), `does not start with ${name}: ${message}`);
+  assert.ok(
+    message.endsWith(`; example: ${name}=${variables[name].example}`),
+    `does not end with the example of ${name}: ${message}`,
+  );
+  assert.ok(message.length > `${name} ; example: ${name}=`.length + variables[name].example.length);
+}
+
+describe('loadConfig defaults', () => {
+  it('uses the dev provider, port 3000 and a plain cookie with an empty environment', () => {
+    const config = loadConfig({});
+
+    assert.deepEqual(config.provider, { kind: 'dev' });
+    assert.equal(config.isDevProvider, false);
+    assert.equal(config.isProduction, false);
+    assert.equal(config.port, 3000);
+    assert.equal(config.baseUrl.href, 'http://localhost:3000/');
+    assert.equal(config.redirectUri, 'http://localhost:3000/callback');
+    assert.equal(config.postLogoutRedirectUri, 'http://localhost:3000/');
+    assert.equal(config.session.cookieName, 'oer.sid');
+    assert.equal(config.session.isSecureCookie, false);
+  });
+
+  it('fills in the documented defaults of every other setting', () => {
+    const config = loadConfig({});
+
+    assert.deepEqual(config.client, {
+      id: devClient.id,
+      secret: devClient.secret,
+      authMethod: 'client_secret_basic',
+      privateKeyFile: undefined,
+      keyId: undefined,
+    });
+    assert.equal(config.scopes, 'openid profile email offline_access');
+    assert.deepEqual(config.authParams, {});
+    assert.equal(config.resourceUrl, undefined);
+    assert.deepEqual(config.session.secrets, []);
+    assert.equal(config.session.store, 'sqlite');
+    assert.equal(config.session.dbPath, 'data/sessions.db');
+    assert.equal(config.session.idleTimeoutMs, 1800 * 1000);
+    assert.equal(config.session.maxAgeMs, 28800 * 1000);
+    assert.deepEqual(config.tokenEncryptionKeys, []);
+    assert.equal(config.refreshSkewMs, 60_000);
+    assert.equal(config.httpTimeoutSeconds, 10);
+    assert.equal(config.trustProxy, undefined);
+    assert.equal(config.logLevel, 'info');
+    assert.deepEqual(config.dev, { providerPort: 3001, apiPort: 3002 });
+  });
+
+  it('derives the redirect URI from PORT when APP_BASE_URL is unset', () => {
+    const config = loadConfig({ PORT: '4000' });
+
+    assert.equal(config.port, 4000);
+    assert.equal(config.redirectUri, 'http://localhost:4000/callback');
+  });
+});
+
+describe('APP_BASE_URL', () => {
+  it('uses a __Host- cookie that is Secure for an https base URL', () => {
+    const config = loadConfig({ APP_BASE_URL: 'https://app.example.com' });
+
+    assert.equal(config.session.cookieName, '__Host-oer.sid');
+    assert.equal(config.session.isSecureCookie, true);
+    assert.equal(config.redirectUri, 'https://app.example.com/callback');
+    assert.equal(config.postLogoutRedirectUri, 'https://app.example.com/');
+  });
+
+  it('accepts a base URL with a trailing slash', () => {
+    const config = loadConfig({ APP_BASE_URL: 'https://app.example.com/' });
+
+    assert.equal(config.redirectUri, 'https://app.example.com/callback');
+  });
+
+  for (const value of ['app.example.com', 'ftp://app.example.com', 'not a url']) {
+    it(`refuses ${JSON.stringify(value)} with a one-line message that shows the value`, () => {
+      const message = refusal({ APP_BASE_URL: value });
+
+      assertNamesVariable(message, 'APP_BASE_URL');
+      assert.match(message, /http\(s\) URL/);
+      assert.ok(message.includes(`(got "${value}")`), message);
+    });
+  }
+
+  for (const value of [
+    'https://app.example.com/app',
+    'https://app.example.com/?next=1',
+    'https://app.example.com/#top',
+  ]) {
+    it(`refuses ${value}: an origin without path, query or fragment is needed`, () => {
+      const message = refusal({ APP_BASE_URL: value });
+
+      assertNamesVariable(message, 'APP_BASE_URL');
+      assert.match(message, /without a path, query or fragment/);
+    });
+  }
+});
+
+describe('PORT', () => {
+  for (const value of ['abc', '70000', '-1', '3000.5']) {
+    it(`refuses ${JSON.stringify(value)} with a one-line message that shows the value`, () => {
+      const message = refusal({ PORT: value });
+
+      assertNamesVariable(message, 'PORT');
+      assert.ok(message.includes(`(got "${value}")`), message);
+    });
+  }
+
+  it('ignores surrounding whitespace', () => {
+    const config = loadConfig({ PORT: ' 8080 ' });
+
+    assert.equal(config.port, 8080);
+  });
+});
+
+describe('secrets in error messages', () => {
+  it('does not echo a SESSION_SECRET that is too short', () => {
+    const secret = 'short-but-secret-value';
+
+    const message = refusal({ SESSION_SECRET: secret });
+
+    assertNamesVariable(message, 'SESSION_SECRET');
+    assert.match(message, /at least 32 characters/);
+    assert.equal(message.includes(secret), false, message);
+  });
+
+  it('does not echo a bad TOKEN_ENCRYPTION_KEY, nor the good key beside it', () => {
+    const good = keyBytes.toString('base64');
+    const bad = Buffer.from('sixteen-byte-key').toString('base64');
+
+    const message = refusal({ TOKEN_ENCRYPTION_KEY: `${good},${bad}` });
+
+    assertNamesVariable(message, 'TOKEN_ENCRYPTION_KEY');
+    assert.match(message, /32-byte/);
+    assert.equal(message.includes(bad), false, message);
+    assert.equal(message.includes(good), false, message);
+  });
+
+  it('does not echo a bad REDIS_URL, which may hold a password', () => {
+    const message = refusal({ REDIS_URL: 'http://user:hunter2-password@cache.example' });
+
+    assertNamesVariable(message, 'REDIS_URL');
+    assert.equal(message.includes('hunter2'), false, message);
+  });
+});
+
+describe('http provider URLs', () => {
+  it('refuses an http OIDC_ISSUER without OIDC_ALLOW_INSECURE_HTTP', () => {
+    const message = refusal({ ...providerEnv, OIDC_ISSUER: 'http://127.0.0.1:9000' });
+
+    assertNamesVariable(message, 'OIDC_ALLOW_INSECURE_HTTP');
+    assert.match(message, /must be true/);
+  });
+
+  it('refuses an http OIDC_ISSUER on a non-loopback host even with OIDC_ALLOW_INSECURE_HTTP', () => {
+    const env = {
+      ...providerEnv,
+      OIDC_ISSUER: 'http://id.example.com',
+      OIDC_ALLOW_INSECURE_HTTP: 'true',
+    };
+
+    const message = refusal(env);
+
+    assertNamesVariable(message, 'OIDC_ALLOW_INSECURE_HTTP');
+    assert.match(message, /loopback hosts only, not id\.example\.com/);
+  });
+
+  it('accepts an http OIDC_ISSUER on 127.0.0.1 with OIDC_ALLOW_INSECURE_HTTP', () => {
+    const env = {
+      ...providerEnv,
+      OIDC_ISSUER: 'http://127.0.0.1:9000',
+      OIDC_ALLOW_INSECURE_HTTP: 'true',
+    };
+
+    const config = loadConfig(env);
+
+    assert.equal(config.provider.kind === 'oidc' && config.provider.issuer.href, 'http://127.0.0.1:9000/');
+    assert.equal(config.allowInsecureHttp, true);
+  });
+
+  it('keeps allowInsecureHttp off for an https provider', () => {
+    const config = loadConfig(providerEnv);
+
+    assert.equal(config.allowInsecureHttp, false);
+  });
+
+  it('refuses an OIDC_ALLOW_INSECURE_HTTP that is not true or false', () => {
+    const message = refusal({ ...providerEnv, OIDC_ALLOW_INSECURE_HTTP: 'yes' });
+
+    assertNamesVariable(message, 'OIDC_ALLOW_INSECURE_HTTP');
+    assert.match(message, /must be true or false/);
+  });
+
+  it('refuses an http RESOURCE_URL on a loopback host without OIDC_ALLOW_INSECURE_HTTP', () => {
+    const message = refusal({ ...providerEnv, RESOURCE_URL: 'http://127.0.0.1:9001/me' });
+
+    assertNamesVariable(message, 'RESOURCE_URL');
+    assert.match(message, /must be https/);
+  });
+
+  it('refuses an http RESOURCE_URL on a non-loopback host even with OIDC_ALLOW_INSECURE_HTTP', () => {
+    const env = {
+      ...providerEnv,
+      OIDC_ALLOW_INSECURE_HTTP: 'true',
+      RESOURCE_URL: 'http://api.example.com/me',
+    };
+
+    const message = refusal(env);
+
+    assertNamesVariable(message, 'RESOURCE_URL');
+  });
+});
+
+describe('production refusals', () => {
+  it('accepts a complete production configuration', () => {
+    const config = loadConfig(productionEnv);
+
+    assert.equal(config.isProduction, true);
+    assert.deepEqual(config.session.secrets, [sessionSecret]);
+  });
+
+  it('refuses production without SESSION_SECRET', () => {
+    const message = refusal(without(productionEnv, 'SESSION_SECRET'));
+
+    assertNamesVariable(message, 'SESSION_SECRET');
+    assert.match(message, /required in production/);
+  });
+
+  it('refuses production without TOKEN_ENCRYPTION_KEY', () => {
+    const message = refusal(without(productionEnv, 'TOKEN_ENCRYPTION_KEY'));
+
+    assertNamesVariable(message, 'TOKEN_ENCRYPTION_KEY');
+    assert.match(message, /required in production/);
+  });
+
+  it('refuses production with an http APP_BASE_URL on a non-loopback host', () => {
+    const message = refusal({ ...productionEnv, APP_BASE_URL: 'http://app.example.com' });
+
+    assertNamesVariable(message, 'APP_BASE_URL');
+    assert.match(message, /must be https in production/);
+  });
+
+  it('allows production on an http loopback APP_BASE_URL (a local smoke test)', () => {
+    const config = loadConfig({ ...productionEnv, APP_BASE_URL: 'http://localhost:8080' });
+
+    assert.equal(config.redirectUri, 'http://localhost:8080/callback');
+    assert.equal(config.session.isSecureCookie, false);
+  });
+
+  it('refuses production without OIDC_ISSUER: the dev provider never runs there', () => {
+    const message = refusal(without(productionEnv, 'OIDC_ISSUER'));
+
+    assertNamesVariable(message, 'OIDC_ISSUER');
+    assert.match(message, /required in production/);
+  });
+});
+
+describe('a provider instead of the dev provider', () => {
+  it('requires OIDC_CLIENT_ID', () => {
+    const message = refusal(without(providerEnv, 'OIDC_CLIENT_ID'));
+
+    assertNamesVariable(message, 'OIDC_CLIENT_ID');
+  });
+
+  it('requires RESOURCE_URL', () => {
+    const message = refusal(without(providerEnv, 'RESOURCE_URL'));
+
+    assertNamesVariable(message, 'RESOURCE_URL');
+  });
+});
+
+describe('OAUTH_* endpoints (plain OAuth 2.0)', () => {
+  const oauthEnv = {
+    ...without(providerEnv, 'OIDC_ISSUER'),
+    OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
+    OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
+  };
+
+  it('configures a plain OAuth 2.0 provider without a user endpoint', () => {
+    const config = loadConfig(oauthEnv);
+
+    assert.equal(config.provider.kind, 'oauth2');
+    assert.ok(config.provider.kind === 'oauth2');
+    assert.equal(
+      config.provider.authorizationEndpoint.href,
+      'https://github.com/login/oauth/authorize',
+    );
+    assert.equal(config.provider.tokenEndpoint.href, 'https://github.com/login/oauth/access_token');
+    assert.equal('userinfoEndpoint' in config.provider, false);
+  });
+
+  it('adds the user endpoint when given', () => {
+    const config = loadConfig({ ...oauthEnv, OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user' });
+
+    assert.ok(config.provider.kind === 'oauth2');
+    assert.equal(config.provider.userinfoEndpoint?.href, 'https://api.github.com/user');
+  });
+
+  it('is accepted in production instead of OIDC_ISSUER', () => {
+    const env = { ...without(productionEnv, 'OIDC_ISSUER'), ...oauthEnv };
+
+    const config = loadConfig(env);
+
+    assert.equal(config.provider.kind, 'oauth2');
+  });
+
+  it('refuses a token endpoint without an authorization endpoint', () => {
+    const message = refusal(without(oauthEnv, 'OAUTH_AUTHORIZATION_ENDPOINT'));
+
+    assertNamesVariable(message, 'OAUTH_AUTHORIZATION_ENDPOINT');
+    assert.match(message, /required with OAUTH_TOKEN_ENDPOINT/);
+  });
+
+  it('refuses an authorization endpoint without a token endpoint', () => {
+    const message = refusal(without(oauthEnv, 'OAUTH_TOKEN_ENDPOINT'));
+
+    assertNamesVariable(message, 'OAUTH_TOKEN_ENDPOINT');
+    assert.match(message, /required with OAUTH_AUTHORIZATION_ENDPOINT/);
+  });
+
+  it('refuses an http user endpoint on a non-loopback host', () => {
+    const env = {
+      ...oauthEnv,
+      OIDC_ALLOW_INSECURE_HTTP: 'true',
+      OAUTH_USERINFO_ENDPOINT: 'http://api.example.com/user',
+    };
+
+    const message = refusal(env);
+
+    assertNamesVariable(message, 'OIDC_ALLOW_INSECURE_HTTP');
+    assert.match(message, /not api\.example\.com/);
+  });
+});
+
+describe('SESSION_STORE', () => {
+  it('requires REDIS_URL with SESSION_STORE=redis', () => {
+    const message = refusal({ SESSION_STORE: 'redis' });
+
+    assertNamesVariable(message, 'REDIS_URL');
+    assert.match(message, /required with SESSION_STORE=redis/);
+  });
+
+  it('uses redis when REDIS_URL is given', () => {
+    const config = loadConfig({ SESSION_STORE: 'redis', REDIS_URL: 'rediss://cache.example:6380' });
+
+    assert.equal(config.session.store, 'redis');
+    assert.equal(config.session.redisUrl, 'rediss://cache.example:6380');
+  });
+
+  it('refuses an unknown store', () => {
+    const message = refusal({ SESSION_STORE: 'memcached' });
+
+    assertNamesVariable(message, 'SESSION_STORE');
+    assert.match(message, /must be sqlite or redis \(got "memcached"\)/);
+  });
+});
+
+describe('OIDC_CLIENT_AUTH_METHOD', () => {
+  it('requires a client secret with the default client_secret_basic', () => {
+    const message = refusal(without(providerEnv, 'OIDC_CLIENT_SECRET'));
+
+    assertNamesVariable(message, 'OIDC_CLIENT_SECRET');
+    assert.match(message, /required with client_secret_basic/);
+  });
+
+  it('requires a client secret with client_secret_post', () => {
+    const env = {
+      ...without(providerEnv, 'OIDC_CLIENT_SECRET'),
+      OIDC_CLIENT_AUTH_METHOD: 'client_secret_post',
+    };
+
+    const message = refusal(env);
+
+    assertNamesVariable(message, 'OIDC_CLIENT_SECRET');
+    assert.match(message, /required with client_secret_post/);
+  });
+
+  it('needs no secret with none (a public client)', () => {
+    const env = { ...without(providerEnv, 'OIDC_CLIENT_SECRET'), OIDC_CLIENT_AUTH_METHOD: 'none' };
+
+    const config = loadConfig(env);
+
+    assert.equal(config.client.authMethod, 'none');
+    assert.equal(config.client.secret, undefined);
+  });
+
+  it('requires a private key file with private_key_jwt', () => {
+    const env = {
+      ...without(providerEnv, 'OIDC_CLIENT_SECRET'),
+      OIDC_CLIENT_AUTH_METHOD: 'private_key_jwt',
+    };
+
+    const message = refusal(env);
+
+    assertNamesVariable(message, 'OIDC_CLIENT_PRIVATE_KEY_FILE');
+  });
+
+  it('takes the key file and key id with private_key_jwt', () => {
+    const env = {
+      ...without(providerEnv, 'OIDC_CLIENT_SECRET'),
+      OIDC_CLIENT_AUTH_METHOD: 'private_key_jwt',
+      OIDC_CLIENT_PRIVATE_KEY_FILE: '/run/secrets/key.pem',
+      OIDC_CLIENT_KEY_ID: 'key-1',
+    };
+
+    const config = loadConfig(env);
+
+    assert.equal(config.client.authMethod, 'private_key_jwt');
+    assert.equal(config.client.privateKeyFile, '/run/secrets/key.pem');
+    assert.equal(config.client.keyId, 'key-1');
+  });
+
+  it('refuses an unknown method and lists the valid ones', () => {
+    const message = refusal({ ...providerEnv, OIDC_CLIENT_AUTH_METHOD: 'client_secret_jwt' });
+
+    assertNamesVariable(message, 'OIDC_CLIENT_AUTH_METHOD');
+    assert.match(message, /client_secret_basic, client_secret_post, private_key_jwt or none/);
+  });
+});
+
+describe('SESSION_SECRET and TOKEN_ENCRYPTION_KEY rotation', () => {
+  it('reads a comma-separated list of session secrets, the first one first', () => {
+    const config = loadConfig({ SESSION_SECRET: ` ${sessionSecret} , ${otherSessionSecret},` });
+
+    assert.deepEqual(config.session.secrets, [sessionSecret, otherSessionSecret]);
+  });
+
+  it('refuses a list where one secret is too short', () => {
+    const message = refusal({ SESSION_SECRET: `${sessionSecret},too-short` });
+
+    assertNamesVariable(message, 'SESSION_SECRET');
+  });
+
+  it('reads a comma-separated list of 32-byte base64 keys', () => {
+    const value = `${keyBytes.toString('base64')}, ${otherKeyBytes.toString('base64')}`;
+
+    const config = loadConfig({ TOKEN_ENCRYPTION_KEY: value });
+
+    assert.equal(config.tokenEncryptionKeys.length, 2);
+    assert.ok(config.tokenEncryptionKeys[0]?.equals(keyBytes));
+    assert.ok(config.tokenEncryptionKeys[1]?.equals(otherKeyBytes));
+  });
+
+  it('refuses a hex key (openssl rand -hex 32 instead of -base64 32)', () => {
+    const message = refusal({ TOKEN_ENCRYPTION_KEY: keyBytes.toString('hex') });
+
+    assertNamesVariable(message, 'TOKEN_ENCRYPTION_KEY');
+  });
+});
+
+describe('other values', () => {
+  it('parses OIDC_AUTH_PARAMS as a query string', () => {
+    const env = {
+      OIDC_AUTH_PARAMS: 'audience=https://api.example.com&acr_values=urn%3Aacr%3Asilver',
+    };
+
+    const config = loadConfig(env);
+
+    assert.deepEqual(config.authParams, {
+      audience: 'https://api.example.com',
+      acr_values: 'urn:acr:silver',
+    });
+  });
+
+  for (const [value, expected] of [
+    ['true', true],
+    ['false', false],
+    ['2', 2],
+    ['loopback', 'loopback'],
+  ] as const) {
+    it(`reads TRUST_PROXY=${value} as ${JSON.stringify(expected)}`, () => {
+      const config = loadConfig({ TRUST_PROXY: value });
+
+      assert.equal(config.trustProxy, expected);
+    });
+  }
+
+  it('accepts the example of every variable, so the examples in error messages work', () => {
+    const accepted: string[] = [];
+    const refused: string[] = [];
+
+    for (const [name, variable] of Object.entries(variables)) {
+      // The one example that is a shell command stands for what the command prints.
+      const value =
+        variable.example === '$(openssl rand -base64 32)'
+          ? randomBytes(32).toString('base64')
+          : variable.example;
+      const env = { ...productionEnv, REDIS_URL: 'redis://localhost:6379', [name]: value };
+      try {
+        loadConfig(env);
+        accepted.push(name);
+      } catch (error) {
+        refused.push(`${name}=${value}: ${(error as Error).message}`);
+      }
+    }
+
+    assert.deepEqual(refused, []);
+    assert.equal(accepted.length, Object.keys(variables).length);
+  });
+});
+
+describe('the returned config', () => {
+  it('is frozen, nested objects and lists included', () => {
+    const config = loadConfig({
+      ...providerEnv,
+      OIDC_AUTH_PARAMS: 'audience=api',
+      SESSION_SECRET: sessionSecret,
+      TOKEN_ENCRYPTION_KEY: keyBytes.toString('base64'),
+    });
+
+    for (const part of [
+      config,
+      config.client,
+      config.session,
+      config.session.secrets,
+      config.authParams,
+      config.provider,
+      config.dev,
+      config.tokenEncryptionKeys,
+    ]) {
+      assert.equal(Object.isFrozen(part), true);
+    }
+    assert.throws(() => {
+      config.session.cookieName = 'changed';
+    }, TypeError);
+    assert.throws(() => {
+      config.session.secrets.push('another');
+    }, TypeError);
+    assert.throws(() => {
+      config.authParams.prompt = 'none';
+    }, TypeError);
+  });
+});
+
+describe('withDevProvider', () => {
+  const issuer = 'http://localhost:3001';
+  const resourceUrl = 'http://localhost:3002/api/orders';
+
+  it('fills in the dev provider and its demo API', () => {
+    const base: AppConfig = { ...loadConfig({}), allowInsecureHttp: false };
+
+    const config = withDevProvider(base, issuer, resourceUrl);
+
+    assert.equal(config.isDevProvider, true);
+    assert.equal(config.provider.kind === 'oidc' && config.provider.issuer.href, `${issuer}/`);
+    assert.equal(config.resourceUrl?.href, resourceUrl);
+    assert.equal(config.allowInsecureHttp, true);
+    assert.equal(base.isDevProvider, false);
+  });
+
+  it('adds prompt=consent and keeps the other parameters', () => {
+    const base = loadConfig({ OIDC_AUTH_PARAMS: 'audience=api' });
+
+    const config = withDevProvider(base, issuer, resourceUrl);
+
+    assert.deepEqual(config.authParams, { prompt: 'consent', audience: 'api' });
+  });
+
+  it('does not override a configured prompt', () => {
+    const base = loadConfig({ OIDC_AUTH_PARAMS: 'prompt=login' });
+
+    const config = withDevProvider(base, issuer, resourceUrl);
+
+    assert.deepEqual(config.authParams, { prompt: 'login' });
+  });
+
+  it('returns a frozen config', () => {
+    const config = withDevProvider(loadConfig({}), issuer, resourceUrl);
+
+    assert.equal(Object.isFrozen(config), true);
+    assert.equal(Object.isFrozen(config.authParams), true);
+    assert.equal(Object.isFrozen(config.provider), true);
+  });
+});
+
+describe('isLoopbackHost', () => {
+  for (const host of ['localhost', '127.0.0.1', '127.10.20.30', '[::1]']) {
+    it(`counts ${host} as loopback`, () => {
+      assert.equal(isLoopbackHost(host), true);
+    });
+  }
+
+  for (const host of [
+    'example.com',
+    'localhost.example.com',
+    '127.0.0.1.nip.io',
+    'evil127.0.0.1',
+    '10.0.0.1',
+    '0.0.0.0',
+    '[::2]',
+    '',
+  ]) {
+    it(`does not count ${JSON.stringify(host)} as loopback`, () => {
+      assert.equal(isLoopbackHost(host), false);
+    });
+  }
+
+  it('agrees with the hostname the URL parser gives', () => {
+    const hostname = new URL('http://LOCALHOST:3000/').hostname;
+
+    assert.equal(isLoopbackHost(hostname), true);
+  });
+});
