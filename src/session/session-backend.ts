@@ -1,38 +1,57 @@
 // The stores a running app uses, behind one interface: sessions (express-session) and token
-// records, on SQLite by default or Redis for several instances.
+// records, on SQLite by default or on Redis for several instances, plus the refresh lock.
+import { RedisStore } from 'connect-redis';
 import type session from 'express-session';
 import type { AppConfig } from '../config/load-config.ts';
-import type { RefreshLock } from './refresh-lock.ts';
-import { createSingleFlight } from './refresh-lock.ts';
+import { createEncryptingCodec } from './encrypting-codec.ts';
+import { connectRedis } from './redis-client.ts';
+import { createRedisLock } from './redis-lock.ts';
+import { RedisTokenStore } from './redis-token-store.ts';
+import { createSingleFlight, type RefreshLock } from './refresh-lock.ts';
 import { openSqliteStore } from './sqlite-store.ts';
-import type { TokenCodec } from './token-codec.ts';
-import { plainTokenCodec } from './token-codec.ts';
+import { plainTokenCodec, type TokenCodec } from './token-codec.ts';
 import type { TokenStore } from './token-store.ts';
 
 export interface SessionBackend {
   sessions: session.Store;
   tokens: TokenStore;
-  /** Serialises token refreshes per session (within this process, or across instances). */
+  /** Serialises token refreshes per session: in this process, and across instances on Redis. */
   lock: RefreshLock;
   /** Whether the store answers (for /readyz). */
   isHealthy(): Promise<boolean>;
   close(): Promise<void>;
 }
 
-/** Opens the configured store. */
+/** Opens the configured store; rejects with a one-line reason when it cannot be reached. */
 export async function openSessionBackend(
   config: AppConfig,
-  codec: TokenCodec = plainTokenCodec,
+  onStoreError: (error: unknown) => void = () => {},
 ): Promise<SessionBackend> {
-  const store = openSqliteStore({
-    path: config.session.dbPath,
-    codec,
-    defaultSessionTtlMs: config.session.maxAgeMs,
-  });
+  const codec: TokenCodec = config.tokenEncryptionKeys.length > 0 ? createEncryptingCodec(config.tokenEncryptionKeys) : plainTokenCodec;
+  const singleFlight = createSingleFlight();
+  const ttlSeconds = Math.ceil(config.session.idleTimeoutMs / 1000);
+
+  if (config.session.store === 'redis') {
+    const client = await connectRedis(config.session.redisUrl ?? '', onStoreError);
+    // A refresh takes at most one provider timeout; the lock outlives it, waiters give up after it.
+    const timeoutMs = config.httpTimeoutSeconds * 1000;
+    const redisLock = createRedisLock(client, { ttlMs: timeoutMs + 5000, waitMs: timeoutMs + 5000 });
+    return {
+      sessions: new RedisStore({ client, prefix: 'oer:sess:', ttl: ttlSeconds }),
+      tokens: new RedisTokenStore(client, codec),
+      lock: { run: (key, work) => singleFlight.run(key, () => redisLock.run(key, work)) },
+      isHealthy: () => client.ping().then((reply) => reply === 'PONG', () => false),
+      close: async () => {
+        if (client.isOpen) await client.close();
+      },
+    };
+  }
+
+  const store = openSqliteStore({ path: config.session.dbPath, codec, defaultSessionTtlMs: config.session.idleTimeoutMs, onSweepError: onStoreError });
   return {
     sessions: store.sessionStore,
     tokens: store.tokenStore,
-    lock: createSingleFlight(),
+    lock: singleFlight,
     isHealthy: async () => store.ping(),
     close: async () => store.close(),
   };

@@ -2,10 +2,11 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import type { AppConfig } from '../config/load-config.ts';
+import { StoreError } from '../errors.ts';
 
 /** The session middleware: a signed id cookie in the browser, everything else in `store`. */
 export function createSessionMiddleware(config: AppConfig, store: session.Store): RequestHandler {
-  return session({
+  const middleware = session({
     name: config.session.cookieName,
     // Several secrets rotate: the first signs, all verify.
     secret: config.session.secrets,
@@ -29,4 +30,6 @@ export function createSessionMiddleware(config: AppConfig, store: session.Store)
       maxAge: config.session.idleTimeoutMs,
     },
   });
+  // A store that cannot be reached is a 503 page for this request, not a crash or a 500.
+  return (req, res, next) => middleware(req, res, (error?: unknown) => next(error ? new StoreError(error) : undefined));
 }

@@ -30,10 +30,11 @@ export async function openBrowserPage(t: TestContext): Promise<BrowserPage> {
   page.on('response', (response) => {
     if (response.status() >= 400) problems.push(`HTTP ${response.status()}: ${response.url()}`);
   });
-  await page.addInitScript(() => {
-    document.addEventListener('securitypolicyviolation', (event) => {
-      console.error(`CSP violation: ${event.violatedDirective} ${event.blockedURI}`);
-    });
+  // Runs in the page: CSP violations become console errors, which the listener above collects.
+  await page.addInitScript({
+    content: `document.addEventListener('securitypolicyviolation', (event) => {
+      console.error('CSP violation: ' + event.violatedDirective + ' ' + event.blockedURI);
+    });`,
   });
   return { page, problems };
 }

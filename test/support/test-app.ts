@@ -1,19 +1,15 @@
 // Builds the app the way server.ts does, but on port 0 against a real in-process oidc-provider and
-// demo API (also on port 0), with a controllable clock and every log line captured.
+// demo API (also on port 0), with a controllable clock and every log line captured. A test can add
+// a second instance sharing the store, or restart the app behind the same address.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
+import { createServer, type RequestListener, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type Provider from 'oidc-provider';
 import { createApp } from '../../src/app.ts';
-import {
-  type AppConfig,
-  devClient,
-  loadConfig,
-  withDevProvider,
-} from '../../src/config/load-config.ts';
+import { type AppConfig, devClient, loadConfig, withDevProvider } from '../../src/config/load-config.ts';
 import { startDevServices } from '../../src/dev/start-dev-services.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { createOidcClient } from '../../src/oidc/oidc-client.ts';
@@ -28,13 +24,18 @@ export interface TestApp {
   issuer: string;
   provider: Provider;
   config: AppConfig;
+  /** The first instance's stores (replaced by restart()). */
   backend: SessionBackend;
   /** Every log line the app wrote, as text. */
   logs: string[];
-  /** Moves the app's clock forward (the provider keeps real time). */
-  advanceClock(ms: number): void;
   /** Counts the provider's successful token grants by grant_type. */
   grants: Record<string, number>;
+  /** Moves the app's clock forward (the provider keeps real time). */
+  advanceClock(ms: number): void;
+  /** Starts another instance on its own port with the same configuration and store. */
+  addInstance(): Promise<string>;
+  /** Closes the app and its store connection, then builds it again behind the same address. */
+  restart(): Promise<void>;
   /** Signs in a new browser as `login`; returns its cookie jar. */
   signIn(login?: string): Promise<CookieJar>;
   /** The session id behind a browser's signed cookie. */
@@ -46,14 +47,25 @@ export interface TestApp {
 export interface TestAppOptions {
   env?: Record<string, string>;
   accessTokenTtlSeconds?: number;
+  /** Another protected API to call instead of the demo API, given the provider's issuer. */
+  resourceUrl?: (issuer: string) => Promise<string>;
+}
+
+async function listen(): Promise<{ server: Server; url: string }> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+async function close(server: Server): Promise<void> {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
 }
 
 /** Starts provider, API and app; everything is closed and deleted after the test. */
 export async function startTestApp(t: TestContext, options: TestAppOptions = {}): Promise<TestApp> {
   const dir = await mkdtemp(path.join(tmpdir(), 'oer-test-'));
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const { server, url: baseUrl } = await listen();
   const dev = await startDevServices({
     appBaseUrl: baseUrl,
     clientId: devClient.id,
@@ -63,21 +75,25 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
     keysFile: path.join(dir, 'jwks.json'),
     ...(options.accessTokenTtlSeconds && { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
   });
-  const env = {
-    APP_BASE_URL: baseUrl,
-    SESSION_SECRET: testSessionSecret,
-    SESSION_DB_PATH: path.join(dir, 'sessions.db'),
-    LOG_LEVEL: 'debug',
-    ...options.env,
-  };
-  const config = withDevProvider(loadConfig(env), dev.issuer, dev.resourceUrl);
+  const resourceUrl = options.resourceUrl ? await options.resourceUrl(dev.issuer) : dev.resourceUrl;
+  const env = { APP_BASE_URL: baseUrl, SESSION_SECRET: testSessionSecret, SESSION_DB_PATH: path.join(dir, 'sessions.db'), LOG_LEVEL: 'debug', ...options.env };
+  const config = withDevProvider(loadConfig(env), dev.issuer, resourceUrl);
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => logs.push(line) });
-  const backend = await openSessionBackend(config);
   let offset = 0;
   const now = () => Date.now() + offset;
-  const oidc = createOidcClient(config, { logger });
-  server.on('request', createApp({ config, oidc, backend, logger, now }));
+  const closers: Array<() => Promise<void>> = [];
+
+  async function build(): Promise<{ handler: RequestListener; backend: SessionBackend }> {
+    const backend = await openSessionBackend(config);
+    closers.push(() => backend.close());
+    const oidc = createOidcClient(config, { logger });
+    return { handler: createApp({ config, oidc, backend, logger, now }), backend };
+  }
+
+  let current = await build();
+  server.on('request', (req, res) => current.handler(req, res));
+  closers.push(() => close(server));
 
   const grants: Record<string, number> = {};
   dev.provider.on('grant.success', (ctx) => {
@@ -86,9 +102,7 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
   });
 
   t.after(async () => {
-    server.closeAllConnections();
-    await new Promise((resolve) => server.close(resolve));
-    await backend.close();
+    for (const closer of closers.reverse()) await closer();
     await dev.close();
     await rm(dir, { recursive: true, force: true });
   });
@@ -98,11 +112,24 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
     issuer: dev.issuer,
     provider: dev.provider,
     config,
-    backend,
+    get backend() {
+      return current.backend;
+    },
     logs,
     grants,
     advanceClock: (ms) => {
       offset += ms;
+    },
+    async addInstance() {
+      const instance = await build();
+      const { server: other, url } = await listen();
+      other.on('request', instance.handler);
+      closers.push(() => close(other));
+      return url;
+    },
+    async restart() {
+      await current.backend.close();
+      current = await build();
     },
     sessionIdOf(jar) {
       const cookie = decodeURIComponent(jar.header(baseUrl) ?? '');

@@ -227,7 +227,10 @@ describe('http provider URLs', () => {
 
     const config = loadConfig(env);
 
-    assert.equal(config.provider.kind === 'oidc' && config.provider.issuer.href, 'http://127.0.0.1:9000/');
+    assert.equal(
+      config.provider.kind === 'oidc' && config.provider.issuer.href,
+      'http://127.0.0.1:9000/',
+    );
     assert.equal(config.allowInsecureHttp, true);
   });
 
@@ -343,7 +346,10 @@ describe('OAUTH_* endpoints (plain OAuth 2.0)', () => {
   });
 
   it('adds the user endpoint when given', () => {
-    const config = loadConfig({ ...oauthEnv, OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user' });
+    const config = loadConfig({
+      ...oauthEnv,
+      OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user',
+    });
 
     assert.ok(config.provider.kind === 'oauth2');
     assert.equal(config.provider.userinfoEndpoint?.href, 'https://api.github.com/user');

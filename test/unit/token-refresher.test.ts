@@ -1,0 +1,356 @@
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import { setTimeout as delay } from 'node:timers/promises';
+import { ProviderError, TokenRefreshError } from '../../src/errors.ts';
+import type { FlowStep } from '../../src/oidc/flow-step.ts';
+import { describeTokens } from '../../src/routes/token-status.ts';
+import { createSingleFlight } from '../../src/session/refresh-lock.ts';
+import { openSqliteStore, type SqliteStore } from '../../src/session/sqlite-store.ts';
+import {
+  createTokenRefresher,
+  type TokenRefresher,
+  type TokenRefresherOptions,
+} from '../../src/session/token-refresher.ts';
+import type { StoredTokens } from '../../src/session/token-store.ts';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const SKEW = MINUTE;
+const SESSION = 'session-1';
+const START = Date.UTC(2025, 0, 1);
+
+function tokensExpiringAt(expiresAt: number | undefined, accessToken = 'access-0'): StoredTokens {
+  return {
+    accessToken,
+    tokenType: 'Bearer',
+    refreshToken: `refresh-of-${accessToken}`,
+    ...(expiresAt !== undefined && { expiresAt }),
+  };
+}
+
+function refreshStep(call: number, at: number): FlowStep {
+  return {
+    at,
+    title: 'Token request (refresh_token)',
+    explanation: `refresh number ${call}`,
+    request: { method: 'POST', url: 'https://id.example.com/token', params: {} },
+  };
+}
+
+interface Harness {
+  store: SqliteStore;
+  refresher: TokenRefresher;
+  now(): number;
+  /** How many times the stand-in provider was asked to refresh. */
+  calls(): number;
+  /** The refresh tokens the stand-in provider received. */
+  spent: (string | undefined)[];
+  /** Stores version 1 of the session's tokens, expiring `expiresInMs` from now. */
+  signIn(expiresInMs: number | undefined): Promise<void>;
+}
+
+/**
+ * A refresher over a real SQLite token store and the real single-flight lock. Its `refresh` stands
+ * in for the provider: it counts calls, answers after a short delay, and runs `during` before
+ * answering (to fail, or to let another writer in).
+ */
+function build(t: TestContext, during?: (call: number) => Promise<void>): Harness {
+  const now = (): number => START;
+  const store = openSqliteStore({ path: ':memory:', now });
+  t.after(() => store.close());
+  let calls = 0;
+  const spent: (string | undefined)[] = [];
+  const refresh: TokenRefresherOptions['refresh'] = async (tokens, at) => {
+    calls += 1;
+    const call = calls;
+    spent.push(tokens.refreshToken);
+    await delay(10);
+    await during?.(call);
+    return {
+      tokens: tokensExpiringAt(at + HOUR, `access-${call}`),
+      steps: [refreshStep(call, at)],
+    };
+  };
+  const refresher = createTokenRefresher({
+    tokens: store.tokenStore,
+    lock: createSingleFlight(),
+    refresh,
+    now,
+    skewMs: SKEW,
+  });
+  return {
+    store,
+    refresher,
+    now,
+    calls: () => calls,
+    spent,
+    async signIn(expiresInMs) {
+      const expiresAt = expiresInMs === undefined ? undefined : now() + expiresInMs;
+      await store.tokenStore.put(
+        SESSION,
+        { tokens: tokensExpiringAt(expiresAt), sub: 'alice' },
+        8 * HOUR,
+      );
+    },
+  };
+}
+
+describe('describeTokens', () => {
+  const now = START;
+
+  for (const [leftMs, seconds] of [
+    [90 * SECOND, 90],
+    [1499, 1],
+    [1500, 2],
+    [1, 0],
+  ] as const) {
+    it(`reports ${seconds} seconds left when the token expires in ${leftMs} ms`, () => {
+      const tokens = tokensExpiringAt(now + leftMs);
+
+      const status = describeTokens(tokens, now);
+
+      assert.equal(status.expiresInSeconds, seconds);
+      assert.equal(status.expiresAt, new Date(now + leftMs).toISOString());
+      assert.equal(status.isExpired, false);
+    });
+  }
+
+  it('counts a token as expired from its expiry instant on', () => {
+    const tokens = tokensExpiringAt(now);
+
+    const atExpiry = describeTokens(tokens, now);
+    const justBefore = describeTokens(tokens, now - 1);
+
+    assert.equal(atExpiry.isExpired, true);
+    assert.equal(justBefore.isExpired, false);
+  });
+
+  it('reports 0 seconds, never a negative number, after expiry', () => {
+    const tokens = tokensExpiringAt(now - 5 * MINUTE);
+
+    const status = describeTokens(tokens, now);
+
+    assert.equal(status.isExpired, true);
+    assert.equal(status.expiresInSeconds, 0);
+  });
+
+  it('treats a token without expiry as not expired', () => {
+    const tokens = tokensExpiringAt(undefined);
+
+    const status = describeTokens(tokens, now);
+
+    assert.deepEqual(status, { isExpired: false, hasRefreshToken: true });
+  });
+
+  it('tells whether there is a refresh token and the scope, never a token value', () => {
+    const tokens: StoredTokens = {
+      accessToken: 'secret-access-value',
+      tokenType: 'Bearer',
+      idToken: 'secret-id-value',
+      expiresAt: now + HOUR,
+      scope: 'openid profile',
+    };
+
+    const status = describeTokens(tokens, now);
+
+    assert.equal(status.hasRefreshToken, false);
+    assert.equal(status.scope, 'openid profile');
+    assert.equal(JSON.stringify(status).includes('secret'), false);
+  });
+});
+
+describe('createTokenRefresher', () => {
+  it('returns fresh tokens without refreshing them', async (t) => {
+    const harness = build(t);
+    await harness.signIn(10 * MINUTE);
+
+    const fresh = await harness.refresher.getFreshTokens(SESSION);
+
+    assert.equal(harness.calls(), 0);
+    assert.equal(fresh?.wasRefreshed, false);
+    assert.equal(fresh?.record.version, 1);
+    assert.equal(fresh?.record.tokens.accessToken, 'access-0');
+  });
+
+  it('never refreshes tokens without an expiry', async (t) => {
+    const harness = build(t);
+    await harness.signIn(undefined);
+
+    const fresh = await harness.refresher.getFreshTokens(SESSION);
+
+    assert.equal(harness.calls(), 0);
+    assert.equal(fresh?.record.tokens.accessToken, 'access-0');
+  });
+
+  it('refreshes tokens that expire within the skew, and bumps the version', async (t) => {
+    const harness = build(t);
+    await harness.signIn(30 * SECOND);
+
+    const fresh = await harness.refresher.getFreshTokens(SESSION);
+
+    assert.equal(harness.calls(), 1);
+    assert.deepEqual(harness.spent, ['refresh-of-access-0']);
+    assert.equal(fresh?.wasRefreshed, true);
+    assert.equal(fresh?.record.version, 2);
+    assert.equal(fresh?.record.tokens.accessToken, 'access-1');
+    assert.deepEqual(fresh?.steps, [refreshStep(1, harness.now())]);
+    const stored = await harness.store.tokenStore.get(SESSION);
+    assert.equal(stored?.version, 2);
+    assert.equal(stored?.tokens.accessToken, 'access-1');
+  });
+
+  it('refreshes tokens that expire exactly one skew from now', async (t) => {
+    const harness = build(t);
+    await harness.signIn(SKEW);
+
+    await harness.refresher.getFreshTokens(SESSION);
+
+    assert.equal(harness.calls(), 1);
+  });
+
+  it('does not refresh tokens that expire one millisecond after the skew', async (t) => {
+    const harness = build(t);
+    await harness.signIn(SKEW + 1);
+
+    await harness.refresher.getFreshTokens(SESSION);
+
+    assert.equal(harness.calls(), 0);
+  });
+
+  it('refreshes once for 10 concurrent requests and gives all of them the new token', async (t) => {
+    const harness = build(t);
+    await harness.signIn(30 * SECOND);
+
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => harness.refresher.getFreshTokens(SESSION)),
+    );
+
+    assert.equal(harness.calls(), 1);
+    assert.deepEqual(
+      results.map((fresh) => [fresh?.record.tokens.accessToken, fresh?.record.version]),
+      Array.from({ length: 10 }, () => ['access-1', 2]),
+    );
+  });
+
+  it('refreshes once when the API rejected the current version, though it is not expiring', async (t) => {
+    const harness = build(t);
+    await harness.signIn(HOUR);
+
+    const fresh = await harness.refresher.getFreshTokens(SESSION, { rejectedVersion: 1 });
+
+    assert.equal(harness.calls(), 1);
+    assert.equal(fresh?.record.version, 2);
+    assert.equal(fresh?.record.tokens.accessToken, 'access-1');
+  });
+
+  it('does not refresh for a rejected version when a newer version is stored', async (t) => {
+    const harness = build(t);
+    await harness.signIn(HOUR);
+    await harness.store.tokenStore.replace(
+      SESSION,
+      1,
+      tokensExpiringAt(harness.now() + HOUR, 'access-from-another-request'),
+    );
+
+    const fresh = await harness.refresher.getFreshTokens(SESSION, { rejectedVersion: 1 });
+
+    assert.equal(harness.calls(), 0);
+    assert.equal(fresh?.record.version, 2);
+    assert.equal(fresh?.record.tokens.accessToken, 'access-from-another-request');
+  });
+
+  it('deletes the record and rethrows when the refresh token is no longer good', async (t) => {
+    const refused = new TokenRefreshError('Please sign in again.');
+    const harness = build(t, async () => {
+      throw refused;
+    });
+    await harness.signIn(30 * SECOND);
+
+    const result = harness.refresher.getFreshTokens(SESSION);
+
+    await assert.rejects(result, (error) => error === refused);
+    assert.equal(await harness.store.tokenStore.get(SESSION), undefined);
+  });
+
+  it('returns the good tokens another writer stored while its own refresh was refused', async (t) => {
+    const harness = build(t, async () => {
+      await harness.store.tokenStore.replace(
+        SESSION,
+        1,
+        tokensExpiringAt(harness.now() + HOUR, 'access-from-another-instance'),
+      );
+      throw new TokenRefreshError('Please sign in again.');
+    });
+    await harness.signIn(30 * SECOND);
+
+    const fresh = await harness.refresher.getFreshTokens(SESSION);
+
+    assert.equal(fresh?.record.version, 2);
+    assert.equal(fresh?.record.tokens.accessToken, 'access-from-another-instance');
+    const stored = await harness.store.tokenStore.get(SESSION);
+    assert.equal(stored?.tokens.accessToken, 'access-from-another-instance');
+  });
+
+  it('deletes the record when the tokens another writer stored are expiring too', async (t) => {
+    const harness = build(t, async () => {
+      await harness.store.tokenStore.replace(
+        SESSION,
+        1,
+        tokensExpiringAt(harness.now() + 10 * SECOND, 'access-also-expiring'),
+      );
+      throw new TokenRefreshError('Please sign in again.');
+    });
+    await harness.signIn(30 * SECOND);
+
+    const result = harness.refresher.getFreshTokens(SESSION);
+
+    await assert.rejects(result, TokenRefreshError);
+    assert.equal(await harness.store.tokenStore.get(SESSION), undefined);
+  });
+
+  it('keeps the tokens another writer stored when its own refresh lost the race', async (t) => {
+    const harness = build(t, async (call) => {
+      if (call === 1) {
+        await harness.store.tokenStore.replace(
+          SESSION,
+          1,
+          tokensExpiringAt(harness.now() + HOUR, 'access-from-another-instance'),
+        );
+      }
+    });
+    await harness.signIn(30 * SECOND);
+
+    const fresh = await harness.refresher.getFreshTokens(SESSION);
+
+    assert.equal(fresh?.record.version, 2);
+    assert.equal(fresh?.record.tokens.accessToken, 'access-from-another-instance');
+    assert.deepEqual(fresh?.steps, []);
+  });
+
+  it('keeps the record when the provider cannot be reached, and retries on the next call', async (t) => {
+    const harness = build(t, async (call) => {
+      if (call === 1) throw new ProviderError(503, 'provider_unreachable', 'Down.');
+    });
+    await harness.signIn(30 * SECOND);
+
+    const first = await harness.refresher.getFreshTokens(SESSION).catch((error: unknown) => error);
+    const kept = await harness.store.tokenStore.get(SESSION);
+    const second = await harness.refresher.getFreshTokens(SESSION);
+
+    assert.ok(first instanceof ProviderError);
+    assert.equal(kept?.version, 1);
+    assert.equal(kept?.tokens.accessToken, 'access-0');
+    assert.equal(harness.calls(), 2);
+    assert.equal(second?.record.tokens.accessToken, 'access-2');
+  });
+
+  it('returns undefined for a session without tokens', async (t) => {
+    const harness = build(t);
+
+    const fresh = await harness.refresher.getFreshTokens(SESSION);
+
+    assert.equal(fresh, undefined);
+    assert.equal(harness.calls(), 0);
+  });
+});
