@@ -50,12 +50,14 @@ async function main(): Promise<void> {
     };
   }
 
-  const backend = await openSessionBackend(config, (error) => logger.warn({ err: error }, 'session store error')).catch(
-    (error: unknown) => {
-      process.stderr.write(`Session store error: ${error instanceof Error ? error.message : String(error)}\n`);
-      process.exit(1);
-    },
-  );
+  const backend = await openSessionBackend(config, (error) =>
+    logger.warn({ err: error }, 'session store error'),
+  ).catch((error: unknown) => {
+    process.stderr.write(
+      `Session store error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
+    process.exit(1);
+  });
   closers.unshift(backend.close);
   const oidc = createOidcClient(config, { logger });
   await oidc.discover().catch((error: unknown) => {

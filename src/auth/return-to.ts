@@ -14,6 +14,8 @@ export function safeReturnTo(value: unknown): string {
   if (/%(2f|5c|0|1|7f)/i.test(value)) return '/';
   const base = new URL('http://app.invalid');
   const url = new URL(value, base);
-  if (url.origin !== base.origin) return '/';
-  return `${url.pathname}${url.search}${url.hash}`;
+  const path = `${url.pathname}${url.search}${url.hash}`;
+  // Check the result again: dot segments can normalise into one (`/.//evil.example` → `//evil.example`).
+  if (url.origin !== base.origin || !/^\/(?![/\\])/.test(path)) return '/';
+  return path;
 }

@@ -209,6 +209,9 @@ function readProvider(env: NodeJS.ProcessEnv, isProduction: boolean): ProviderSe
   const authorizationEndpoint = read(env, 'OAUTH_AUTHORIZATION_ENDPOINT', httpUrl);
   const tokenEndpoint = read(env, 'OAUTH_TOKEN_ENDPOINT', httpUrl);
   const userinfoEndpoint = read(env, 'OAUTH_USERINFO_ENDPOINT', httpUrl);
+  if (issuer && (authorizationEndpoint || tokenEndpoint)) {
+    fail('OIDC_ISSUER', 'and OAUTH_*_ENDPOINT are exclusive: set one or the other');
+  }
   if (issuer) return { kind: 'oidc', issuer: new URL(issuer) };
   if (authorizationEndpoint || tokenEndpoint) {
     if (!authorizationEndpoint)

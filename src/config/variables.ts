@@ -74,7 +74,7 @@ export const variables = {
   },
   SESSION_SECRET: {
     doc: 'Cookie signing secret(s), comma-separated for rotation (the first signs). Required in production',
-    example: 'a-long-random-string',
+    example: 'use-at-least-32-random-characters-here',
     default: 'generated in development',
     isSecret: true,
   },

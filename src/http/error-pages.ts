@@ -18,7 +18,7 @@ export function notFound(): RequestHandler {
 
 /** Maps errors to pages: AppErrors with their status, body-parser errors as 4xx, anything else 500. */
 export function renderErrors(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, next) => {
+  return (error: unknown, req, res, _next) => {
     const page = toPage(error);
     const level = page.status >= 500 ? 'error' : 'warn';
     logger[level](
@@ -30,7 +30,8 @@ export function renderErrors(logger: Logger): ErrorRequestHandler {
       },
       page.title,
     );
-    if (res.headersSent) return next(error);
+    // Too late for a page (e.g. the session could not be saved after the response): logged above.
+    if (res.headersSent) return;
     res.setHeader('Cache-Control', 'no-store');
     res.status(page.status).render('error', page, (renderError: Error | null, html?: string) => {
       if (renderError) {

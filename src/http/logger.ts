@@ -12,12 +12,12 @@ interface LoggableError {
 }
 
 const sensitive =
-  /(eyJ[\w-]+\.[\w-]+\.[\w-]*)|((access|refresh|id)_token|code|client_secret)=([^&\s]+)/g;
+  /(eyJ[\w-]+\.[\w-]+\.[\w-]*)|\b((?:access_|refresh_|id_|logout_)?token|code(?:_verifier)?|client_secret|client_assertion|state|nonce)=([^&\s]+)/g;
 
-/** Removes anything shaped like a JWT or a token parameter from a message. */
+/** Removes anything shaped like a JWT or a secret query parameter from a message. */
 export function scrub(text: string): string {
-  return text.replace(sensitive, (_match, jwt: string | undefined, param: string | undefined) =>
-    jwt ? '[jwt redacted]' : `${param?.split('=')[0]}=[redacted]`,
+  return text.replace(sensitive, (_match, jwt: string | undefined, name: string | undefined) =>
+    jwt ? '[jwt redacted]' : `${name}=[redacted]`,
   );
 }
 

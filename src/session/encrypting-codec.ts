@@ -12,7 +12,8 @@ function keyId(key: Buffer): string {
 /** A codec that encrypts with `keys[0]` and decrypts with whichever key the text names. */
 export function createEncryptingCodec(keys: readonly Buffer[]): TokenCodec {
   const [current] = keys;
-  if (!current || keys.some((key) => key.length !== 32)) throw new Error('AES-256-GCM needs 32-byte keys');
+  if (!current || keys.some((key) => key.length !== 32))
+    throw new Error('AES-256-GCM needs 32-byte keys');
   const byId = new Map(keys.map((key) => [keyId(key), key]));
   const currentId = keyId(current);
 
@@ -22,7 +23,13 @@ export function createEncryptingCodec(keys: readonly Buffer[]): TokenCodec {
       const iv = randomBytes(12);
       const cipher = createCipheriv('aes-256-gcm', current, iv);
       const sealed = Buffer.concat([cipher.update(JSON.stringify(tokens), 'utf8'), cipher.final()]);
-      return [version, currentId, iv.toString('base64url'), sealed.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+      return [
+        version,
+        currentId,
+        iv.toString('base64url'),
+        sealed.toString('base64url'),
+        cipher.getAuthTag().toString('base64url'),
+      ].join('.');
     },
     decode(text) {
       const [tag, id, iv, sealed, authTag] = text.split('.');
@@ -31,7 +38,10 @@ export function createEncryptingCodec(keys: readonly Buffer[]): TokenCodec {
       try {
         const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
         decipher.setAuthTag(Buffer.from(authTag, 'base64url'));
-        const json = Buffer.concat([decipher.update(Buffer.from(sealed, 'base64url')), decipher.final()]).toString('utf8');
+        const json = Buffer.concat([
+          decipher.update(Buffer.from(sealed, 'base64url')),
+          decipher.final(),
+        ]).toString('utf8');
         return parseStoredTokens(json);
       } catch {
         return undefined;

@@ -18,14 +18,19 @@ function createRedisClient(url: string) {
 export type RedisClient = ReturnType<typeof createRedisClient>;
 
 /** Connects, or rejects with a one-line reason when Redis cannot be reached at start. */
-export async function connectRedis(url: string, onError: (error: unknown) => void): Promise<RedisClient> {
+export async function connectRedis(
+  url: string,
+  onError: (error: unknown) => void,
+): Promise<RedisClient> {
   const client = createRedisClient(url);
   // Without a listener an 'error' event would crash the process; reconnection is automatic.
   client.on('error', onError);
   try {
     await Promise.race([
       client.connect(),
-      new Promise((_resolve, reject) => setTimeout(() => reject(new Error('timed out after 5 s')), 5000).unref()),
+      new Promise((_resolve, reject) =>
+        setTimeout(() => reject(new Error('timed out after 5 s')), 5000).unref(),
+      ),
     ]);
   } catch (error) {
     client.destroy();

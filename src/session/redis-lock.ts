@@ -26,15 +26,23 @@ export function createRedisLock(client: RedisClient, options: RedisLockOptions):
       const token = randomUUID();
       const deadline = Date.now() + options.waitMs;
       while (
-        (await guard(client.set(lockKey, token, { condition: 'NX', expiration: { type: 'PX', value: options.ttlMs } }))) !== 'OK'
+        (await guard(
+          client.set(lockKey, token, {
+            condition: 'NX',
+            expiration: { type: 'PX', value: options.ttlMs },
+          }),
+        )) !== 'OK'
       ) {
-        if (Date.now() > deadline) throw new StoreError(new Error(`lock ${key} still held after ${options.waitMs} ms`));
+        if (Date.now() > deadline)
+          throw new StoreError(new Error(`lock ${key} still held after ${options.waitMs} ms`));
         await sleep(options.pollMs ?? 50);
       }
       try {
         return await work();
       } finally {
-        await client.eval(releaseScript, { keys: [lockKey], arguments: [token] }).catch(() => undefined);
+        await client
+          .eval(releaseScript, { keys: [lockKey], arguments: [token] })
+          .catch(() => undefined);
       }
     },
   };

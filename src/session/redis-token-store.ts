@@ -31,12 +31,26 @@ export class RedisTokenStore implements TokenStore {
     if (!fields.data || !fields.version || !fields.sub) return undefined;
     const tokens = this.#codec.decode(fields.data);
     if (!tokens) return undefined;
-    return { tokens, version: Number(fields.version), sub: fields.sub, ...(fields.sid && { sid: fields.sid }) };
+    return {
+      tokens,
+      version: Number(fields.version),
+      sub: fields.sub,
+      ...(fields.sid && { sid: fields.sid }),
+    };
   }
 
-  async put(sessionId: string, record: Omit<TokenRecord, 'version'>, ttlMs: number): Promise<TokenRecord> {
+  async put(
+    sessionId: string,
+    record: Omit<TokenRecord, 'version'>,
+    ttlMs: number,
+  ): Promise<TokenRecord> {
     const key = recordKey(sessionId);
-    const fields = { data: this.#codec.encode(record.tokens), version: '1', sub: record.sub, ...(record.sid && { sid: record.sid }) };
+    const fields = {
+      data: this.#codec.encode(record.tokens),
+      version: '1',
+      sub: record.sub,
+      ...(record.sid && { sid: record.sid }),
+    };
     const multi = this.#client.multi().del(key).hSet(key, fields).pExpire(key, ttlMs);
     multi.sAdd(subKey(record.sub), sessionId).pExpire(subKey(record.sub), ttlMs);
     if (record.sid) multi.sAdd(sidKey(record.sid), sessionId).pExpire(sidKey(record.sid), ttlMs);
@@ -44,7 +58,11 @@ export class RedisTokenStore implements TokenStore {
     return { ...record, version: 1 };
   }
 
-  async replace(sessionId: string, expectedVersion: number, tokens: StoredTokens): Promise<TokenRecord | undefined> {
+  async replace(
+    sessionId: string,
+    expectedVersion: number,
+    tokens: StoredTokens,
+  ): Promise<TokenRecord | undefined> {
     const reply = await guard(
       this.#client.eval(replaceScript, {
         keys: [recordKey(sessionId)],
@@ -52,7 +70,9 @@ export class RedisTokenStore implements TokenStore {
       }),
     );
     if (!Array.isArray(reply)) return undefined;
-    const [version, sub, sid] = reply.map((value) => (typeof value === 'string' ? value : undefined));
+    const [version, sub, sid] = reply.map((value) =>
+      typeof value === 'string' ? value : undefined,
+    );
     if (!version || !sub) return undefined;
     return { tokens, version: Number(version), sub, ...(sid && { sid }) };
   }
@@ -67,11 +87,16 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async findSessions(query: { sub?: string; sid?: string }): Promise<string[]> {
-    const sets = [...(query.sub ? [subKey(query.sub)] : []), ...(query.sid ? [sidKey(query.sid)] : [])];
+    const sets = [
+      ...(query.sub ? [subKey(query.sub)] : []),
+      ...(query.sid ? [sidKey(query.sid)] : []),
+    ];
     if (sets.length === 0) throw new TypeError('findSessions needs a sub or a sid');
     const candidates = await guard(this.#client.sInter(sets));
     // Set members can outlive their record (expiry): keep only sessions whose record still exists.
-    const exists = await Promise.all(candidates.map((id) => guard(this.#client.exists(recordKey(id)))));
+    const exists = await Promise.all(
+      candidates.map((id) => guard(this.#client.exists(recordKey(id)))),
+    );
     return candidates.filter((_id, index) => exists[index] === 1);
   }
 }

@@ -27,7 +27,10 @@ export async function openSessionBackend(
   config: AppConfig,
   onStoreError: (error: unknown) => void = () => {},
 ): Promise<SessionBackend> {
-  const codec: TokenCodec = config.tokenEncryptionKeys.length > 0 ? createEncryptingCodec(config.tokenEncryptionKeys) : plainTokenCodec;
+  const codec: TokenCodec =
+    config.tokenEncryptionKeys.length > 0
+      ? createEncryptingCodec(config.tokenEncryptionKeys)
+      : plainTokenCodec;
   const singleFlight = createSingleFlight();
   const ttlSeconds = Math.ceil(config.session.idleTimeoutMs / 1000);
 
@@ -35,19 +38,31 @@ export async function openSessionBackend(
     const client = await connectRedis(config.session.redisUrl ?? '', onStoreError);
     // A refresh takes at most one provider timeout; the lock outlives it, waiters give up after it.
     const timeoutMs = config.httpTimeoutSeconds * 1000;
-    const redisLock = createRedisLock(client, { ttlMs: timeoutMs + 5000, waitMs: timeoutMs + 5000 });
+    const redisLock = createRedisLock(client, {
+      ttlMs: timeoutMs + 5000,
+      waitMs: timeoutMs + 5000,
+    });
     return {
       sessions: new RedisStore({ client, prefix: 'oer:sess:', ttl: ttlSeconds }),
       tokens: new RedisTokenStore(client, codec),
       lock: { run: (key, work) => singleFlight.run(key, () => redisLock.run(key, work)) },
-      isHealthy: () => client.ping().then((reply) => reply === 'PONG', () => false),
+      isHealthy: () =>
+        client.ping().then(
+          (reply) => reply === 'PONG',
+          () => false,
+        ),
       close: async () => {
         if (client.isOpen) await client.close();
       },
     };
   }
 
-  const store = openSqliteStore({ path: config.session.dbPath, codec, defaultSessionTtlMs: config.session.idleTimeoutMs, onSweepError: onStoreError });
+  const store = openSqliteStore({
+    path: config.session.dbPath,
+    codec,
+    defaultSessionTtlMs: config.session.idleTimeoutMs,
+    onSweepError: onStoreError,
+  });
   return {
     sessions: store.sessionStore,
     tokens: store.tokenStore,

@@ -31,5 +31,6 @@ export function createSessionMiddleware(config: AppConfig, store: session.Store)
     },
   });
   // A store that cannot be reached is a 503 page for this request, not a crash or a 500.
-  return (req, res, next) => middleware(req, res, (error?: unknown) => next(error ? new StoreError(error) : undefined));
+  return (req, res, next) =>
+    middleware(req, res, (error?: unknown) => next(error ? new StoreError(error) : undefined));
 }

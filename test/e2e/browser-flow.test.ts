@@ -30,16 +30,19 @@ describe('in a real browser', () => {
     await page.click('button[type="submit"]');
     await page.waitForURL(`${app.baseUrl}/`);
     await shoot('04-home-signed-in');
-    assert.match(await page.textContent('body') ?? '', /Carol/);
+    assert.match((await page.textContent('body')) ?? '', /Carol/);
 
-    await page.getByRole('link', { name: /protected API/i }).first().click();
+    await page
+      .getByRole('link', { name: /protected API/i })
+      .first()
+      .click();
     await page.waitForURL(`${app.baseUrl}/resource`);
     await shoot('05-resource');
-    assert.match(await page.textContent('body') ?? '', /api:read/);
+    assert.match((await page.textContent('body')) ?? '', /api:read/);
 
     await page.goto(`${app.baseUrl}/flow`);
     await shoot('06-flow');
-    assert.match(await page.textContent('body') ?? '', /Token request/);
+    assert.match((await page.textContent('body')) ?? '', /Token request/);
 
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(new RegExp(`^${app.issuer}/session/end`));
@@ -47,13 +50,13 @@ describe('in a real browser', () => {
     await page.click('button[type="submit"][name="logout"], button[type="submit"]');
     await page.waitForURL(`${app.baseUrl}/`);
     await shoot('08-home-after-logout');
-    assert.match(await page.textContent('body') ?? '', /Sign in/);
+    assert.match((await page.textContent('body')) ?? '', /Sign in/);
 
     assert.deepEqual(problems, []);
 
     const missing = await page.goto(`${app.baseUrl}/no-such-page`);
     await shoot('09-not-found');
     assert.equal(missing?.status(), 404);
-    assert.match(await page.textContent('body') ?? '', /Page not found/);
+    assert.match((await page.textContent('body')) ?? '', /Page not found/);
   });
 });

@@ -2,7 +2,10 @@
 // It can be stopped and started again on the same port to test an outage.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { TestContext } from 'node:test';
 
 export interface RedisServer {
@@ -20,18 +23,44 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
-/** Starts redis-server without persistence; `url` stays the same across stop/start. */
+/** Starts redis-server with an append-only file, so data survives stop/start on the same `url`. */
 export async function startRedisServer(t: TestContext): Promise<RedisServer> {
   const port = await freePort();
+  const dir = await mkdtemp(path.join(tmpdir(), 'oer-redis-'));
   let child: ChildProcess | undefined;
 
   async function start(): Promise<void> {
-    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const server = spawn(
+      'redis-server',
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--save',
+        '',
+        '--appendonly',
+        'yes',
+        '--appendfsync',
+        'always',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     child = server;
     let output = '';
     await new Promise<void>((resolve, reject) => {
-      server.once('error', (error) => reject(new Error(`redis-server could not start (apt-get install redis-server): ${error.message}`)));
-      server.once('exit', (code) => reject(new Error(`redis-server exited with ${code}: ${output}`)));
+      server.once('error', (error) =>
+        reject(
+          new Error(
+            `redis-server could not start (apt-get install redis-server): ${error.message}`,
+          ),
+        ),
+      );
+      server.once('exit', (code) =>
+        reject(new Error(`redis-server exited with ${code}: ${output}`)),
+      );
       server.stdout?.on('data', (chunk: Buffer) => {
         output += chunk.toString();
         if (output.includes('Ready to accept connections')) resolve();
@@ -43,11 +72,14 @@ export async function startRedisServer(t: TestContext): Promise<RedisServer> {
     const running = child;
     child = undefined;
     if (!running || running.exitCode !== null) return;
-    running.kill('SIGKILL');
+    running.kill('SIGTERM');
     await once(running, 'exit');
   }
 
   await start();
-  t.after(stop);
+  t.after(async () => {
+    await stop();
+    await rm(dir, { recursive: true, force: true });
+  });
   return { url: `redis://127.0.0.1:${port}`, stop, start };
 }

@@ -9,7 +9,12 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type Provider from 'oidc-provider';
 import { createApp } from '../../src/app.ts';
-import { type AppConfig, devClient, loadConfig, withDevProvider } from '../../src/config/load-config.ts';
+import {
+  type AppConfig,
+  devClient,
+  loadConfig,
+  withDevProvider,
+} from '../../src/config/load-config.ts';
 import { startDevServices } from '../../src/dev/start-dev-services.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { createOidcClient } from '../../src/oidc/oidc-client.ts';
@@ -76,7 +81,13 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
     ...(options.accessTokenTtlSeconds && { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
   });
   const resourceUrl = options.resourceUrl ? await options.resourceUrl(dev.issuer) : dev.resourceUrl;
-  const env = { APP_BASE_URL: baseUrl, SESSION_SECRET: testSessionSecret, SESSION_DB_PATH: path.join(dir, 'sessions.db'), LOG_LEVEL: 'debug', ...options.env };
+  const env = {
+    APP_BASE_URL: baseUrl,
+    SESSION_SECRET: testSessionSecret,
+    SESSION_DB_PATH: path.join(dir, 'sessions.db'),
+    LOG_LEVEL: 'debug',
+    ...options.env,
+  };
   const config = withDevProvider(loadConfig(env), dev.issuer, resourceUrl);
   const logs: string[] = [];
   const logger = createLogger('debug', { write: (line: string) => logs.push(line) });
