@@ -544,7 +544,13 @@ describe('other values', () => {
         variable.example === '$(openssl rand -base64 32)'
           ? randomBytes(32).toString('base64')
           : variable.example;
-      const env = { ...productionEnv, REDIS_URL: 'redis://localhost:6379', [name]: value };
+      const env: Record<string, string | undefined> = { ...productionEnv, REDIS_URL: 'redis://localhost:6379', [name]: value };
+      if (name.startsWith('OAUTH_')) {
+        // Plain OAuth 2.0 endpoints replace OIDC_ISSUER and come as a pair.
+        env.OIDC_ISSUER = undefined;
+        env.OAUTH_AUTHORIZATION_ENDPOINT ??= variables.OAUTH_AUTHORIZATION_ENDPOINT.example;
+        env.OAUTH_TOKEN_ENDPOINT ??= variables.OAUTH_TOKEN_ENDPOINT.example;
+      }
       try {
         loadConfig(env);
         accepted.push(name);
