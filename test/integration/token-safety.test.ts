@@ -1,0 +1,107 @@
+import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
+import { describe, it } from 'node:test';
+import type { SessionData } from 'express-session';
+import { startDemoApi } from '../../src/dev/start-demo-api.ts';
+import { startTestApp } from '../support/test-app.ts';
+
+const tenMinutes = 10 * 60 * 1000;
+const oldKey = Buffer.alloc(32, 1).toString('base64');
+const newKey = Buffer.alloc(32, 2).toString('base64');
+
+describe('tokens kept safe', () => {
+  it('keeps the rotated refresh token when a request that loaded the session earlier saves it afterwards', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const sessionId = app.sessionIdOf(jar);
+    const stale = await new Promise<SessionData>((resolve, reject) =>
+      app.backend.sessions.get(sessionId, (error, data) => (error || !data ? reject(error) : resolve(data))),
+    );
+
+    app.advanceClock(tenMinutes);
+    assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
+    await new Promise<void>((resolve, reject) => app.backend.sessions.set(sessionId, stale, (error) => (error ? reject(error) : resolve())));
+    app.advanceClock(tenMinutes);
+    const next = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(next.status, 200);
+    assert.equal(app.grants.refresh_token, 2, 'both refreshes used the current refresh token');
+  });
+
+  it('refreshes once and retries once when the API answers 401 invalid_token', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const sessionId = app.sessionIdOf(jar);
+    const record = await app.backend.tokens.get(sessionId);
+    assert.ok(record);
+    await app.backend.tokens.replace(sessionId, record.version, { ...record.tokens, accessToken: 'revoked-or-garbage' });
+
+    const response = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(response.status, 200);
+    assert.equal(app.grants.refresh_token, 1);
+  });
+
+  it('sends the user to sign in again, without a loop, when the API refuses the refreshed token too', async (t) => {
+    const app = await startTestApp(t, {
+      resourceUrl: async (issuer) => {
+        // An API for another audience: it refuses every token this provider issues for the app.
+        const api = await startDemoApi({ port: 0, issuer, audience: 'https://another-api.example/' });
+        t.after(() => api.close());
+        return api.resourceUrl;
+      },
+    });
+    const jar = await app.signIn();
+
+    const response = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(response.status, 302);
+    assert.equal(response.headers.get('location'), '/login?returnTo=%2Fresource');
+    assert.equal(app.grants.refresh_token, 1);
+  });
+
+  it('keeps the user signed in across an app restart with SQLite', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn('erin');
+
+    await app.restart();
+    const response = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(response.status, 200);
+    assert.match(await response.text(), /erin/);
+  });
+
+  it('stores no token in the SQLite file when TOKEN_ENCRYPTION_KEY is set', async (t) => {
+    const app = await startTestApp(t, { env: { TOKEN_ENCRYPTION_KEY: oldKey } });
+    const jar = await app.signIn();
+    const record = await app.backend.tokens.get(app.sessionIdOf(jar));
+    await app.restart();
+
+    const raw = (await readFile(app.config.session.dbPath)).toString('latin1') + (await readFile(`${app.config.session.dbPath}-wal`).catch(() => Buffer.alloc(0))).toString('latin1');
+
+    assert.ok(record?.tokens.refreshToken);
+    for (const secret of [record.tokens.accessToken, record.tokens.refreshToken, record.tokens.idToken ?? '']) {
+      assert.ok(secret.length > 20);
+      assert.ok(!raw.includes(secret), 'a token is stored in clear');
+    }
+  });
+
+  it('reads sessions written under the old key after a key rotation, and treats unreadable ones as signed out', async (t) => {
+    const app = await startTestApp(t, { env: { TOKEN_ENCRYPTION_KEY: oldKey } });
+    const jar = await app.signIn();
+    const rotated = await startTestApp(t, { env: { TOKEN_ENCRYPTION_KEY: `${newKey},${oldKey}`, SESSION_DB_PATH: app.config.session.dbPath } });
+    const lost = await startTestApp(t, { env: { TOKEN_ENCRYPTION_KEY: newKey, SESSION_DB_PATH: app.config.session.dbPath } });
+    const sessionId = app.sessionIdOf(jar);
+    const written = await app.backend.tokens.get(sessionId);
+
+    const readable = await rotated.backend.tokens.get(sessionId);
+    const unreadable = await lost.backend.tokens.get(sessionId);
+    const signedOut = await jar.fetch(`${lost.baseUrl}/resource`);
+
+    assert.ok(written);
+    assert.equal(readable?.tokens.accessToken, written.tokens.accessToken);
+    assert.equal(unreadable, undefined);
+    assert.equal(signedOut.status, 302, 'signed out, not an error page');
+    assert.match(signedOut.headers.get('location') ?? '', /^\/login/);
+  });
+});
