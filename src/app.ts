@@ -3,6 +3,7 @@
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
+import { backchannelLogoutRoute } from './auth/backchannel-logout-route.ts';
 import { loginRoutes } from './auth/login-routes.ts';
 import { logoutRoute } from './auth/logout-route.ts';
 import { enforceSessionLifetime, reauthenticateOnExpiredLogin } from './auth/require-login.ts';
@@ -64,6 +65,7 @@ export function createApp({
     }),
   );
   app.use(healthRoutes({ oidc, backend }));
+  app.use(backchannelLogoutRoute({ oidc, tokens, sessions: backend.sessions, logger }));
   app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
 
   app.use(createSessionMiddleware(config, backend.sessions));

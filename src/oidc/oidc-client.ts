@@ -7,6 +7,7 @@ import type { StoredTokens } from '../session/token-store.ts';
 import { type FetchLike, recordingFetch } from './flow-recorder.ts';
 import type { FlowStep } from './flow-step.ts';
 import { completeLogin, type LoginIdentity, startLogin } from './login.ts';
+import { createLogoutTokenVerifier, type LogoutSubject, LogoutTokenError } from './logout-token.ts';
 import { mapProviderError, type ProviderStep } from './map-error.ts';
 import { createConfigurationLoader } from './provider-configuration.ts';
 import { callResource, type ResourceAnswer } from './resource.ts';
@@ -33,6 +34,8 @@ export interface OidcClient {
   revokeRefreshToken(refreshToken: string): Promise<boolean>;
   buildLogoutUrl(idToken: string | undefined): Promise<URL | undefined>;
   callResource(accessToken: string): Promise<ResourceAnswer>;
+  /** Verifies a back-channel logout token; rejects with LogoutTokenError (400) when it is not good. */
+  verifyLogoutToken(token: string): Promise<LogoutSubject>;
 }
 
 export interface OidcClientOptions {
@@ -75,6 +78,21 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
     isOidc,
   };
 
+  let verifyLogoutToken: ((token: string) => Promise<LogoutSubject>) | undefined;
+
+  async function createLogoutVerifier(): Promise<(token: string) => Promise<LogoutSubject>> {
+    const metadata = (await loader.get()).serverMetadata();
+    if (!metadata.jwks_uri)
+      throw new LogoutTokenError('This provider publishes no keys to verify logout tokens.');
+    return createLogoutTokenVerifier({
+      issuer: metadata.issuer,
+      clientId: config.client.id,
+      jwksUri: metadata.jwks_uri,
+      algorithms: metadata.id_token_signing_alg_values_supported ?? ['RS256'],
+      timeoutMs: config.httpTimeoutSeconds * 1000,
+    });
+  }
+
   async function call<T>(
     step: ProviderStep,
     work: (configuration: Awaited<ReturnType<typeof loader.get>>) => Promise<T>,
@@ -102,6 +120,10 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       const configuration = await loader.get();
       if (!config.resourceUrl) throw new Error('RESOURCE_URL is not configured');
       return callResource(configuration, config.resourceUrl, accessToken);
+    },
+    verifyLogoutToken: async (token) => {
+      verifyLogoutToken ??= await createLogoutVerifier();
+      return verifyLogoutToken(token);
     },
   };
 }
