@@ -50,6 +50,7 @@ const config = withDevProvider(
     SESSION_STORE: values.store,
     REDIS_URL: process.env.REDIS_URL,
     LOG_LEVEL: 'silent',
+    SIGN_IN_RATE_LIMIT_PER_MINUTE: '100000',
   }),
   dev.issuer,
   dev.resourceUrl,
@@ -57,7 +58,13 @@ const config = withDevProvider(
 const logger = createLogger('silent');
 const backend = await openSessionBackend(config);
 let offset = 0;
-const app = createApp({ config, oidc: createOidcClient(config, { logger }), backend, logger, now: () => Date.now() + offset });
+const app = createApp({
+  config,
+  oidc: createOidcClient(config, { logger }),
+  backend,
+  logger,
+  now: () => Date.now() + offset,
+});
 server.on('request', app);
 
 let refreshGrants = 0;
@@ -92,12 +99,21 @@ for (let round = 0; round < rounds; round++) {
 const seconds = (performance.now() - started) / 1000;
 
 latencies.sort((a, b) => a - b);
-const percentile = (p: number) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
+const percentile = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))] ?? 0;
 const total = sessions * requests * rounds;
-console.log(`refresh-storm: ${sessions} sessions × ${requests} concurrent requests × ${rounds} rounds, store ${values.store}`);
-console.log(`  requests      ${total} in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(0)} requests/s`);
-console.log(`  latency       p50 ${percentile(50).toFixed(1)} ms, p99 ${percentile(99).toFixed(1)} ms, max ${percentile(100).toFixed(1)} ms`);
-console.log(`  refresh grants ${refreshGrants} (ideal ${sessions * rounds}: one per session per round)`);
+console.log(
+  `refresh-storm: ${sessions} sessions × ${requests} concurrent requests × ${rounds} rounds, store ${values.store}`,
+);
+console.log(
+  `  requests      ${total} in ${seconds.toFixed(2)} s = ${(total / seconds).toFixed(0)} requests/s`,
+);
+console.log(
+  `  latency       p50 ${percentile(50).toFixed(1)} ms, p99 ${percentile(99).toFixed(1)} ms, max ${percentile(100).toFixed(1)} ms`,
+);
+console.log(
+  `  refresh grants ${refreshGrants} (ideal ${sessions * rounds}: one per session per round)`,
+);
 console.log(`  failures      ${failures}`);
 
 server.closeAllConnections();

@@ -10,6 +10,7 @@ import { enforceSessionLifetime, reauthenticateOnExpiredLogin } from './auth/req
 import type { AppConfig } from './config/load-config.ts';
 import { notFound, renderErrors } from './http/error-pages.ts';
 import { pageLocals } from './http/page-locals.ts';
+import { limitSignInAttempts } from './http/rate-limit.ts';
 import { logRequests } from './http/request-logger.ts';
 import { noStore, securityHeaders } from './http/security.ts';
 import type { OidcClient } from './oidc/oidc-client.ts';
@@ -72,6 +73,7 @@ export function createApp({
   app.use(noStore());
   app.use(enforceSessionLifetime(tokens, config.session.maxAgeMs, now));
   app.use(pageLocals());
+  app.use(['/login', '/callback'], limitSignInAttempts(config.signInRateLimitPerMinute));
   app.use(loginRoutes({ oidc, tokens, appOrigin, now, sessionMaxAgeMs: config.session.maxAgeMs }));
   app.use(logoutRoute({ oidc, tokens, appOrigin, logger }));
   app.use(

@@ -51,6 +51,7 @@ export interface AppConfig {
   tokenEncryptionKeys: Buffer[];
   refreshSkewMs: number;
   httpTimeoutSeconds: number;
+  signInRateLimitPerMinute: number;
   trustProxy?: boolean | number | string;
   logLevel: string;
   dev: { providerPort: number; apiPort: number };
@@ -187,6 +188,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     refreshSkewMs:
       (read(env, 'TOKEN_REFRESH_SKEW_SECONDS', z.coerce.number().int().min(0)) ?? 60) * 1000,
     httpTimeoutSeconds: read(env, 'HTTP_TIMEOUT_SECONDS', seconds) ?? 10,
+    signInRateLimitPerMinute: read(env, 'SIGN_IN_RATE_LIMIT_PER_MINUTE', seconds) ?? 30,
     trustProxy: read(env, 'TRUST_PROXY', z.string().transform(parseTrustProxy)),
     logLevel:
       read(

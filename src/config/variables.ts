@@ -118,6 +118,11 @@ export const variables = {
     example: '5',
     default: '10',
   },
+  SIGN_IN_RATE_LIMIT_PER_MINUTE: {
+    doc: 'How many `/login` and `/callback` requests one client IP may make per minute',
+    example: '60',
+    default: '30',
+  },
   TRUST_PROXY: {
     doc: 'Express `trust proxy` behind a TLS-terminating proxy (`true`, a hop count, or addresses)',
     example: '1',

@@ -64,7 +64,7 @@ export function consentPage(view: InteractionView): Page {
     title: 'Allow access?',
     body: html`
       <p class="lead">${application(view)} is asking for access to your account.</p>
-      ${view.accountId ? html`<p class="account"><span class="avatar" aria-hidden="true">${initial(view.accountId)}</span> Signed in as <strong>${view.accountId}</strong></p>` : ''}
+      ${view.accountId ? html`<p class="account"><span class="avatar" aria-hidden="true">${initial(view.accountId)}</span><span>Signed in as <strong>${view.accountId}</strong></span></p>` : ''}
       <h2 class="subtitle">It will be able to</h2>
       <ul class="scopes">
         ${join(view.scopes.map(scopeItem))}
@@ -72,12 +72,12 @@ export function consentPage(view: InteractionView): Page {
       <form class="form" method="post" action="${submitPath(view)}">
         <input type="hidden" name="prompt" value="consent">
         <div class="actions">
-          <button class="button button--primary" type="submit" autofocus>Allow</button>
+          <button class="button button--primary" type="submit">Allow</button>
           <a class="button button--ghost" href="${abortPath(view)}">Cancel</a>
         </div>
       </form>
-      <p class="note">Either way you go back to ${view.redirectUri ? html`<code>${view.redirectUri}</code>` : 'the application'};
-      Cancel sends it <code>error=access_denied</code>.</p>`,
+      <p class="note">Either way you return to ${view.redirectUri ? html`<code>${view.redirectUri}</code>` : 'the application'}.
+      Cancel answers <code>error=access_denied</code>.</p>`,
   };
 }
 

@@ -12,7 +12,7 @@ export const pageAssets = {
 
 /** A middleware answering GET and HEAD for the assets; other requests pass through. */
 export async function serveAssets(): Promise<Middleware> {
-  const files = new Map(
+  const files = new Map<string, { type: string; content: string }>(
     await Promise.all(
       Object.values(pageAssets).map(async (asset) => {
         const content = await readFile(new URL(asset.file, import.meta.url), 'utf8');

@@ -60,7 +60,7 @@ export function sendPage(ctx: PageContext, page: Page, status = 200): void {
         <h1 id="page-title">${page.title}</h1>
         ${page.body}
       </section>
-      <p class="shell__footer">An embedded OpenID Provider for local development. Never use it in production.</p>
+      <p class="shell__footer">An OpenID Provider embedded for local development only.</p>
     </main>
   </body>
 </html>

@@ -4,9 +4,11 @@ import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import Provider, { type ClientMetadata, type Configuration, errors } from 'oidc-provider';
 import { findDevAccount } from './find-dev-account.ts';
+import { interactionRoutes } from './interaction-routes.ts';
 import { closeServer, listenServer, portOf } from './listen-server.ts';
 import { loadSigningKeys } from './load-signing-keys.ts';
-import { providerPages, readStylesheet, stylesheetPath } from './provider-pages.ts';
+import { serveAssets } from './page-assets.ts';
+import { providerPages } from './provider-pages.ts';
 
 export interface DevClient {
   clientId: string;
@@ -45,7 +47,7 @@ const DAY = 24 * 60 * 60;
 
 export async function startDevProvider(options: DevProviderOptions): Promise<DevProvider> {
   const jwks = await loadSigningKeys(options.keysFile);
-  const stylesheet = await readStylesheet();
+  const assets = await serveAssets();
   const host = options.host ?? '127.0.0.1';
   const server = options.server ?? (await listenServer(options.port, host));
   const issuer = `http://${options.publicHost ?? host}:${portOf(server)}`;
@@ -70,8 +72,11 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
       Session: 14 * DAY,
       Interaction: 3600,
     },
+    // Sign-in and consent are this provider's own pages (interaction-routes.ts), not the
+    // devInteractions ones, which load Google Fonts and show debug output.
+    interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     features: {
-      devInteractions: { enabled: true },
+      devInteractions: { enabled: false },
       // Every access token is for the demo API (below), so none could call UserInfo: the ID token
       // carries the profile and email claims instead, and discovery advertises no userinfo_endpoint.
       userinfo: { enabled: false },
@@ -116,11 +121,8 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
   };
 
   const provider = new Provider(issuer, configuration);
-  provider.use(async (ctx, next) => {
-    if (ctx.path !== stylesheetPath) return next();
-    ctx.type = 'text/css';
-    ctx.body = stylesheet;
-  });
+  provider.use(assets);
+  provider.use(interactionRoutes(provider));
   // Koa composes middleware in callback(): calling it per request lets a test add provider.use()
   // middleware (fault injection) after start.
   server.on('request', (req, res) => provider.callback()(req, res));

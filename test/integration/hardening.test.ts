@@ -1,0 +1,159 @@
+import assert from 'node:assert/strict';
+import { createHmac } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { CookieJar } from '../support/cookie-jar.ts';
+import { startTestApp, testSessionSecret } from '../support/test-app.ts';
+
+function signedCookie(sessionId: string): string {
+  const mac = createHmac('sha256', testSessionSecret)
+    .update(sessionId)
+    .digest('base64')
+    .replace(/=+$/, '');
+  return `oer.sid=${encodeURIComponent(`s:${sessionId}.${mac}`)}`;
+}
+
+describe('bad input', () => {
+  it('limits sign-in attempts per client IP with a 429 page', async (t) => {
+    const app = await startTestApp(t, { env: { SIGN_IN_RATE_LIMIT_PER_MINUTE: '3' } });
+
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 4; attempt++)
+      statuses.push((await fetch(`${app.baseUrl}/login`, { redirect: 'manual' })).status);
+    const limited = await fetch(`${app.baseUrl}/callback?code=x&state=y`);
+    const home = await fetch(`${app.baseUrl}/`);
+
+    assert.deepEqual(statuses, [302, 302, 302, 429]);
+    assert.equal(limited.status, 429);
+    assert.match(await limited.text(), /Too many sign-in attempts/);
+    assert.equal(home.status, 200, 'other pages are not limited');
+  });
+
+  it('treats a tampered session cookie as signed out', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const cookie = `${signedCookie(app.sessionIdOf(jar)).slice(0, -6)}AAAAAA`;
+
+    const home = await fetch(`${app.baseUrl}/`, { headers: { cookie } });
+    const resource = await fetch(`${app.baseUrl}/resource`, {
+      headers: { cookie },
+      redirect: 'manual',
+    });
+
+    assert.equal(home.status, 200);
+    assert.doesNotMatch(await home.text(), /Sign out/);
+    assert.equal(resource.status, 302);
+  });
+
+  it('treats a validly signed but unknown session id as signed out', async (t) => {
+    const app = await startTestApp(t);
+
+    const resource = await fetch(`${app.baseUrl}/resource`, {
+      headers: { cookie: signedCookie('no-such-session') },
+      redirect: 'manual',
+    });
+
+    assert.equal(resource.status, 302);
+    assert.match(resource.headers.get('location') ?? '', /^\/login/);
+  });
+
+  it('answers oversized headers with 431, an oversized form with 413, and keeps serving', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+
+    const hugeCookie = await fetch(`${app.baseUrl}/`, {
+      headers: { cookie: `junk=${'x'.repeat(70_000)}` },
+    });
+    const hugeForm = await jar.fetch(`${app.baseUrl}/logout`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: 'x'.repeat(10_000) }),
+    });
+    const still = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(hugeCookie.status, 431);
+    assert.equal(hugeForm.status, 413);
+    assert.equal(still.status, 200);
+  });
+});
+
+describe('security headers', () => {
+  it('sends CSP, nosniff, frame-ancestors and a referrer policy on pages, errors and 404s', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+
+    const responses = await Promise.all(
+      ['/', '/resource', '/flow', '/no-such-page', '/healthz', '/callback?state=forged&code=x'].map(
+        (path) => jar.fetch(`${app.baseUrl}${path}`),
+      ),
+    );
+
+    for (const response of responses) {
+      const csp = response.headers.get('content-security-policy') ?? '';
+      assert.match(csp, /default-src 'self'/, response.url);
+      assert.match(csp, /frame-ancestors 'none'/, response.url);
+      assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, response.url);
+      assert.equal(response.headers.get('x-content-type-options'), 'nosniff', response.url);
+      assert.ok(response.headers.get('referrer-policy'), response.url);
+    }
+    assert.deepEqual(
+      responses.map((r) => r.status),
+      [200, 200, 200, 404, 200, 400],
+    );
+  });
+
+  it('marks every page with personal data Cache-Control: no-store', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+
+    const pages = await Promise.all(
+      ['/', '/resource', '/flow'].map((path) => jar.fetch(`${app.baseUrl}${path}`)),
+    );
+
+    for (const page of pages) assert.equal(page.headers.get('cache-control'), 'no-store', page.url);
+  });
+
+  it('sends HSTS and a __Host- Secure cookie when the app is served over https', async (t) => {
+    const app = await startTestApp(t, {
+      env: { APP_BASE_URL: 'https://app.example', TRUST_PROXY: 'loopback' },
+    });
+
+    const health = await fetch(`${app.baseUrl}/healthz`);
+    const login = await fetch(`${app.baseUrl}/login`, {
+      headers: { 'x-forwarded-proto': 'https' },
+      redirect: 'manual',
+    });
+
+    assert.match(health.headers.get('strict-transport-security') ?? '', /max-age=\d+/);
+    assert.match(
+      login.headers.get('set-cookie') ?? '',
+      /^__Host-oer\.sid=.*; Path=\/;.*HttpOnly; Secure; SameSite=Lax/,
+    );
+  });
+});
+
+describe('session lifetime', () => {
+  it('ends a session past its absolute lifetime, however active, with a notice', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+
+    app.advanceClock(8 * 60 * 60 * 1000 + 1000);
+    const resource = await jar.fetch(`${app.baseUrl}/resource`);
+    const home = await jar.fetch(`${app.baseUrl}/`);
+
+    assert.equal(resource.status, 302);
+    assert.match(resource.headers.get('location') ?? '', /^\/login/);
+    assert.match(await home.text(), /maximum length/);
+  });
+
+  it('ends a session left idle longer than SESSION_IDLE_TIMEOUT_SECONDS', async (t) => {
+    const app = await startTestApp(t, { env: { SESSION_IDLE_TIMEOUT_SECONDS: '1' } });
+    const jar = new CookieJar();
+    const signedIn = await app.signIn();
+    const cookie = signedIn.header(app.baseUrl) ?? '';
+
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    const resource = await jar.fetch(`${app.baseUrl}/resource`, { headers: { cookie } });
+
+    assert.equal(resource.status, 302);
+    assert.match(resource.headers.get('location') ?? '', /^\/login/);
+  });
+});
