@@ -15,12 +15,16 @@ describe('tokens kept safe', () => {
     const jar = await app.signIn();
     const sessionId = app.sessionIdOf(jar);
     const stale = await new Promise<SessionData>((resolve, reject) =>
-      app.backend.sessions.get(sessionId, (error, data) => (error || !data ? reject(error) : resolve(data))),
+      app.backend.sessions.get(sessionId, (error, data) =>
+        error || !data ? reject(error) : resolve(data),
+      ),
     );
 
     app.advanceClock(tenMinutes);
     assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
-    await new Promise<void>((resolve, reject) => app.backend.sessions.set(sessionId, stale, (error) => (error ? reject(error) : resolve())));
+    await new Promise<void>((resolve, reject) =>
+      app.backend.sessions.set(sessionId, stale, (error) => (error ? reject(error) : resolve())),
+    );
     app.advanceClock(tenMinutes);
     const next = await jar.fetch(`${app.baseUrl}/resource`);
 
@@ -34,7 +38,10 @@ describe('tokens kept safe', () => {
     const sessionId = app.sessionIdOf(jar);
     const record = await app.backend.tokens.get(sessionId);
     assert.ok(record);
-    await app.backend.tokens.replace(sessionId, record.version, { ...record.tokens, accessToken: 'revoked-or-garbage' });
+    await app.backend.tokens.replace(sessionId, record.version, {
+      ...record.tokens,
+      accessToken: 'revoked-or-garbage',
+    });
 
     const response = await jar.fetch(`${app.baseUrl}/resource`);
 
@@ -46,7 +53,11 @@ describe('tokens kept safe', () => {
     const app = await startTestApp(t, {
       resourceUrl: async (issuer) => {
         // An API for another audience: it refuses every token this provider issues for the app.
-        const api = await startDemoApi({ port: 0, issuer, audience: 'https://another-api.example/' });
+        const api = await startDemoApi({
+          port: 0,
+          issuer,
+          audience: 'https://another-api.example/',
+        });
         t.after(() => api.close());
         return api.resourceUrl;
       },
@@ -77,10 +88,18 @@ describe('tokens kept safe', () => {
     const record = await app.backend.tokens.get(app.sessionIdOf(jar));
     await app.restart();
 
-    const raw = (await readFile(app.config.session.dbPath)).toString('latin1') + (await readFile(`${app.config.session.dbPath}-wal`).catch(() => Buffer.alloc(0))).toString('latin1');
+    const raw =
+      (await readFile(app.config.session.dbPath)).toString('latin1') +
+      (await readFile(`${app.config.session.dbPath}-wal`).catch(() => Buffer.alloc(0))).toString(
+        'latin1',
+      );
 
     assert.ok(record?.tokens.refreshToken);
-    for (const secret of [record.tokens.accessToken, record.tokens.refreshToken, record.tokens.idToken ?? '']) {
+    for (const secret of [
+      record.tokens.accessToken,
+      record.tokens.refreshToken,
+      record.tokens.idToken ?? '',
+    ]) {
       assert.ok(secret.length > 20);
       assert.ok(!raw.includes(secret), 'a token is stored in clear');
     }
@@ -89,8 +108,15 @@ describe('tokens kept safe', () => {
   it('reads sessions written under the old key after a key rotation, and treats unreadable ones as signed out', async (t) => {
     const app = await startTestApp(t, { env: { TOKEN_ENCRYPTION_KEY: oldKey } });
     const jar = await app.signIn();
-    const rotated = await startTestApp(t, { env: { TOKEN_ENCRYPTION_KEY: `${newKey},${oldKey}`, SESSION_DB_PATH: app.config.session.dbPath } });
-    const lost = await startTestApp(t, { env: { TOKEN_ENCRYPTION_KEY: newKey, SESSION_DB_PATH: app.config.session.dbPath } });
+    const rotated = await startTestApp(t, {
+      env: {
+        TOKEN_ENCRYPTION_KEY: `${newKey},${oldKey}`,
+        SESSION_DB_PATH: app.config.session.dbPath,
+      },
+    });
+    const lost = await startTestApp(t, {
+      env: { TOKEN_ENCRYPTION_KEY: newKey, SESSION_DB_PATH: app.config.session.dbPath },
+    });
     const sessionId = app.sessionIdOf(jar);
     const written = await app.backend.tokens.get(sessionId);
 

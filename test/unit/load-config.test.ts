@@ -544,7 +544,11 @@ describe('other values', () => {
         variable.example === '$(openssl rand -base64 32)'
           ? randomBytes(32).toString('base64')
           : variable.example;
-      const env: Record<string, string | undefined> = { ...productionEnv, REDIS_URL: 'redis://localhost:6379', [name]: value };
+      const env: Record<string, string | undefined> = {
+        ...productionEnv,
+        REDIS_URL: 'redis://localhost:6379',
+        [name]: value,
+      };
       if (name.startsWith('OAUTH_')) {
         // Plain OAuth 2.0 endpoints replace OIDC_ISSUER and come as a pair.
         env.OIDC_ISSUER = undefined;
