@@ -3,6 +3,7 @@
 import express, { type ErrorRequestHandler, Router } from 'express';
 import type session from 'express-session';
 import type { Logger } from 'pino';
+import { AppError } from '../errors.ts';
 import { LogoutTokenError } from '../oidc/logout-token.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { TokenStore } from '../session/token-store.ts';
@@ -39,11 +40,19 @@ export function backchannelLogoutRoute(options: BackchannelLogoutOptions): Route
     res.status(200).end();
   });
 
-  // §2.8: answer errors as JSON with a 400 (or 5xx), never an HTML page: the caller is a server.
-  const answerAsJson: ErrorRequestHandler = (error: unknown, _req, res, next) => {
-    if (!(error instanceof LogoutTokenError)) return next(error);
+  // §2.8: errors are JSON for the calling server: 400 for a bad token, 5xx (retry later) otherwise.
+  const answerAsJson: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
+    const isBadToken = error instanceof LogoutTokenError;
     options.logger.warn({ err: error }, 'back-channel logout refused');
-    res.status(400).json({ error: 'invalid_request', error_description: error.publicMessage });
+    res
+      .status(
+        isBadToken ? 400 : error instanceof AppError && error.status >= 500 ? error.status : 503,
+      )
+      .json(
+        isBadToken
+          ? { error: 'invalid_request', error_description: error.publicMessage }
+          : { error: 'temporarily_unavailable' },
+      );
   };
   router.use(answerAsJson);
   return router;

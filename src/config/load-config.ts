@@ -60,8 +60,13 @@ export interface AppConfig {
 /** The client the embedded dev provider registers; never used with a real provider. */
 export const devClient = { id: 'oauth-express-reference', secret: 'dev-only-client-secret' };
 
-const port = z.coerce.number().int().min(0).max(65535);
-const seconds = z.coerce.number().int().min(1);
+const wholeNumber = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number');
+const port = wholeNumber
+  .min(0, 'must be a port from 0 to 65535')
+  .max(65535, 'must be a port from 0 to 65535');
+const seconds = wholeNumber.min(1, 'must be at least 1');
 const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' });
 const base64Key = z
@@ -189,7 +194,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       (read(env, 'TOKEN_REFRESH_SKEW_SECONDS', z.coerce.number().int().min(0)) ?? 60) * 1000,
     httpTimeoutSeconds: read(env, 'HTTP_TIMEOUT_SECONDS', seconds) ?? 10,
     signInRateLimitPerMinute: read(env, 'SIGN_IN_RATE_LIMIT_PER_MINUTE', seconds) ?? 30,
-    trustProxy: read(env, 'TRUST_PROXY', z.string().transform(parseTrustProxy)),
+    trustProxy: readTrustProxy(env, isHttps),
     logLevel:
       read(
         env,
@@ -272,6 +277,19 @@ function readUrl(
   if (url.protocol === 'http:' && !(allowInsecureHttp && isLoopbackHost(url.hostname)))
     fail(name, 'must be https (http only for loopback hosts with OIDC_ALLOW_INSECURE_HTTP=true)');
   return url;
+}
+
+function readTrustProxy(
+  env: NodeJS.ProcessEnv,
+  isHttps: boolean,
+): boolean | number | string | undefined {
+  const trustProxy = read(env, 'TRUST_PROXY', z.string().transform(parseTrustProxy));
+  // The app itself speaks plain HTTP: an https URL means a TLS-terminating proxy in front of it,
+  // and only a trusted X-Forwarded-Proto lets it send Secure cookies (without, every sign-in fails).
+  if (isHttps && (trustProxy === undefined || trustProxy === false)) {
+    fail('TRUST_PROXY', 'must name the TLS-terminating proxy in front of an https APP_BASE_URL');
+  }
+  return trustProxy;
 }
 
 function parseTrustProxy(value: string): boolean | number | string {

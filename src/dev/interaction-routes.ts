@@ -3,6 +3,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type Provider from 'oidc-provider';
 import { errors, type Interaction, type InteractionResults } from 'oidc-provider';
+import { grantConsent } from './grant-consent.ts';
 import {
   consentPage,
   type InteractionView,
@@ -11,7 +12,7 @@ import {
 } from './interaction-pages.ts';
 import { errorPage } from './provider-pages.ts';
 import { readFormBody } from './read-form-body.ts';
-import { type PageContext, sendPage } from './send-page.ts';
+import { type Page, type PageContext, sendPage } from './send-page.ts';
 
 type Middleware = Parameters<Provider['use']>[0];
 
@@ -23,9 +24,9 @@ export function interactionRoutes(provider: Provider): Middleware {
     const match = interactionPath.exec(ctx.path);
     if (!match) return next();
     const [, uid = '', abort] = match;
-    const isPost = ctx.method === 'POST';
-    if ((ctx.method !== 'GET' && !isPost) || (abort && isPost)) {
-      ctx.set('Allow', abort ? 'GET' : 'GET, POST');
+    const allowed = abort ? ['GET'] : ['GET', 'HEAD', 'POST'];
+    if (!allowed.includes(ctx.method)) {
+      ctx.set('Allow', allowed.join(', '));
       ctx.status = 405;
       return;
     }
@@ -42,7 +43,7 @@ export function interactionRoutes(provider: Provider): Middleware {
         });
       }
       const view = await describeInteraction(provider, interaction);
-      if (!isPost) return show(ctx, interaction, view);
+      if (ctx.method !== 'POST') return sendPage(ctx, pageFor(interaction, view));
       return await submit(ctx, provider, interaction, view, await readFormBody(ctx.req));
     } catch (error) {
       if (!(error instanceof errors.OIDCProviderError)) throw error;
@@ -51,12 +52,12 @@ export function interactionRoutes(provider: Provider): Middleware {
   };
 }
 
-function show(ctx: PageContext, interaction: Interaction, view: InteractionView): void {
+function pageFor(interaction: Interaction, view: InteractionView): Page {
   switch (interaction.prompt.name) {
     case 'login':
-      return sendPage(ctx, loginPage(view));
+      return loginPage(view);
     case 'consent':
-      return sendPage(ctx, consentPage(view));
+      return consentPage(view);
     default:
       throw new errors.InvalidRequest(`unsupported prompt ${interaction.prompt.name}`, 501);
   }
@@ -93,28 +94,6 @@ async function submit(
   return finish(ctx, provider, { login: { accountId: login } });
 }
 
-/** Records the consent in a Grant: the OIDC scopes and claims and the API scopes still missing. */
-async function grantConsent(provider: Provider, interaction: Interaction): Promise<string> {
-  const accountId = interaction.session?.accountId;
-  if (!accountId) throw new errors.SessionNotFound('no signed-in account');
-  const { details } = interaction.prompt;
-  const grant =
-    (interaction.grantId && (await provider.Grant.find(interaction.grantId))) ||
-    new provider.Grant({ accountId, clientId: String(interaction.params.client_id) });
-
-  const missingScope = strings(details.missingOIDCScope);
-  if (missingScope.length > 0) grant.addOIDCScope(missingScope.join(' '));
-  const missingClaims = strings(details.missingOIDCClaims);
-  if (missingClaims.length > 0) grant.addOIDCClaims(missingClaims);
-  const resourceScopes = details.missingResourceScopes;
-  if (typeof resourceScopes === 'object' && resourceScopes !== null) {
-    for (const [resource, scopes] of Object.entries(resourceScopes)) {
-      grant.addResourceScope(resource, strings(scopes).join(' '));
-    }
-  }
-  return grant.save();
-}
-
 async function describeInteraction(
   provider: Provider,
   interaction: Interaction,
@@ -148,8 +127,4 @@ async function finish(
   await provider.interactionFinished(ctx.req, ctx.res, result, { mergeWithLastSubmission });
   // interactionFinished wrote the response itself: Koa must not write another.
   ctx.respond = false;
-}
-
-function strings(value: unknown): string[] {
-  return Array.isArray(value) ? value.filter((item) => typeof item === 'string') : [];
 }

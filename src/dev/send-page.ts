@@ -34,7 +34,6 @@ export function sendPage(ctx: PageContext, page: Page, status = 200): void {
   // The pages hold one-time interaction and logout state: never keep them in a cache.
   ctx.set('Cache-Control', 'no-store');
   ctx.set('X-Content-Type-Options', 'nosniff');
-  ctx.set('Referrer-Policy', 'no-referrer');
   ctx.body = html`<!doctype html>
 <html lang="en">
   <head>

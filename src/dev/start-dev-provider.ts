@@ -2,21 +2,14 @@
 // access tokens are RFC 9068 JWTs for the demo API, refresh tokens rotate. Never used in production.
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
-import Provider, { type ClientMetadata, type Configuration, errors } from 'oidc-provider';
+import Provider, { type Configuration, errors } from 'oidc-provider';
+import { type DevClient, toClientMetadata } from './dev-client.ts';
 import { findDevAccount } from './find-dev-account.ts';
 import { interactionRoutes } from './interaction-routes.ts';
 import { closeServer, listenServer, portOf } from './listen-server.ts';
 import { loadSigningKeys } from './load-signing-keys.ts';
 import { serveAssets } from './page-assets.ts';
 import { providerPages } from './provider-pages.ts';
-
-export interface DevClient {
-  clientId: string;
-  clientSecret: string;
-  redirectUris: string[];
-  postLogoutRedirectUris: string[];
-  backchannelLogoutUri?: string;
-}
 
 export interface DevProviderOptions {
   /** Interface to listen on; default 127.0.0.1. */
@@ -72,8 +65,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
       Session: 14 * DAY,
       Interaction: 3600,
     },
-    // Sign-in and consent are this provider's own pages (interaction-routes.ts), not the
-    // devInteractions ones, which load Google Fonts and show debug output.
+    // Its own sign-in and consent pages (interaction-routes.ts): devInteractions load Google Fonts.
     interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
     features: {
       devInteractions: { enabled: false },
@@ -128,22 +120,6 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
   server.on('request', (req, res) => provider.callback()(req, res));
 
   return { issuer, provider, close: () => closeServer(server) };
-}
-
-function toClientMetadata(client: DevClient): ClientMetadata {
-  return {
-    client_id: client.clientId,
-    client_secret: client.clientSecret,
-    redirect_uris: client.redirectUris,
-    post_logout_redirect_uris: client.postLogoutRedirectUris,
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
-    ...(client.backchannelLogoutUri && {
-      backchannel_logout_uri: client.backchannelLogoutUri,
-      backchannel_logout_session_required: true,
-    }),
-  };
 }
 
 function isOwnToken(

@@ -12,7 +12,15 @@ export function logRequests(logger: Logger): RequestHandler {
     res.locals.requestId = requestId;
     res.setHeader('X-Request-Id', requestId);
     res.on('finish', () => {
-      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info';
+      // Probes run every few seconds: their answers are debug, even a 503 from /readyz.
+      const isProbe = req.path === '/healthz' || req.path === '/readyz';
+      const level = isProbe
+        ? 'debug'
+        : res.statusCode >= 500
+          ? 'error'
+          : res.statusCode >= 400
+            ? 'warn'
+            : 'info';
       logger[level](
         {
           reqId: requestId,

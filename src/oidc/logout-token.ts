@@ -1,7 +1,7 @@
 // Validates an OpenID Connect Back-Channel Logout 1.0 logout token (§2.6): signature against the
 // provider's JWKS, iss, aud, iat, the back-channel event, sid and/or sub, and no nonce.
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
-import { AppError } from '../errors.ts';
+import { AppError, ProviderError } from '../errors.ts';
 
 const backchannelEvent = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -50,9 +50,16 @@ export function createLogoutTokenVerifier(
         clockTolerance: 30,
       }));
     } catch (error) {
-      if (error instanceof errors.JOSEError)
-        throw new LogoutTokenError('The logout token did not verify.', error);
-      throw error;
+      // The provider's keys could not be fetched: not the token's fault, the provider should retry.
+      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+        throw new ProviderError(
+          503,
+          'jwks_unavailable',
+          "The provider's signing keys cannot be fetched.",
+          error,
+        );
+      }
+      throw new LogoutTokenError('The logout token did not verify.', error);
     }
     // §2.6 recommends explicit typing; providers that predate it send no typ at all.
     if (

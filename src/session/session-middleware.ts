@@ -17,8 +17,8 @@ export function createSessionMiddleware(config: AppConfig, store: session.Store)
     resave: false,
     // Idle timeout: every request pushes the expiry forward; a session unused this long ends.
     rolling: true,
-    // Behind a TLS-terminating proxy, trust X-Forwarded-Proto (set TRUST_PROXY) to send Secure cookies.
-    proxy: config.trustProxy !== undefined,
+    // `proxy` is left unset: express-session then asks req.secure, which trusts X-Forwarded-Proto
+    // only from the proxies Express's `trust proxy` (TRUST_PROXY) names.
     cookie: {
       // Not readable by scripts: an XSS cannot steal the session (OWASP ASVS V3.4.2).
       httpOnly: true,

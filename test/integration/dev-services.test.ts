@@ -21,7 +21,12 @@ import { startDemoApi } from '../../src/dev/start-demo-api.ts';
 import { startDevProvider } from '../../src/dev/start-dev-provider.ts';
 import { startDevServices } from '../../src/dev/start-dev-services.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
-import { confirmLogoutAtProvider, signInThroughProvider } from '../support/dev-login.ts';
+import {
+  confirmLogoutAtProvider,
+  followRedirects,
+  readFormOf,
+  signInThroughProvider,
+} from '../support/dev-login.ts';
 
 const CLIENT_ID = 'test-app';
 const CLIENT_SECRET = 'test-app-secret';
@@ -129,6 +134,119 @@ describe('dev provider', () => {
 
     assert.equal(await signingKid(second.issuer), firstKid);
     assert.equal((await stat(keysFile)).mode & 0o777, 0o600);
+  });
+});
+
+describe('dev provider sign-in and consent pages', () => {
+  it('serves a sign-in page whose first form answers the login prompt, with a strict CSP', async (t) => {
+    const stack = await startStack(t);
+
+    const page = await followRedirects((await authorizationRequest(stack)).url, new CookieJar());
+    const html = await page.clone().text();
+    const form = (await readFormOf(page)) ?? assert.fail('no form');
+
+    assert.match(form.action.pathname, /^\/interaction\/[\w-]+$/);
+    assert.equal(form.fields.get('prompt'), 'login');
+    assert.ok(form.fields.has('login') && form.fields.has('password'));
+    assert.match(html, /Sign in to the development provider/);
+    assert.match(html, /any username and password work/);
+    assert.ok(html.includes(`href="${form.action.pathname}/abort"`), 'a Cancel link');
+    assert.ok(html.includes(CLIENT_ID), 'names the client');
+    assert.doesNotMatch(html, /<script|<style|\sstyle=|https:\/\//);
+    const csp = page.headers.get('content-security-policy') ?? '';
+    assert.match(csp, /default-src 'self'/);
+    assert.match(csp, /frame-ancestors 'none'/);
+    assert.doesNotMatch(csp, /form-action/, 'the POSTs redirect to the app, another origin');
+    assert.equal(page.headers.get('cache-control'), 'no-store');
+  });
+
+  it('lists the requested scopes in plain words and escapes the login on the consent page', async (t) => {
+    const stack = await startStack(t);
+    const jar = new CookieJar();
+    const loginPage = await followRedirects(
+      (await authorizationRequest(stack, { scope: `${APP_SCOPES} api:read` })).url,
+      jar,
+    );
+    const loginForm = (await readFormOf(loginPage)) ?? assert.fail('no form');
+    loginForm.fields.set('login', '<img src=x>');
+
+    const page = await followRedirects(loginForm.action, jar, {
+      method: 'POST',
+      body: loginForm.fields,
+    });
+    const html = await page.clone().text();
+
+    assert.equal((await readFormOf(page))?.fields.get('prompt'), 'consent');
+    assert.match(html, /Allow access\?/);
+    for (const words of [
+      'Your profile (name)',
+      'Your email address',
+      'Stay signed in (offline access)',
+      'Read the demo API',
+    ]) {
+      assert.ok(html.includes(words), words);
+    }
+    assert.ok(html.includes('&lt;img src=x&gt;'));
+    assert.ok(!html.includes('<img src=x>'));
+  });
+
+  it('shows the sign-in page again with a 400 when the username is empty', async (t) => {
+    const stack = await startStack(t);
+    const jar = new CookieJar();
+    const form =
+      (await readFormOf(await followRedirects((await authorizationRequest(stack)).url, jar))) ??
+      assert.fail('no form');
+    form.fields.set('login', '   ');
+
+    const page = await jar.fetch(form.action, { method: 'POST', body: form.fields });
+
+    assert.equal(page.status, 400);
+    assert.match(await page.text(), /Enter a username/);
+  });
+
+  it('refuses a sign-in POST without the interaction cookie, as a cross-site form would send it', async (t) => {
+    const stack = await startStack(t);
+    const form =
+      (await readFormOf(
+        await followRedirects((await authorizationRequest(stack)).url, new CookieJar()),
+      )) ?? assert.fail('no form');
+    form.fields.set('login', 'mallory');
+
+    const page = await fetch(form.action, {
+      method: 'POST',
+      body: form.fields,
+      redirect: 'manual',
+    });
+
+    assert.equal(page.status, 400);
+    assert.match(await page.text(), /invalid_request/);
+  });
+
+  it('sends error=access_denied to the client when the user cancels at the consent page', async (t) => {
+    const stack = await startStack(t);
+
+    const redirect = await signInThroughProvider(
+      (await authorizationRequest(stack)).url,
+      new CookieJar(),
+      {
+        consent: 'deny',
+        stopAt: `${stack.appUrl}/callback`,
+      },
+    );
+    const callback = new URL(redirect.headers.get('location') ?? assert.fail('no redirect'));
+
+    assert.equal(callback.searchParams.get('error'), 'access_denied');
+    assert.equal(callback.searchParams.get('error_description'), 'End-User aborted interaction');
+  });
+
+  it('completes a request with prompt=login consent and issues a refresh token', async (t) => {
+    const stack = await startStack(t);
+
+    const { tokens } = await signIn(stack, { prompt: 'login consent' });
+
+    assert.ok(tokens.refresh_token);
+    assert.equal(tokens.claims()?.sub, 'alice');
+    assert.ok(tokens.claims()?.sid, 'the ID token names the session, for back-channel logout');
   });
 });
 
@@ -267,30 +385,35 @@ async function startStack(t: TestContext): Promise<Stack> {
   };
 }
 
-async function signIn(stack: Stack, { scope = APP_SCOPES } = {}) {
+async function authorizationRequest(stack: Stack, { scope = APP_SCOPES, prompt = 'consent' } = {}) {
   const codeVerifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = client.randomNonce();
-  const authorizationUrl = client.buildAuthorizationUrl(stack.config, {
+  const url = client.buildAuthorizationUrl(stack.config, {
     redirect_uri: `${stack.appUrl}/callback`,
     scope,
     // oidc-provider keeps offline_access only when consent is prompted for.
-    prompt: 'consent',
+    prompt,
     code_challenge: await client.calculatePKCECodeChallenge(codeVerifier),
     code_challenge_method: 'S256',
     state,
     nonce,
   });
+  return { url, codeVerifier, state, nonce };
+}
+
+async function signIn(stack: Stack, options: { scope?: string; prompt?: string } = {}) {
+  const request = await authorizationRequest(stack, options);
   const jar = new CookieJar();
 
-  const redirect = await signInThroughProvider(authorizationUrl, jar, {
+  const redirect = await signInThroughProvider(request.url, jar, {
     stopAt: `${stack.appUrl}/callback`,
   });
   const callbackUrl = new URL(redirect.headers.get('location') ?? assert.fail('no redirect'));
   const tokens = await client.authorizationCodeGrant(stack.config, callbackUrl, {
-    pkceCodeVerifier: codeVerifier,
-    expectedState: state,
-    expectedNonce: nonce,
+    pkceCodeVerifier: request.codeVerifier,
+    expectedState: request.state,
+    expectedNonce: request.nonce,
     idTokenExpected: true,
   });
   return { tokens, jar };

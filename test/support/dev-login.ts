@@ -1,5 +1,5 @@
 // Browser simulation for integration tests: follows redirects across origins with a cookie jar and
-// fills in the dev provider's pages (oidc-provider devInteractions sign-in and consent, logout).
+// fills in the dev provider's pages (its sign-in and consent pages, and RP-initiated logout).
 import type { CookieJar } from './cookie-jar.ts';
 
 export interface BrowseOptions {

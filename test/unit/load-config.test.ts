@@ -29,6 +29,7 @@ const productionEnv = {
   ...providerEnv,
   NODE_ENV: 'production',
   APP_BASE_URL: 'https://app.example.com',
+  TRUST_PROXY: '1',
   SESSION_SECRET: sessionSecret,
   TOKEN_ENCRYPTION_KEY: keyBytes.toString('base64'),
 };
@@ -111,7 +112,7 @@ describe('loadConfig defaults', () => {
 
 describe('APP_BASE_URL', () => {
   it('uses a __Host- cookie that is Secure for an https base URL', () => {
-    const config = loadConfig({ APP_BASE_URL: 'https://app.example.com' });
+    const config = loadConfig({ APP_BASE_URL: 'https://app.example.com', TRUST_PROXY: '1' });
 
     assert.equal(config.session.cookieName, '__Host-oer.sid');
     assert.equal(config.session.isSecureCookie, true);
@@ -119,8 +120,15 @@ describe('APP_BASE_URL', () => {
     assert.equal(config.postLogoutRedirectUri, 'https://app.example.com/');
   });
 
+  it('refuses an https base URL without TRUST_PROXY, since the app serves plain HTTP behind a proxy', () => {
+    assert.throws(() => loadConfig({ APP_BASE_URL: 'https://app.example.com' }), {
+      name: 'ConfigError',
+      message: /^TRUST_PROXY must name the TLS-terminating proxy .*; example: TRUST_PROXY=1$/,
+    });
+  });
+
   it('accepts a base URL with a trailing slash', () => {
-    const config = loadConfig({ APP_BASE_URL: 'https://app.example.com/' });
+    const config = loadConfig({ APP_BASE_URL: 'https://app.example.com/', TRUST_PROXY: '1' });
 
     assert.equal(config.redirectUri, 'https://app.example.com/callback');
   });
