@@ -6,7 +6,11 @@ import type { Logger } from 'pino';
 import { backchannelLogoutRoute } from './auth/backchannel-logout-route.ts';
 import { loginRoutes } from './auth/login-routes.ts';
 import { logoutRoute } from './auth/logout-route.ts';
-import { enforceSessionLifetime, reauthenticateOnExpiredLogin } from './auth/require-login.ts';
+import {
+  enforceSessionLifetime,
+  forgetSignInWithoutTokens,
+  reauthenticateOnExpiredLogin,
+} from './auth/require-login.ts';
 import type { AppConfig } from './config/load-config.ts';
 import { notFound, renderErrors } from './http/error-pages.ts';
 import { pageLocals } from './http/page-locals.ts';
@@ -72,6 +76,7 @@ export function createApp({
   app.use(createSessionMiddleware(config, backend.sessions));
   app.use(noStore());
   app.use(enforceSessionLifetime(tokens, config.session.maxAgeMs, now));
+  app.use(forgetSignInWithoutTokens(tokens));
   app.use(pageLocals());
   app.use(['/login', '/callback'], limitSignInAttempts(config.signInRateLimitPerMinute));
   app.use(loginRoutes({ oidc, tokens, appOrigin, now, sessionMaxAgeMs: config.session.maxAgeMs }));

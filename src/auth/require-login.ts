@@ -28,6 +28,19 @@ export function enforceSessionLifetime(
   };
 }
 
+/**
+ * A session whose tokens are gone (ended by back-channel logout, or no longer decryptable after a
+ * key change) is signed out, on every page, not only on the next API call.
+ */
+export function forgetSignInWithoutTokens(tokens: TokenStore): RequestHandler {
+  return async (req, _res, next) => {
+    if (req.method === 'GET' && req.session?.user && !(await tokens.get(req.sessionID))) {
+      await endSignIn(req, tokens, 'Your sign-in was ended. Please sign in again.');
+    }
+    next();
+  };
+}
+
 /** Sends a signed-out browser to /login, with a way back to the page it asked for. */
 export function requireLogin(): RequestHandler {
   return (req, res, next) => {

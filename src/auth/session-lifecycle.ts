@@ -62,7 +62,7 @@ export function recordSteps(req: Request, steps: FlowStep[]): void {
   req.session.flow = [...(req.session.flow ?? []), ...steps].slice(-maxFlowSteps);
 }
 
-/** Ends the sign-in but keeps the session for a notice (the browser is sent to sign in again). */
+/** Ends the sign-in but keeps the session for a notice and the CSRF token (the browser signs in again). */
 export async function endSignIn(
   req: Request,
   tokenStore: TokenStore,
@@ -71,7 +71,7 @@ export async function endSignIn(
   await tokenStore.delete(req.sessionID);
   delete req.session.user;
   delete req.session.flow;
-  delete req.session.csrfToken;
+  // The CSRF token stays: a sign-out form already on screen must still work.
   req.session.notice = notice;
 }
 

@@ -14,9 +14,11 @@ describe('POST /backchannel-logout', () => {
     endSession.searchParams.set('id_token_hint', record?.tokens.idToken ?? '');
 
     await confirmLogoutAtProvider(endSession, jar);
+    const home = await jar.fetch(`${app.baseUrl}/`);
     const afterwards = await jar.fetch(`${app.baseUrl}/resource`);
     const untouched = await other.fetch(`${app.baseUrl}/resource`);
 
+    assert.doesNotMatch(await home.text(), /Sign out/, 'the home page shows the user signed out');
     assert.equal(afterwards.status, 302);
     assert.match(afterwards.headers.get('location') ?? '', /^\/login/);
     assert.equal(await app.backend.tokens.get(app.sessionIdOf(jar)), undefined);

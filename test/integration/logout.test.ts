@@ -83,6 +83,20 @@ describe('POST /logout', () => {
     assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
   });
 
+  it('still signs out with the form on screen after the session reached its maximum length', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const csrf = await app.csrfTokenOf(jar);
+
+    app.advanceClock(9 * 60 * 60 * 1000);
+    const response = await jar.fetch(`${app.baseUrl}/logout`, {
+      method: 'POST',
+      body: new URLSearchParams({ _csrf: csrf }),
+    });
+
+    assert.equal(response.status, 303);
+  });
+
   it('still ends the local session when revocation fails', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
