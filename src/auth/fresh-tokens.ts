@@ -3,9 +3,12 @@
 import type { RequestHandler } from 'express';
 import type { TokenRefresher } from '../session/token-refresher.ts';
 import type { TokenStore } from '../session/token-store.ts';
-import { endSignIn, recordSteps } from './session-lifecycle.ts';
+import { endSignIn } from './session-lifecycle.ts';
 
-/** Puts fresh tokens in `res.locals.tokens`, or sends the browser to sign in when there are none. */
+/**
+ * Puts fresh tokens in `res.locals.tokens` (with the refresh steps, for the route to record), or
+ * sends the browser to sign in when there are none.
+ */
 export function requireFreshTokens(refresher: TokenRefresher, tokens: TokenStore): RequestHandler {
   return async (req, res, next) => {
     const fresh = await refresher.getFreshTokens(req.sessionID);
@@ -15,7 +18,6 @@ export function requireFreshTokens(refresher: TokenRefresher, tokens: TokenStore
       res.redirect(`/login?returnTo=${encodeURIComponent(req.originalUrl)}`);
       return;
     }
-    recordSteps(req, fresh.steps);
     res.locals.tokens = fresh;
     next();
   };

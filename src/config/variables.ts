@@ -4,8 +4,10 @@
 export interface Variable {
   doc: string;
   example: string;
-  /** The default as text, or undefined when unset means something (e.g. "use the dev provider"). */
+  /** The value used when the variable is unset, parsed like one that is set. */
   default?: string;
+  /** What happens when it is unset, where that is not a plain value (shown in the README). */
+  defaultNote?: string;
   /** Never echoed in error messages. */
   isSecret?: boolean;
 }
@@ -16,7 +18,7 @@ export const variables = {
   APP_BASE_URL: {
     doc: 'Public URL of the app; the redirect URI is `APP_BASE_URL/callback`, the post-logout URI `APP_BASE_URL/`',
     example: 'https://app.example.com',
-    default: 'http://localhost:$PORT',
+    defaultNote: 'http://localhost:$PORT',
   },
   OIDC_ISSUER: {
     doc: 'Issuer URL of the OpenID provider (discovery). Unset outside production: the embedded development provider starts',
@@ -70,12 +72,12 @@ export const variables = {
   RESOURCE_URL: {
     doc: 'The protected API that `/resource` calls with the access token',
     example: 'https://api.example.com/me',
-    default: 'the demo API',
+    defaultNote: 'the demo API',
   },
   SESSION_SECRET: {
     doc: 'Cookie signing secret(s), comma-separated for rotation (the first signs). Required in production',
     example: 'use-at-least-32-random-characters-here',
-    default: 'generated in development',
+    defaultNote: 'generated in development',
     isSecret: true,
   },
   SESSION_STORE: {

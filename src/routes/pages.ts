@@ -1,9 +1,9 @@
 // The pages a person sees: home, the protected API's answer, and their own flow.
 import { Router } from 'express';
+import { callProtectedApi } from '../auth/call-protected-api.ts';
 import { requireFreshTokens } from '../auth/fresh-tokens.ts';
 import { requireLogin } from '../auth/require-login.ts';
 import { recordSteps } from '../auth/session-lifecycle.ts';
-import { TokenRefreshError } from '../errors.ts';
 import { takeNotice } from '../http/page-locals.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { TokenRefresher } from '../session/token-refresher.ts';
@@ -36,32 +36,19 @@ export function pageRoutes(options: PageRoutesOptions): Router {
     requireLogin(),
     requireFreshTokens(options.refresher, options.tokens),
     async (req, res) => {
-      let fresh = res.locals.tokens;
+      const fresh = res.locals.tokens;
       if (!fresh) throw new Error('requireFreshTokens did not run');
-      let answer = await options.oidc.callResource(fresh.record.tokens.accessToken);
-      if (answer.isTokenRejected) {
-        // RFC 6750 §3.1 invalid_token: the token was revoked or expired early. Refresh once, retry once.
-        fresh = await options.refresher.getFreshTokens(req.sessionID, {
-          rejectedVersion: fresh.record.version,
-        });
-        if (!fresh)
-          throw new TokenRefreshError('Your sign-in is no longer valid. Please sign in again.');
-        recordSteps(req, fresh.steps);
-        answer = await options.oidc.callResource(fresh.record.tokens.accessToken);
-        if (answer.isTokenRejected)
-          throw new TokenRefreshError(
-            'The protected API refused your access. Please sign in again.',
-          );
-      }
+      const call = await callProtectedApi(options.oidc, options.refresher, req.sessionID, fresh);
+      recordSteps(req, call.steps);
       res.render('resource', {
         title: 'Protected API',
         notice: takeNotice(req),
         api: {
           url: options.resourceUrl,
-          status: answer.status,
+          status: call.answer.status,
           fetchedAt: new Date(options.now()).toISOString(),
-          body: prettyBody(answer.body, answer.contentType),
-          wasRefreshed: fresh.wasRefreshed,
+          body: prettyBody(call.answer.body, call.answer.contentType),
+          wasRefreshed: call.wasRefreshed,
         },
       });
     },

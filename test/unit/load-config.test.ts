@@ -4,10 +4,10 @@ import { describe, it } from 'node:test';
 import {
   type AppConfig,
   devClient,
-  isLoopbackHost,
   loadConfig,
   withDevProvider,
 } from '../../src/config/load-config.ts';
+import { isLoopbackHost } from '../../src/config/read-env.ts';
 import { type VariableName, variables } from '../../src/config/variables.ts';
 import { ConfigError } from '../../src/errors.ts';
 

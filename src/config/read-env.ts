@@ -1,0 +1,57 @@
+// Reading one environment variable with its schema, and the one-line errors for bad values.
+import { z } from 'zod';
+import { ConfigError } from '../errors.ts';
+import { type Variable, type VariableName, variables } from './variables.ts';
+
+export const wholeNumber = z.coerce
+  .number({ error: 'must be a whole number' })
+  .int('must be a whole number');
+export const port = wholeNumber
+  .min(0, 'must be a port from 0 to 65535')
+  .max(65535, 'must be a port from 0 to 65535');
+export const seconds = wholeNumber.min(1, 'must be at least 1');
+export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+export const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' });
+export const base64Key = z
+  .string()
+  .refine((k) => Buffer.from(k, 'base64').length === 32, 'each key must be 32 bytes in base64');
+
+/** The variable's parsed value, undefined when unset or empty; throws a one-line ConfigError. */
+export function read<T>(
+  env: NodeJS.ProcessEnv,
+  name: VariableName,
+  schema: z.ZodType<T>,
+): T | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const result = schema.safeParse(raw);
+  if (result.success) return result.data;
+  const variable: Variable = variables[name];
+  const shown = variable.isSecret ? '' : ` (got "${raw}")`;
+  const problem = result.error.issues[0]?.message ?? 'is invalid';
+  throw new ConfigError(`${name} ${problem}${shown}; example: ${name}=${variable.example}`);
+}
+
+/** The variable's parsed value, or its declared default (variables.ts) when unset. */
+export function readOrDefault<T>(
+  env: NodeJS.ProcessEnv,
+  name: VariableName,
+  schema: z.ZodType<T>,
+): T {
+  const variable: Variable = variables[name];
+  const value =
+    read(env, name, schema) ??
+    (variable.default === undefined ? undefined : schema.parse(variable.default));
+  if (value === undefined) throw new Error(`${name} has no default in variables.ts`);
+  return value;
+}
+
+/** Throws the one-line ConfigError for `name`: problem, then an example. */
+export function fail(name: VariableName, problem: string): never {
+  throw new ConfigError(`${name} ${problem}; example: ${name}=${variables[name].example}`);
+}
+
+/** localhost, 127.0.0.0/8 or [::1]: the hosts plain http is tolerated for. */
+export function isLoopbackHost(hostname: string): boolean {
+  return hostname === 'localhost' || hostname === '[::1]' || /^127(\.\d{1,3}){3}$/.test(hostname);
+}
