@@ -1,15 +1,23 @@
 // The Redis connection shared by the session store, the token store and the refresh lock.
-// Commands fail at once while disconnected (no offline queue), so a request gets a 503 page
-// instead of hanging; the client reconnects by itself with backoff.
+// Commands fail at once while disconnected (no offline queue) and time out when Redis hangs, so a
+// request gets a 503 page instead of waiting; the client reconnects by itself with backoff.
 import { createClient } from 'redis';
 import { StoreError } from '../errors.ts';
+
+// A Redis that keeps the connection open but stops answering must not hold requests forever.
+// node-redis times commands out only while they wait to be sent, so the socket itself times out
+// when silent, and a PING keeps a healthy idle connection from looking silent.
+const silenceTimeoutMs = 3000;
+const pingIntervalMs = 1000;
 
 function createRedisClient(url: string) {
   return createClient({
     url,
     disableOfflineQueue: true,
+    pingInterval: pingIntervalMs,
     socket: {
       connectTimeout: 5000,
+      socketTimeout: silenceTimeoutMs,
       reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5000),
     },
   });

@@ -64,6 +64,26 @@ describe('SESSION_STORE=redis', () => {
     assert.equal(after.status, 200);
   });
 
+  it('answers 503 instead of hanging when Redis stops answering, and recovers', async (t) => {
+    const redis = await startRedisServer(t);
+    const app = await startTestApp(t, { env: { SESSION_STORE: 'redis', REDIS_URL: redis.url } });
+    const jar = await app.signIn();
+
+    redis.pause();
+    const started = performance.now();
+    const during = await jar.fetch(`${app.baseUrl}/resource`);
+    const waitedMs = performance.now() - started;
+    redis.resume();
+    const after = await waitFor(
+      () => jar.fetch(`${app.baseUrl}/resource`),
+      (r) => r.status === 200,
+    );
+
+    assert.equal(during.status, 503);
+    assert.ok(waitedMs < 10_000, `answered after ${Math.round(waitedMs)} ms`);
+    assert.equal(after.status, 200);
+  });
+
   it('stores no token in Redis in clear when TOKEN_ENCRYPTION_KEY is set', async (t) => {
     const redis = await startRedisServer(t);
     const app = await startTestApp(t, {

@@ -12,6 +12,9 @@ export interface RedisServer {
   url: string;
   stop(): Promise<void>;
   start(): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers. */
+  pause(): void;
+  resume(): void;
 }
 
 async function freePort(): Promise<number> {
@@ -72,6 +75,7 @@ export async function startRedisServer(t: TestContext): Promise<RedisServer> {
     const running = child;
     child = undefined;
     if (!running || running.exitCode !== null) return;
+    running.kill('SIGCONT');
     running.kill('SIGTERM');
     await once(running, 'exit');
   }
@@ -81,5 +85,11 @@ export async function startRedisServer(t: TestContext): Promise<RedisServer> {
     await stop();
     await rm(dir, { recursive: true, force: true });
   });
-  return { url: `redis://127.0.0.1:${port}`, stop, start };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop,
+    start,
+    pause: () => child?.kill('SIGSTOP'),
+    resume: () => child?.kill('SIGCONT'),
+  };
 }
