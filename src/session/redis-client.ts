@@ -1,23 +1,18 @@
 // The Redis connection shared by the session store, the token store and the refresh lock.
-// Commands fail at once while disconnected (no offline queue) and time out when Redis hangs, so a
-// request gets a 503 page instead of waiting; the client reconnects by itself with backoff.
+// Commands fail at once while disconnected (no offline queue) and within a deadline when Redis
+// keeps the connection open but stops answering, so a request gets a 503 page, never a hang.
 import { createClient } from 'redis';
 import { StoreError } from '../errors.ts';
 
-// A Redis that keeps the connection open but stops answering must not hold requests forever.
-// node-redis times commands out only while they wait to be sent, so the socket itself times out
-// when silent, and a PING keeps a healthy idle connection from looking silent.
-const silenceTimeoutMs = 3000;
-const pingIntervalMs = 1000;
+// Redis answers in well under a millisecond; three seconds of silence means it is stuck.
+const deadlineMs = 3000;
 
 function createRedisClient(url: string) {
   return createClient({
     url,
     disableOfflineQueue: true,
-    pingInterval: pingIntervalMs,
     socket: {
       connectTimeout: 5000,
-      socketTimeout: silenceTimeoutMs,
       reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5000),
     },
   });
@@ -25,27 +20,76 @@ function createRedisClient(url: string) {
 
 export type RedisClient = ReturnType<typeof createRedisClient>;
 
+export interface RedisConnection {
+  /** The client; every command it runs rejects after the deadline. */
+  client: RedisClient;
+  close(): Promise<void>;
+}
+
 /** Connects, or rejects with a one-line reason when Redis cannot be reached at start. */
 export async function connectRedis(
   url: string,
   onError: (error: unknown) => void,
-): Promise<RedisClient> {
-  const client = createRedisClient(url);
+): Promise<RedisConnection> {
+  const raw = createRedisClient(url);
   // Without a listener an 'error' event would crash the process; reconnection is automatic.
-  client.on('error', onError);
+  raw.on('error', onError);
   try {
-    await Promise.race([
-      client.connect(),
-      new Promise((_resolve, reject) =>
-        setTimeout(() => reject(new Error('timed out after 5 s')), 5000).unref(),
-      ),
-    ]);
+    await withDeadline(raw.connect(), 5000);
   } catch (error) {
-    client.destroy();
+    raw.destroy();
     const reason = error instanceof Error ? error.message : String(error);
     throw new Error(`Redis at ${new URL(url).host} cannot be reached (${reason}); check REDIS_URL`);
   }
-  return client;
+
+  // node-redis times a command out only while it waits to be sent, not once it awaits a reply:
+  // past the deadline, drop the connection (failing what is pending) and connect again.
+  let isReconnecting = false;
+  const reconnect = () => {
+    if (isReconnecting) return;
+    isReconnecting = true;
+    onError(new Error(`Redis did not answer within ${deadlineMs} ms; reconnecting`));
+    raw.destroy();
+    raw.connect().then(
+      () => {
+        isReconnecting = false;
+      },
+      (error: unknown) => {
+        isReconnecting = false;
+        onError(error);
+      },
+    );
+  };
+  const client = new Proxy(raw, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        return result instanceof Promise
+          ? withDeadline(result, deadlineMs).catch(rethrowAfter(reconnect))
+          : result;
+      };
+    },
+  });
+  return { client, close: async () => (raw.isOpen ? raw.close() : undefined) };
+}
+
+class DeadlineError extends Error {}
+
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new DeadlineError(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+function rethrowAfter(reconnect: () => void) {
+  return (error: unknown): never => {
+    if (error instanceof DeadlineError) reconnect();
+    throw error;
+  };
 }
 
 /** Runs a Redis command, turning any failure into a StoreError (503 page). */

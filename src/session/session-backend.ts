@@ -35,13 +35,11 @@ export async function openSessionBackend(
   const ttlSeconds = Math.ceil(config.session.idleTimeoutMs / 1000);
 
   if (config.session.store === 'redis') {
-    const client = await connectRedis(config.session.redisUrl ?? '', onStoreError);
-    // A refresh takes at most one provider timeout; the lock outlives it, waiters give up after it.
-    const timeoutMs = config.httpTimeoutSeconds * 1000;
-    const redisLock = createRedisLock(client, {
-      ttlMs: timeoutMs + 5000,
-      waitMs: timeoutMs + 5000,
-    });
+    const { client, close } = await connectRedis(config.session.redisUrl ?? '', onStoreError);
+    // A refresh makes at most two provider calls (discovery, token request), each bounded by the
+    // timeout: the lock outlives them, and waiters give up after that long.
+    const lockMs = 2 * config.httpTimeoutSeconds * 1000 + 5000;
+    const redisLock = createRedisLock(client, { ttlMs: lockMs, waitMs: lockMs });
     return {
       sessions: new RedisStore({ client, prefix: 'oer:sess:', ttl: ttlSeconds }),
       tokens: new RedisTokenStore(client, codec),
@@ -51,9 +49,7 @@ export async function openSessionBackend(
           (reply) => reply === 'PONG',
           () => false,
         ),
-      close: async () => {
-        if (client.isOpen) await client.close();
-      },
+      close,
     };
   }
 
