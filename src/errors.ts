@@ -69,6 +69,19 @@ export class ResourceError extends AppError {
   }
 }
 
+/** The protected API refused a freshly renewed token: a page with a way to sign in, not a redirect loop. */
+export class ApiAccessRefusedError extends AppError {
+  constructor() {
+    super(
+      403,
+      'api_refused_token',
+      'The protected API refused access',
+      'The protected API refused your access even after it was renewed. Signing in again may help; if it does not, the API may not accept tokens for this app.',
+      { action: signInAgain },
+    );
+  }
+}
+
 /** A state-changing request without a valid CSRF token or from another origin. */
 export class CsrfError extends AppError {
   constructor(publicMessage = 'This form has expired or did not come from this site.') {

@@ -1,6 +1,6 @@
 // Calls the protected API for a signed-in session, handling a 401 invalid_token the way RFC 6750
-// §3.1 intends: refresh once and retry once; a second refusal means signing in again, never a loop.
-import { TokenRefreshError } from '../errors.ts';
+// §3.1 intends: refresh once and retry once; a second refusal is a page offering to sign in again.
+import { ApiAccessRefusedError, TokenRefreshError } from '../errors.ts';
 import type { FlowStep } from '../oidc/flow-step.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { ResourceAnswer } from '../oidc/resource.ts';
@@ -30,7 +30,7 @@ export async function callProtectedApi(
   if (!retried)
     throw new TokenRefreshError('Your sign-in is no longer valid. Please sign in again.');
   const second = await oidc.callResource(retried.record.tokens.accessToken);
-  if (second.isTokenRejected)
-    throw new TokenRefreshError('The protected API refused your access. Please sign in again.');
+  // Not an automatic sign-in: a provider that signs the user straight back in would loop forever.
+  if (second.isTokenRejected) throw new ApiAccessRefusedError();
   return { answer: second, wasRefreshed: true, steps: [...fresh.steps, ...retried.steps] };
 }

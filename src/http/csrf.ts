@@ -14,8 +14,9 @@ export function ensureCsrfToken(req: Request): string {
 export function verifyCsrf(appOrigin: string): RequestHandler {
   return (req, _res, next) => {
     const origin = req.get('origin');
-    // "null" is what browsers send from opaque origins (sandboxed frames, data: URLs): never ours.
-    if (origin !== undefined && origin !== appOrigin) throw new CsrfError();
+    // Browsers send "Origin: null" on same-origin posts from a page under Referrer-Policy
+    // no-referrer (the /callback error page): like no Origin, it leaves the decision to the token.
+    if (origin !== undefined && origin !== 'null' && origin !== appOrigin) throw new CsrfError();
     const expected = req.session.csrfToken;
     const body: unknown = req.body;
     const sent =

@@ -44,18 +44,23 @@ describe('in a real browser', () => {
     await shoot('06-flow');
     assert.match((await page.textContent('body')) ?? '', /Token request/);
 
+    // From the callback error page (Referrer-Policy no-referrer: the browser posts Origin: null).
+    const forged = await page.goto(`${app.baseUrl}/callback?code=forged&state=forged`);
+    assert.equal(forged?.status(), 400);
+    await shoot('07-callback-error');
+    problems.length = 0; // the 400 above is expected
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(new RegExp(`^${app.issuer}/session/end`));
-    await shoot('07-provider-logout');
+    await shoot('08-provider-logout');
     await page.click('button[type="submit"][name="logout"], button[type="submit"]');
     await page.waitForURL(`${app.baseUrl}/`);
-    await shoot('08-home-after-logout');
+    await shoot('09-home-after-logout');
     assert.match((await page.textContent('body')) ?? '', /Sign in/);
 
     assert.deepEqual(problems, []);
 
     const missing = await page.goto(`${app.baseUrl}/no-such-page`);
-    await shoot('09-not-found');
+    await shoot('10-not-found');
     assert.equal(missing?.status(), 404);
     assert.match((await page.textContent('body')) ?? '', /Page not found/);
   });

@@ -68,6 +68,24 @@ describe('POST /logout', () => {
     assert.equal(still.status, 200);
   });
 
+  it('accepts Origin: null with the right token (a post from a no-referrer page) but not without it', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const csrf = await app.csrfTokenOf(jar);
+    const post = (body: Record<string, string>) =>
+      jar.fetch(`${app.baseUrl}/logout`, {
+        method: 'POST',
+        headers: { origin: 'null' },
+        body: new URLSearchParams(body),
+      });
+
+    const withoutToken = await post({});
+    const withToken = await post({ _csrf: csrf });
+
+    assert.equal(withoutToken.status, 403);
+    assert.equal(withToken.status, 303);
+  });
+
   it('refuses a sign-out posted from another origin even with the token', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();

@@ -50,7 +50,7 @@ describe('tokens kept safe', () => {
     assert.equal(app.grants.refresh_token, 1);
   });
 
-  it('sends the user to sign in again, without a loop, when the API refuses the refreshed token too', async (t) => {
+  it('shows a page offering to sign in again, not a redirect loop, when the API refuses the refreshed token too', async (t) => {
     const app = await startTestApp(t, {
       resourceUrl: async (issuer) => {
         // An API for another audience: it refuses every token this provider issues for the app.
@@ -66,10 +66,13 @@ describe('tokens kept safe', () => {
     const jar = await app.signIn();
 
     const response = await jar.fetch(`${app.baseUrl}/resource`);
+    const page = await response.text();
 
-    assert.equal(response.status, 302);
-    assert.equal(response.headers.get('location'), '/login?returnTo=%2Fresource');
+    assert.equal(response.status, 403);
+    assert.match(page, /refused your access/);
+    assert.match(page, /href="\/login"/);
     assert.equal(app.grants.refresh_token, 1);
+    assert.ok(await app.backend.tokens.get(app.sessionIdOf(jar)), 'the tokens are kept');
   });
 
   it('keeps the user signed in across an app restart with SQLite', async (t) => {
