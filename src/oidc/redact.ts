@@ -1,20 +1,18 @@
 // Turns request and response values into what the /flow page may show: secrets replaced by a
-// description of their shape, never by any part of their value.
+// description of their shape, never by any part of their value, however deeply they are nested.
 
-const secretNames = new Set([
-  'code',
-  'code_verifier',
-  'client_secret',
-  'client_assertion',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'id_token_hint',
-  'logout_token',
-  'token',
-  'password',
-  'authorization',
+// A field is secret when its name says so; a few names contain those words but carry no secret.
+const secretName = /token|secret|code|verifier|assertion|password|authorization|credential|key/i;
+const publicNames = new Set([
+  'token_type',
+  'code_challenge',
+  'code_challenge_method',
+  'response_type',
 ]);
+
+function isSecretName(name: string): boolean {
+  return secretName.test(name) && !publicNames.has(name.toLowerCase());
+}
 
 /** A value that names what it was without revealing it. */
 export function describeSecret(value: string): string {
@@ -22,13 +20,25 @@ export function describeSecret(value: string): string {
   return `${kind}, ${value.length} characters (redacted)`;
 }
 
-/** Copies the fields, redacting those whose name says they carry a secret. */
+function redactValue(name: string, value: unknown): unknown {
+  if (isSecretName(name))
+    return describeSecret(typeof value === 'string' ? value : (JSON.stringify(value) ?? ''));
+  if (Array.isArray(value)) return value.map((item) => redactValue(name, item));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, redactValue(key, item)]),
+    );
+  }
+  return value;
+}
+
+/** Copies the fields as text, redacting every field (at any depth) whose name says it is secret. */
 export function redactFields(fields: Record<string, unknown>): Record<string, string> {
   const shown: Record<string, string> = {};
   for (const [name, value] of Object.entries(fields)) {
-    const text = typeof value === 'string' ? value : JSON.stringify(value);
-    if (text === undefined) continue;
-    shown[name] = secretNames.has(name.toLowerCase()) ? describeSecret(text) : text;
+    const redacted = redactValue(name, value);
+    const text = typeof redacted === 'string' ? redacted : JSON.stringify(redacted);
+    if (text !== undefined) shown[name] = text;
   }
   return shown;
 }

@@ -199,6 +199,33 @@ describe('redactFields', () => {
     assertNoPieceOf(opaque, JSON.stringify(shown));
   });
 
+  it('hides secrets nested in objects and arrays, under names it has not listed (Slack, device flow)', () => {
+    const response = {
+      ok: true,
+      authed_user: { id: 'U1', access_token: opaque, scope: 'chat:write' },
+      device_secret: 'DEVICE-SECRET-VALUE',
+      extra: [{ refresh_token: jwt }],
+    };
+
+    const shown = redactFields(response);
+
+    for (const secret of [opaque, jwt, 'DEVICE-SECRET-VALUE'])
+      assertNoPieceOf(secret, JSON.stringify(shown));
+    assert.match(shown.authed_user ?? '', /"scope":"chat:write"/);
+  });
+
+  it('shows PKCE challenge parameters, which are not secret', () => {
+    const shown = redactFields({
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+
+    assert.deepEqual(shown, {
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    });
+  });
+
   it('leaves out fields without a value', () => {
     const shown = redactFields({ scope: undefined, state: 'xyz' });
 
