@@ -49,7 +49,7 @@ export function createApp({
   const refresher = createTokenRefresher({
     tokens,
     lock: backend.lock,
-    refresh: (current, at) => oidc.refreshTokens(current, at),
+    refresh: (current, at, subject) => oidc.refreshTokens(current, at, subject),
     now,
     skewMs: config.refreshSkewMs,
   });

@@ -7,7 +7,7 @@ import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { PendingLogin } from '../session/session-data.ts';
 import type { TokenStore } from '../session/token-store.ts';
 import { safeReturnTo } from './return-to.ts';
-import { signIn } from './session-lifecycle.ts';
+import { saveSession, signIn } from './session-lifecycle.ts';
 
 export interface LoginRoutesOptions {
   oidc: OidcClient;
@@ -33,6 +33,7 @@ export function loginRoutes(options: LoginRoutesOptions): Router {
       expiresAt: now + pendingLoginTtlMs,
     });
     req.session.pendingLogins = keepRecent({ ...req.session.pendingLogins, [state]: pending }, now);
+    await saveSession(req);
     res.redirect(url.href);
   });
 

@@ -17,7 +17,8 @@ export function enforceSessionLifetime(
 ): RequestHandler {
   return async (req, _res, next) => {
     const user = req.session?.user;
-    if (user && user.signedInAt + maxAgeMs <= now()) {
+    // GET only: a sign-out posted after the limit still finds the tokens, and revokes them.
+    if (req.method === 'GET' && user && user.signedInAt + maxAgeMs <= now()) {
       await endSignIn(
         req,
         tokens,

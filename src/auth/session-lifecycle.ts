@@ -14,6 +14,16 @@ function regenerate(req: Request): Promise<void> {
   );
 }
 
+/**
+ * Writes the session now. Redirects call it first: express-session would otherwise send the
+ * redirect before its write finishes, and the next request could read the old session.
+ */
+export function saveSession(req: Request): Promise<void> {
+  return new Promise((resolve, reject) =>
+    req.session.save((error) => (error ? reject(error) : resolve())),
+  );
+}
+
 function destroy(req: Request): Promise<void> {
   return new Promise((resolve, reject) =>
     req.session.destroy((error) => (error ? reject(error) : resolve())),
@@ -34,7 +44,7 @@ export async function signIn(
 ): Promise<void> {
   // Kept across the new id: the notice to show, and other tabs' logins still in progress.
   const { notice, pendingLogins } = req.session;
-  await tokenStore.delete(req.sessionID);
+  const previousId = req.sessionID;
   await regenerate(req);
   if (pendingLogins && Object.keys(pendingLogins).length > 0)
     req.session.pendingLogins = pendingLogins;
@@ -54,6 +64,9 @@ export async function signIn(
     { tokens: login.tokens, sub, ...(sid && { sid }) },
     login.maxAgeMs,
   );
+  // Only now that the new sign-in is stored: a store failure above leaves the old one intact.
+  if (previousId !== req.sessionID) await tokenStore.delete(previousId);
+  await saveSession(req);
 }
 
 /** Adds steps (a refresh) to the signed-in user's flow. */

@@ -36,6 +36,13 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
 
   const provider = readProvider(env, isProduction);
   const isDev = provider.kind === 'dev';
+  // The dev provider accepts any username: it only ever serves a developer's own machine.
+  if (isDev && !isLoopbackHost(baseUrl.hostname)) {
+    fail(
+      'OIDC_ISSUER',
+      `is required when APP_BASE_URL is not a loopback address (${baseUrl.hostname})`,
+    );
+  }
   const allowInsecureHttp = readInsecureHttp(env, provider);
 
   const authMethod = readOrDefault(
@@ -150,6 +157,9 @@ function readTrustProxy(
   if (isHttps && (trustProxy === undefined || trustProxy === false)) {
     fail('TRUST_PROXY', 'must name the TLS-terminating proxy in front of an https APP_BASE_URL');
   }
+  // `true` trusts every X-Forwarded-For hop, so any client could pick its IP (and dodge rate limits).
+  if (trustProxy === true)
+    fail('TRUST_PROXY', 'must be a hop count or the proxy addresses, not true');
   return trustProxy;
 }
 

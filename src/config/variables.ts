@@ -126,7 +126,7 @@ export const variables = {
     default: '30',
   },
   TRUST_PROXY: {
-    doc: 'Express `trust proxy` behind a TLS-terminating proxy (`true`, a hop count, or addresses)',
+    doc: 'Express `trust proxy` behind a TLS-terminating proxy: a hop count or the proxy addresses (required with an https `APP_BASE_URL`)',
     example: '1',
   },
   LOG_LEVEL: {

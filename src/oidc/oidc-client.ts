@@ -30,6 +30,7 @@ export interface OidcClient {
   refreshTokens(
     tokens: StoredTokens,
     now: number,
+    subject: string,
   ): Promise<{ tokens: StoredTokens; steps: FlowStep[] }>;
   revokeRefreshToken(refreshToken: string): Promise<boolean>;
   buildLogoutUrl(idToken: string | undefined): Promise<URL | undefined>;
@@ -112,7 +113,8 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
     isDiscovered: () => loader.isLoaded(),
     startLogin: (login) => call('login', (c) => startLogin(c, settings, login)),
     completeLogin: (callback) => call('login', (c) => completeLogin(c, settings, callback)),
-    refreshTokens: (tokens, now) => call('refresh', (c) => refreshTokens(c, tokens, now)),
+    refreshTokens: (tokens, now, subject) =>
+      call('refresh', (c) => refreshTokens(c, tokens, now, subject)),
     revokeRefreshToken: (token) => call('revocation', (c) => revokeRefreshToken(c, token)),
     buildLogoutUrl: (idToken) =>
       call('revocation', async (c) => buildLogoutUrl(c, idToken, config.postLogoutRedirectUri)),

@@ -24,11 +24,15 @@ export function toStoredTokens(
   };
 }
 
-/** Uses the refresh token for new tokens; keeps the old refresh and ID token when none come back. */
+/**
+ * Uses the refresh token for new tokens; keeps the old refresh and ID token when none come back.
+ * A new ID token must be for `subject`, the user who signed in.
+ */
 export async function refreshTokens(
   configuration: client.Configuration,
   tokens: StoredTokens,
   now: number,
+  subject: string,
 ): Promise<{ tokens: StoredTokens; steps: FlowStep[] }> {
   if (!tokens.refreshToken) {
     throw new TokenRefreshError(
@@ -39,6 +43,13 @@ export async function refreshTokens(
   const { result, steps } = await recordFlow(() =>
     client.refreshTokenGrant(configuration, refreshToken),
   );
+  // OIDC Core §12.2: a refreshed ID token must name the same user as the original one.
+  const claims = result.claims();
+  if (claims && claims.sub !== subject) {
+    throw new TokenRefreshError(
+      'The identity provider answered for another user. Please sign in again.',
+    );
+  }
   return { tokens: toStoredTokens(result, now, tokens), steps };
 }
 

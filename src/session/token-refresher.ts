@@ -11,6 +11,7 @@ export interface TokenRefresherOptions {
   refresh: (
     tokens: StoredTokens,
     now: number,
+    subject: string,
   ) => Promise<{ tokens: StoredTokens; steps: FlowStep[] }>;
   now: () => number;
   skewMs: number;
@@ -54,7 +55,7 @@ export function createTokenRefresher(options: TokenRefresherOptions): TokenRefre
     if (!current) return undefined;
     if (isGood(current, rejectedVersion)) return { record: current, wasRefreshed: true, steps: [] };
     try {
-      const refreshed = await options.refresh(current.tokens, now());
+      const refreshed = await options.refresh(current.tokens, now(), current.sub);
       const stored = await tokens.replace(sessionId, current.version, refreshed.tokens);
       if (stored) return { record: stored, wasRefreshed: true, steps: refreshed.steps };
       const latest = await tokens.get(sessionId);
@@ -76,7 +77,12 @@ export function createTokenRefresher(options: TokenRefresherOptions): TokenRefre
       const record = await tokens.get(sessionId);
       if (!record) return undefined;
       if (isGood(record, rejectedVersion)) return { record, wasRefreshed: false, steps: [] };
-      return lock.run(`refresh:${sessionId}`, () => refreshOnce(sessionId, rejectedVersion));
+      const key = `refresh:${sessionId}`;
+      const joined = await lock.run(key, () => refreshOnce(sessionId, rejectedVersion));
+      // A refresh already running when the API refused our token may hand back that same token.
+      if (joined && !isGood(joined.record, rejectedVersion))
+        return lock.run(key, () => refreshOnce(sessionId, rejectedVersion));
+      return joined;
     },
   };
 }

@@ -113,7 +113,7 @@ describe('security headers', () => {
 
   it('sends HSTS and a __Host- Secure cookie when the app is served over https', async (t) => {
     const app = await startTestApp(t, {
-      env: { APP_BASE_URL: 'https://app.example', TRUST_PROXY: 'loopback' },
+      env: { APP_BASE_URL: 'https://localhost:8443', TRUST_PROXY: 'loopback' },
     });
 
     const health = await fetch(`${app.baseUrl}/healthz`);

@@ -69,8 +69,15 @@ async function close(server: Server): Promise<void> {
 
 /** Starts provider, API and app; everything is closed and deleted after the test. */
 export async function startTestApp(t: TestContext, options: TestAppOptions = {}): Promise<TestApp> {
+  // Registered first and run last to first, so a test that fails half-way still cleans up.
+  const closers: Array<() => Promise<void>> = [];
+  t.after(async () => {
+    for (const closer of closers.reverse()) await closer();
+  });
   const dir = await mkdtemp(path.join(tmpdir(), 'oer-test-'));
+  closers.push(() => rm(dir, { recursive: true, force: true }));
   const { server, url: baseUrl } = await listen();
+  closers.push(() => close(server));
   const dev = await startDevServices({
     appBaseUrl: baseUrl,
     clientId: devClient.id,
@@ -80,6 +87,7 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
     keysFile: path.join(dir, 'jwks.json'),
     ...(options.accessTokenTtlSeconds && { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
   });
+  closers.push(() => dev.close());
   const resourceUrl = options.resourceUrl ? await options.resourceUrl(dev.issuer) : dev.resourceUrl;
   const env = {
     APP_BASE_URL: baseUrl,
@@ -93,7 +101,6 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
   const logger = createLogger('debug', { write: (line: string) => logs.push(line) });
   let offset = 0;
   const now = () => Date.now() + offset;
-  const closers: Array<() => Promise<void>> = [];
 
   async function build(): Promise<{ handler: RequestListener; backend: SessionBackend }> {
     const backend = await openSessionBackend(config);
@@ -104,18 +111,11 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
 
   let current = await build();
   server.on('request', (req, res) => current.handler(req, res));
-  closers.push(() => close(server));
 
   const grants: Record<string, number> = {};
   dev.provider.on('grant.success', (ctx) => {
     const type = String(ctx.oidc.params?.grant_type);
     grants[type] = (grants[type] ?? 0) + 1;
-  });
-
-  t.after(async () => {
-    for (const closer of closers.reverse()) await closer();
-    await dev.close();
-    await rm(dir, { recursive: true, force: true });
   });
 
   return {

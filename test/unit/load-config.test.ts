@@ -112,7 +112,11 @@ describe('loadConfig defaults', () => {
 
 describe('APP_BASE_URL', () => {
   it('uses a __Host- cookie that is Secure for an https base URL', () => {
-    const config = loadConfig({ APP_BASE_URL: 'https://app.example.com', TRUST_PROXY: '1' });
+    const config = loadConfig({
+      ...providerEnv,
+      APP_BASE_URL: 'https://app.example.com',
+      TRUST_PROXY: '1',
+    });
 
     assert.equal(config.session.cookieName, '__Host-oer.sid');
     assert.equal(config.session.isSecureCookie, true);
@@ -121,14 +125,18 @@ describe('APP_BASE_URL', () => {
   });
 
   it('refuses an https base URL without TRUST_PROXY, since the app serves plain HTTP behind a proxy', () => {
-    assert.throws(() => loadConfig({ APP_BASE_URL: 'https://app.example.com' }), {
+    assert.throws(() => loadConfig({ ...providerEnv, APP_BASE_URL: 'https://app.example.com' }), {
       name: 'ConfigError',
       message: /^TRUST_PROXY must name the TLS-terminating proxy .*; example: TRUST_PROXY=1$/,
     });
   });
 
   it('accepts a base URL with a trailing slash', () => {
-    const config = loadConfig({ APP_BASE_URL: 'https://app.example.com/', TRUST_PROXY: '1' });
+    const config = loadConfig({
+      ...providerEnv,
+      APP_BASE_URL: 'https://app.example.com/',
+      TRUST_PROXY: '1',
+    });
 
     assert.equal(config.redirectUri, 'https://app.example.com/callback');
   });
@@ -529,8 +537,22 @@ describe('other values', () => {
     });
   });
 
+  it('refuses TRUST_PROXY=true, which lets any client choose its IP', () => {
+    assert.throws(() => loadConfig({ TRUST_PROXY: 'true' }), {
+      name: 'ConfigError',
+      message:
+        /^TRUST_PROXY must be a hop count or the proxy addresses, not true; example: TRUST_PROXY=1$/,
+    });
+  });
+
+  it('refuses the development provider behind a public APP_BASE_URL', () => {
+    assert.throws(() => loadConfig({ APP_BASE_URL: 'http://app.example.com' }), {
+      name: 'ConfigError',
+      message: /^OIDC_ISSUER is required when APP_BASE_URL is not a loopback address/,
+    });
+  });
+
   for (const [value, expected] of [
-    ['true', true],
     ['false', false],
     ['2', 2],
     ['loopback', 'loopback'],
