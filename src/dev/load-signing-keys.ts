@@ -17,7 +17,7 @@ export async function loadSigningKeys(keysFile?: string): Promise<SigningKeys> {
   if (existing) return existing;
 
   const created = { keys: [await generateSigningKey()] };
-  await mkdir(dirname(keysFile), { recursive: true });
+  await mkdir(dirname(keysFile), { recursive: true, mode: 0o700 });
   try {
     // Private keys: readable by the owner only; 'wx' never overwrites a file another process just wrote.
     await writeFile(keysFile, `${JSON.stringify(created, null, 2)}\n`, { mode: 0o600, flag: 'wx' });

@@ -1,6 +1,6 @@
 // The SQLite database behind the embedded store: opening it with its schema, and sweeping out
 // expired rows.
-import { mkdirSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
 
@@ -26,6 +26,12 @@ const SCHEMA = `
   CREATE INDEX IF NOT EXISTS tokens_expires_at ON tokens (expires_at);
   CREATE INDEX IF NOT EXISTS tokens_sub ON tokens (sub);
   CREATE INDEX IF NOT EXISTS tokens_sid ON tokens (sid);
+
+  CREATE TABLE IF NOT EXISTS locks (
+    key TEXT PRIMARY KEY,
+    owner TEXT NOT NULL,
+    expires_at INTEGER NOT NULL
+  );
 `;
 
 /**
@@ -39,13 +45,18 @@ export function openSqlite(path: string): DatabaseSync {
   }
   const db = new DatabaseSync(path);
   try {
-    // WAL lets readers run while one connection writes, so several app instances on this host
-    // can share the file (not over a network file system: https://sqlite.org/wal.html).
+    // WAL lets readers run while one connection writes, so several app processes on this host
+    // can share the file (not over a network file system: https://sqlite.org/wal.html); the
+    // `locks` table serialises their refreshes.
     db.exec('PRAGMA journal_mode = WAL');
     // A writer waits for the lock instead of failing at once with SQLITE_BUSY. The wait blocks
     // the event loop (DatabaseSync is synchronous), so it is short and writes are single rows.
     db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.exec(SCHEMA);
+    // The file and its WAL companions hold sessions and tokens: readable by this user only.
+    for (const file of path === ':memory:' ? [] : [path, `${path}-wal`, `${path}-shm`]) {
+      if (existsSync(file)) chmodSync(file, 0o600);
+    }
   } catch (error) {
     db.close();
     throw error;

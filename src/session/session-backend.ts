@@ -4,8 +4,9 @@ import { RedisStore } from 'connect-redis';
 import type session from 'express-session';
 import type { AppConfig } from '../config/load-config.ts';
 import { createEncryptingCodec } from './encrypting-codec.ts';
+import { createPollingLock, type LockRecords } from './polling-lock.ts';
 import { connectRedis } from './redis-client.ts';
-import { createRedisLock } from './redis-lock.ts';
+import { redisLockRecords } from './redis-lock.ts';
 import { RedisTokenStore } from './redis-token-store.ts';
 import { createSingleFlight, type RefreshLock } from './refresh-lock.ts';
 import { openSqliteStore } from './sqlite-store.ts';
@@ -31,19 +32,24 @@ export async function openSessionBackend(
     config.tokenEncryptionKeys.length > 0
       ? createEncryptingCodec(config.tokenEncryptionKeys)
       : plainTokenCodec;
-  const singleFlight = createSingleFlight();
   const ttlSeconds = Math.ceil(config.session.idleTimeoutMs / 1000);
+  // One refresh per session: callers in this process share one run (single-flight), and that run
+  // holds a lock record in the shared store, so other processes wait for it. A refresh makes at
+  // most two provider calls (discovery, token request), each bounded by the timeout: the lock
+  // outlives them, and waiters give up after that long.
+  const singleFlight = createSingleFlight();
+  const lockMs = 2 * config.httpTimeoutSeconds * 1000 + 5000;
+  const lockAcross = (records: LockRecords): RefreshLock => {
+    const shared = createPollingLock(records, { ttlMs: lockMs, waitMs: lockMs });
+    return { run: (key, work) => singleFlight.run(key, () => shared.run(key, work)) };
+  };
 
   if (config.session.store === 'redis') {
     const { client, close } = await connectRedis(config.session.redisUrl ?? '', onStoreError);
-    // A refresh makes at most two provider calls (discovery, token request), each bounded by the
-    // timeout: the lock outlives them, and waiters give up after that long.
-    const lockMs = 2 * config.httpTimeoutSeconds * 1000 + 5000;
-    const redisLock = createRedisLock(client, { ttlMs: lockMs, waitMs: lockMs });
     return {
       sessions: new RedisStore({ client, prefix: 'oer:sess:', ttl: ttlSeconds }),
       tokens: new RedisTokenStore(client, codec),
-      lock: { run: (key, work) => singleFlight.run(key, () => redisLock.run(key, work)) },
+      lock: lockAcross(redisLockRecords(client)),
       isHealthy: () =>
         client.ping().then(
           (reply) => reply === 'PONG',
@@ -62,7 +68,7 @@ export async function openSessionBackend(
   return {
     sessions: store.sessionStore,
     tokens: store.tokenStore,
-    lock: singleFlight,
+    lock: lockAcross(store.lockRecords),
     isHealthy: async () => store.ping(),
     close: async () => store.close(),
   };

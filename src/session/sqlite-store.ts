@@ -1,5 +1,7 @@
 // The embedded default store: sessions and token records in one SQLite file, swept periodically.
 import { openSqlite, startSweeper } from './open-sqlite.ts';
+import type { LockRecords } from './polling-lock.ts';
+import { sqliteLockRecords } from './sqlite-lock.ts';
 import { SqliteSessionStore } from './sqlite-session-store.ts';
 import { SqliteTokenStore } from './sqlite-token-store.ts';
 import type { TokenCodec } from './token-codec.ts';
@@ -21,6 +23,8 @@ export interface SqliteStoreOptions {
 export interface SqliteStore {
   sessionStore: SqliteSessionStore;
   tokenStore: SqliteTokenStore;
+  /** Refresh-lock records shared by every process that opens this file. */
+  lockRecords: LockRecords;
   /** Deletes expired rows now; returns how many. The sweeper also does this on its interval. */
   sweep(): number;
   /** Runs a trivial query: true when the database answers. */
@@ -46,6 +50,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
   return {
     sessionStore,
     tokenStore,
+    lockRecords: sqliteLockRecords(db, now),
     sweep: sweeper.sweep,
     ping() {
       try {

@@ -27,6 +27,7 @@ describe('SESSION_STORE=redis', () => {
       Array(10).fill(200),
     );
     assert.equal(app.grants.refresh_token, 1);
+    assert.deepEqual(app.grantErrors, [], 'no refresh token was spent twice');
   });
 
   it('keeps the user signed in across an app restart', async (t) => {

@@ -35,6 +35,8 @@ export interface TestApp {
   logs: string[];
   /** Counts the provider's successful token grants by grant_type. */
   grants: Record<string, number>;
+  /** Token requests the provider refused (e.g. a reused rotated refresh token). */
+  grantErrors: string[];
   /** Moves the app's clock forward (the provider keeps real time). */
   advanceClock(ms: number): void;
   /** Starts another instance on its own port with the same configuration and store. */
@@ -113,6 +115,8 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
   server.on('request', (req, res) => current.handler(req, res));
 
   const grants: Record<string, number> = {};
+  const grantErrors: string[] = [];
+  dev.provider.on('grant.error', (_ctx, error) => grantErrors.push(String(error.message)));
   dev.provider.on('grant.success', (ctx) => {
     const type = String(ctx.oidc.params?.grant_type);
     grants[type] = (grants[type] ?? 0) + 1;
@@ -128,6 +132,7 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
     },
     logs,
     grants,
+    grantErrors,
     advanceClock: (ms) => {
       offset += ms;
     },
