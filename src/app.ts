@@ -53,20 +53,19 @@ export function createApp({
     now,
     skewMs: config.refreshSkewMs,
   });
-  const providerOrigins = config.provider.kind === 'oidc' ? [config.provider.issuer.origin] : [];
 
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
   app.locals.appName = 'OAuth Express Reference';
   app.locals.isDevProvider = config.isDevProvider;
-  app.locals.issuer = providerOrigins[0] ?? '';
+  app.locals.issuer = config.provider.kind === 'oidc' ? config.provider.issuer.origin : '';
 
   app.use(logRequests(logger));
   app.use(
     securityHeaders({
       isHttps: config.session.isSecureCookie,
-      formActionOrigins: () => providerOrigins,
+      formActionOrigins: () => oidc.providerOrigins(),
     }),
   );
   app.use(healthRoutes({ oidc, backend }));

@@ -32,7 +32,8 @@ export function createLogoutTokenVerifier(
 ): (token: string) => Promise<LogoutSubject> {
   const keys = createRemoteJWKSet(new URL(options.jwksUri), { timeoutDuration: options.timeoutMs });
   const algorithms = options.algorithms.filter((alg) => alg !== 'none');
-  // Replay protection for the tokens' short life (maxTokenAge): each jti is accepted once.
+  // Replay protection for the tokens' short life (maxTokenAge): each jti is accepted once by this
+  // process. A replay to another instance could only end that user's sessions once more.
   const seen = new Map<string, number>();
   return async (token) => {
     let payload: JWTPayload;
@@ -45,7 +46,7 @@ export function createLogoutTokenVerifier(
         issuer: options.issuer,
         audience: options.clientId,
         algorithms,
-        requiredClaims: ['iat', 'jti'],
+        requiredClaims: ['iat', 'exp', 'jti'],
         maxTokenAge: '5m',
         clockTolerance: 30,
       }));
@@ -69,11 +70,6 @@ export function createLogoutTokenVerifier(
     ) {
       throw new LogoutTokenError('The token is not a logout token.');
     }
-    const now = Date.now();
-    for (const [jti, expires] of seen) if (expires < now) seen.delete(jti);
-    if (seen.has(String(payload.jti)))
-      throw new LogoutTokenError('The logout token was already used.');
-    seen.set(String(payload.jti), now + 6 * 60 * 1000);
     const events = payload.events as Record<string, unknown> | undefined;
     if (typeof events?.[backchannelEvent] !== 'object' || events[backchannelEvent] === null) {
       throw new LogoutTokenError('The logout token has no back-channel logout event.');
@@ -84,6 +80,12 @@ export function createLogoutTokenVerifier(
     const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
     const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
     if (!sub && !sid) throw new LogoutTokenError('The logout token names neither sub nor sid.');
+    const { jti } = payload;
+    if (typeof jti !== 'string') throw new LogoutTokenError('The logout token has no jti string.');
+    const now = Date.now();
+    for (const [seenJti, expires] of seen) if (expires < now) seen.delete(seenJti);
+    if (seen.has(jti)) throw new LogoutTokenError('The logout token was already used.');
+    seen.set(jti, now + 6 * 60 * 1000);
     return { ...(sub && { sub }), ...(sid && { sid }) };
   };
 }

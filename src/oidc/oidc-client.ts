@@ -16,7 +16,8 @@ import { buildLogoutUrl, refreshTokens, revokeRefreshToken } from './tokens.ts';
 export interface OidcClient {
   /** Loads the provider metadata now (start-up, readiness); rejects with a ProviderError. */
   discover(): Promise<void>;
-  isDiscovered(): boolean;
+  /** Origins a sign-out may redirect to (issuer, end-session endpoint), for the CSP's form-action. */
+  providerOrigins(): string[];
   startLogin(login: {
     returnTo: string;
     expiresAt: number;
@@ -110,7 +111,14 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
     discover: async () => {
       await loader.get();
     },
-    isDiscovered: () => loader.isLoaded(),
+    providerOrigins: () => {
+      const metadata = loader.loaded()?.serverMetadata();
+      const urls = [metadata?.issuer, metadata?.end_session_endpoint];
+      if (config.provider.kind === 'oidc') urls.push(config.provider.issuer.href);
+      return [
+        ...new Set(urls.filter((url) => url !== undefined).map((url) => new URL(url).origin)),
+      ];
+    },
     startLogin: (login) => call('login', (c) => startLogin(c, settings, login)),
     completeLogin: (callback) => call('login', (c) => completeLogin(c, settings, callback)),
     refreshTokens: (tokens, now, subject) =>

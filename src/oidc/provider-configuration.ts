@@ -9,8 +9,8 @@ import { mapProviderError } from './map-error.ts';
 export interface ConfigurationLoader {
   /** The Configuration, discovering it first if needed; rejects with a ProviderError. */
   get(): Promise<client.Configuration>;
-  /** Whether metadata is loaded (for /readyz). */
-  isLoaded(): boolean;
+  /** The Configuration if discovery has already succeeded, without waiting or fetching. */
+  loaded(): client.Configuration | undefined;
 }
 
 /** Creates the loader; nothing is fetched until the first `get()`. */
@@ -19,7 +19,7 @@ export function createConfigurationLoader(
   fetchImpl: FetchLike,
 ): ConfigurationLoader {
   let pending: Promise<client.Configuration> | undefined;
-  let isLoaded = false;
+  let current: client.Configuration | undefined;
 
   async function load(): Promise<client.Configuration> {
     const auth = await createClientAuth(config.client);
@@ -56,7 +56,7 @@ export function createConfigurationLoader(
     get() {
       pending ??= load().then(
         (configuration) => {
-          isLoaded = true;
+          current = configuration;
           return configuration;
         },
         (error: unknown) => {
@@ -66,6 +66,6 @@ export function createConfigurationLoader(
       );
       return pending;
     },
-    isLoaded: () => isLoaded,
+    loaded: () => current,
   };
 }

@@ -1,8 +1,94 @@
 import assert from 'node:assert/strict';
+import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { SignJWT } from 'jose';
+import { generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
 import { confirmLogoutAtProvider } from '../support/dev-login.ts';
-import { startTestApp } from '../support/test-app.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+const backchannelEvent = { 'http://schemas.openid.net/event/backchannel-logout': {} };
+
+/** Signs a logout token with the provider's own key, as oidc-provider does, then applies `changes`. */
+async function providerSigned(
+  app: TestApp,
+  changes: { claims?: JWTPayload; header?: Record<string, unknown>; omit?: string[] } = {},
+): Promise<string> {
+  const { keys } = JSON.parse(await readFile(app.providerKeysFile, 'utf8')) as { keys: JWK[] };
+  const jwk = keys[0];
+  assert.ok(jwk?.kid);
+  const claims: JWTPayload = {
+    iss: app.issuer,
+    aud: app.config.client.id,
+    sub: 'alice',
+    iat: Math.floor(Date.now() / 1000),
+    exp: Math.floor(Date.now() / 1000) + 120,
+    jti: crypto.randomUUID(),
+    events: backchannelEvent,
+    ...changes.claims,
+  };
+  for (const name of changes.omit ?? []) delete claims[name];
+  return new SignJWT(claims)
+    .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'logout+jwt', ...changes.header })
+    .sign(await importJWK(jwk, 'RS256'));
+}
+
+function postLogoutToken(app: TestApp, token: string): Promise<Response> {
+  return fetch(`${app.baseUrl}/backchannel-logout`, {
+    method: 'POST',
+    body: new URLSearchParams({ logout_token: token }),
+  });
+}
+
+describe('logout token checks (Back-Channel Logout 1.0 §2.6)', () => {
+  it('accepts a token signed with the provider key and refuses each broken variant, keeping the session', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const otherKey = await generateKeyPair('RS256');
+    const { keys } = JSON.parse(await readFile(app.providerKeysFile, 'utf8')) as { keys: JWK[] };
+    const forgedWithSameKid = await new SignJWT({
+      iss: app.issuer,
+      aud: app.config.client.id,
+      sub: 'alice',
+      jti: 'x1',
+      events: backchannelEvent,
+    })
+      .setProtectedHeader({ alg: 'RS256', kid: keys[0]?.kid ?? '', typ: 'logout+jwt' })
+      .setIssuedAt()
+      .setExpirationTime('2m')
+      .sign(otherKey.privateKey);
+    const broken = {
+      'another key, same kid': forgedWithSameKid,
+      'a nonce': await providerSigned(app, { claims: { nonce: 'n' } }),
+      'no events claim': await providerSigned(app, { omit: ['events'] }),
+      'the wrong event': await providerSigned(app, {
+        claims: { events: { 'https://example.com/other': {} } },
+      }),
+      'typ JWT': await providerSigned(app, { header: { typ: 'JWT' } }),
+      'no exp': await providerSigned(app, { omit: ['exp'] }),
+      'no jti': await providerSigned(app, { omit: ['jti'] }),
+      'another audience': await providerSigned(app, { claims: { aud: 'another-client' } }),
+      'another issuer': await providerSigned(app, { claims: { iss: 'https://evil.example' } }),
+      'issued an hour ago': await providerSigned(app, {
+        claims: { iat: Math.floor(Date.now() / 1000) - 3600 },
+      }),
+      'neither sub nor sid': await providerSigned(app, { omit: ['sub'] }),
+    };
+
+    const statuses: Record<string, number> = {};
+    for (const [name, token] of Object.entries(broken))
+      statuses[name] = (await postLogoutToken(app, token)).status;
+    const stillSignedIn = (await jar.fetch(`${app.baseUrl}/resource`)).status;
+    const valid = await providerSigned(app);
+    const accepted = await postLogoutToken(app, valid);
+    const replayed = await postLogoutToken(app, valid);
+    const signedOut = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.deepEqual(statuses, Object.fromEntries(Object.keys(broken).map((name) => [name, 400])));
+    assert.equal(stillSignedIn, 200);
+    assert.equal(accepted.status, 200);
+    assert.equal(replayed.status, 400, 'a jti is accepted once');
+    assert.equal(signedOut.status, 302);
+  });
+});
 
 describe('POST /backchannel-logout', () => {
   it('ends the app session when the user signs out at the provider', async (t) => {

@@ -133,6 +133,17 @@ describe('GET /callback', () => {
     assert.equal((await fetch(`${app.baseUrl}/healthz`)).status, 200);
   });
 
+  it("refuses an 8 kB state with the app's own 400 page (below the server's header limit)", async (t) => {
+    const app = await startTestApp(t);
+    const jar = new CookieJar();
+    await jar.fetch(`${app.baseUrl}/login`);
+
+    const response = await jar.fetch(`${app.baseUrl}/callback?code=x&state=${'a'.repeat(8_000)}`);
+
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /malformed/);
+  });
+
   it('sends Referrer-Policy no-referrer on the callback page', async (t) => {
     const app = await startTestApp(t);
 

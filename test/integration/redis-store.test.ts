@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { assertNoTokensIn } from '../support/assert-no-tokens.ts';
+import { confirmLogoutAtProvider } from '../support/dev-login.ts';
 import { startRedisServer } from '../support/redis-server.ts';
 import { startTestApp } from '../support/test-app.ts';
 
@@ -93,6 +94,23 @@ describe('SESSION_STORE=redis', () => {
     const slowest = Math.max(...during.map((answer) => answer.ms));
     assert.ok(slowest < 4000, `a request waited ${Math.round(slowest)} ms`);
     assert.equal(after.status, 200);
+  });
+
+  it('ends the Redis sessions of a user who signs out at the provider (back-channel logout)', async (t) => {
+    const redis = await startRedisServer(t);
+    const app = await startTestApp(t, { env: { SESSION_STORE: 'redis', REDIS_URL: redis.url } });
+    const jar = await app.signIn();
+    const other = await app.signIn('someone-else');
+    const record = await app.backend.tokens.get(app.sessionIdOf(jar));
+    const endSession = new URL(`${app.issuer}/session/end`);
+    endSession.searchParams.set('id_token_hint', record?.tokens.idToken ?? '');
+
+    await confirmLogoutAtProvider(endSession, jar);
+    const afterwards = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(afterwards.status, 302);
+    assert.equal(await app.backend.tokens.get(app.sessionIdOf(jar)), undefined);
+    assert.equal((await other.fetch(`${app.baseUrl}/resource`)).status, 200);
   });
 
   it('stores no token in Redis in clear when TOKEN_ENCRYPTION_KEY is set', async (t) => {

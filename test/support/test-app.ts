@@ -35,6 +35,8 @@ export interface TestApp {
   logs: string[];
   /** Counts the provider's successful token grants by grant_type. */
   grants: Record<string, number>;
+  /** The provider's signing keys (a private JWKS), to sign tokens as the provider would. */
+  providerKeysFile: string;
   /** Token requests the provider refused (e.g. a reused rotated refresh token). */
   grantErrors: string[];
   /** Moves the app's clock forward (the provider keeps real time). */
@@ -133,6 +135,7 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
     logs,
     grants,
     grantErrors,
+    providerKeysFile: path.join(dir, 'jwks.json'),
     advanceClock: (ms) => {
       offset += ms;
     },
