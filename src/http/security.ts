@@ -29,6 +29,8 @@ export function securityHeaders(options: SecurityOptions): RequestHandler {
         ...(options.isHttps && { upgradeInsecureRequests: [] }),
       },
     },
+    // For browsers that predate frame-ancestors: the same answer, no framing at all.
+    xFrameOptions: { action: 'deny' },
     // Cross-origin requests get the origin only; same-origin ones the path (see noReferrer for /callback).
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     // HSTS only means something over https; on http://localhost it would pin the dev host.

@@ -92,6 +92,7 @@ describe('security headers', () => {
       assert.match(csp, /frame-ancestors 'none'/, response.url);
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, response.url);
       assert.equal(response.headers.get('x-content-type-options'), 'nosniff', response.url);
+      assert.equal(response.headers.get('x-frame-options'), 'DENY', response.url);
       assert.ok(response.headers.get('referrer-policy'), response.url);
     }
     assert.deepEqual(
