@@ -68,8 +68,12 @@ const app = createApp({
 server.on('request', app);
 
 let refreshGrants = 0;
+let refusedGrants = 0;
 dev.provider.on('grant.success', (ctx) => {
   if (ctx.oidc.params?.grant_type === 'refresh_token') refreshGrants++;
+});
+dev.provider.on('grant.error', () => {
+  refusedGrants++;
 });
 
 const jars: CookieJar[] = [];
@@ -114,6 +118,7 @@ console.log(
 console.log(
   `  refresh grants ${refreshGrants} (ideal ${sessions * rounds}: one per session per round)`,
 );
+console.log(`  refused grants ${refusedGrants} (a refresh token spent twice is refused)`);
 console.log(`  failures      ${failures}`);
 
 server.closeAllConnections();
@@ -121,4 +126,4 @@ server.close();
 await backend.close();
 await dev.close();
 await rm(dir, { recursive: true, force: true });
-process.exit(failures === 0 && refreshGrants === sessions * rounds ? 0 : 1);
+process.exit(failures === 0 && refusedGrants === 0 && refreshGrants === sessions * rounds ? 0 : 1);
