@@ -48,26 +48,6 @@ describe('token refresh', () => {
     assert.deepEqual(app.grantErrors, [], 'no refresh token was spent twice');
   });
 
-  it('makes exactly one refresh grant across two instances sharing one SQLite file', async (t) => {
-    const app = await startTestApp(t);
-    const second = await app.addInstance();
-    const jar = await app.signIn();
-
-    app.advanceClock(tenMinutes);
-    const responses = await Promise.all(
-      Array.from({ length: 10 }, (_, index) =>
-        jar.fetch(`${index % 2 ? second : app.baseUrl}/resource`),
-      ),
-    );
-
-    assert.deepEqual(
-      responses.map((r) => r.status),
-      Array(10).fill(200),
-    );
-    assert.equal(app.grants.refresh_token, 1);
-    assert.deepEqual(app.grantErrors, [], 'no refresh token was spent twice');
-  });
-
   it('does not refresh a token that is still good', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();

@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import type { SessionData } from 'express-session';
 import { startDemoApi } from '../../src/dev/start-demo-api.ts';
-import { assertNoTokensIn } from '../support/assert-no-tokens.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
@@ -73,32 +71,6 @@ describe('tokens kept safe', () => {
     assert.match(page, /href="\/login"/);
     assert.equal(app.grants.refresh_token, 1);
     assert.ok(await app.backend.tokens.get(app.sessionIdOf(jar)), 'the tokens are kept');
-  });
-
-  it('keeps the user signed in across an app restart with SQLite', async (t) => {
-    const app = await startTestApp(t);
-    const jar = await app.signIn('erin');
-
-    await app.restart();
-    const response = await jar.fetch(`${app.baseUrl}/resource`);
-
-    assert.equal(response.status, 200);
-    assert.match(await response.text(), /erin/);
-  });
-
-  it('stores no token in the SQLite file when TOKEN_ENCRYPTION_KEY is set', async (t) => {
-    const app = await startTestApp(t, { env: { TOKEN_ENCRYPTION_KEY: oldKey } });
-    const jar = await app.signIn();
-    const record = await app.backend.tokens.get(app.sessionIdOf(jar));
-    await app.restart();
-
-    const raw =
-      (await readFile(app.config.session.dbPath)).toString('latin1') +
-      (await readFile(`${app.config.session.dbPath}-wal`).catch(() => Buffer.alloc(0))).toString(
-        'latin1',
-      );
-
-    assertNoTokensIn(raw, record);
   });
 
   it('reads sessions written under the old key after a key rotation, and treats unreadable ones as signed out', async (t) => {

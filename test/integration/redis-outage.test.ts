@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { startRedisServer } from '../support/redis-server.ts';
+import { startTestApp } from '../support/test-app.ts';
+
+describe('SESSION_STORE=redis when Redis fails', () => {
+  it('answers 503 while Redis is down, keeps serving, and recovers when it is back', async (t) => {
+    const redis = await startRedisServer(t);
+    const app = await startTestApp(t, { env: { SESSION_STORE: 'redis', REDIS_URL: redis.url } });
+    const jar = await app.signIn();
+
+    await redis.stop();
+    const during = await jar.fetch(`${app.baseUrl}/resource`);
+    const duringPage = await during.text();
+    const health = await fetch(`${app.baseUrl}/healthz`);
+    const readiness = await fetch(`${app.baseUrl}/readyz`);
+    await redis.start();
+    const after = await waitFor(
+      () => jar.fetch(`${app.baseUrl}/resource`),
+      (r) => r.status === 200,
+    );
+
+    assert.equal(during.status, 503);
+    assert.match(duringPage, /try again/i);
+    assert.equal(health.status, 200);
+    assert.equal(readiness.status, 503);
+    assert.equal(after.status, 200);
+  });
+
+  it('answers 503 instead of hanging when Redis stops answering, and recovers', async (t) => {
+    const redis = await startRedisServer(t);
+    const app = await startTestApp(t, { env: { SESSION_STORE: 'redis', REDIS_URL: redis.url } });
+    const jar = await app.signIn();
+
+    redis.pause();
+    // Steady traffic keeps a silent socket busy, so only a per-command deadline can answer these.
+    const during = await Promise.all(
+      Array.from({ length: 12 }, async (_, index) => {
+        await new Promise((resolve) => setTimeout(resolve, index * 500));
+        const started = performance.now();
+        const response = await jar.fetch(`${app.baseUrl}/resource`);
+        return { status: response.status, ms: performance.now() - started };
+      }),
+    );
+    redis.resume();
+    const after = await waitFor(
+      () => jar.fetch(`${app.baseUrl}/resource`),
+      (r) => r.status === 200,
+    );
+
+    assert.deepEqual(
+      during.map((answer) => answer.status),
+      Array(12).fill(503),
+    );
+    const slowest = Math.max(...during.map((answer) => answer.ms));
+    assert.ok(slowest < 4000, `a request waited ${Math.round(slowest)} ms`);
+    assert.equal(after.status, 200);
+  });
+});
+
+async function waitFor(
+  request: () => Promise<Response>,
+  isDone: (response: Response) => boolean,
+): Promise<Response> {
+  for (let attempt = 0; ; attempt++) {
+    const response = await request();
+    if (isDone(response) || attempt >= 50) return response;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
