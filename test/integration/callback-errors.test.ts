@@ -77,6 +77,19 @@ describe('GET /callback', () => {
     assert.doesNotMatch(page, /<script>alert/);
   });
 
+  it('shows a clear 400 page for error= without a description', async (t) => {
+    const app = await startTestApp(t);
+    const jar = new CookieJar();
+    const url = await callbackUrlOf(app, jar);
+    url.searchParams.delete('code');
+    url.searchParams.set('error', 'temporarily_unavailable');
+
+    const response = await jar.fetch(url);
+
+    assert.equal(response.status, 400);
+    assert.match(await response.text(), /could not complete the sign-in/);
+  });
+
   it('refuses a callback with a repeated parameter', async (t) => {
     const app = await startTestApp(t);
     const jar = new CookieJar();

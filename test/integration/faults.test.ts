@@ -108,6 +108,24 @@ describe('provider faults', () => {
     assert.equal(right.status, 302);
   });
 
+  it('shows 504 when discovery is slower than HTTP_TIMEOUT_SECONDS', async (t) => {
+    const app = await startTestApp(t, { env: { HTTP_TIMEOUT_SECONDS: '1' } });
+    app.provider.use(
+      fault(
+        '/.well-known/openid-configuration',
+        () => true,
+        async (_ctx, next) => {
+          await new Promise((resolve) => setTimeout(resolve, 1500));
+          await next();
+        },
+      ),
+    );
+
+    const response = await fetch(`${app.baseUrl}/login`, { redirect: 'manual' });
+
+    assert.equal(response.status, 504);
+  });
+
   it('answers 503 while the provider is unreachable and recovers without a restart', async (t) => {
     const app = await startTestApp(t);
     let isDown = true;
