@@ -7,13 +7,15 @@ import { StoreError } from '../errors.ts';
 // Redis answers in well under a millisecond; three seconds of silence means it is stuck.
 const deadlineMs = 3000;
 
-function createRedisClient(url: string) {
+function createRedisClient(url: string, isStarted: () => boolean) {
   return createClient({
     url,
     disableOfflineQueue: true,
     socket: {
       connectTimeout: 5000,
-      reconnectStrategy: (retries) => Math.min(100 * 2 ** retries, 5000),
+      // At start, fail at once with the reason; once running, reconnect with backoff.
+      reconnectStrategy: (retries, cause) =>
+        isStarted() ? Math.min(100 * 2 ** retries, 5000) : cause,
     },
   });
 }
@@ -31,11 +33,15 @@ export async function connectRedis(
   url: string,
   onError: (error: unknown) => void,
 ): Promise<RedisConnection> {
-  const raw = createRedisClient(url);
+  let isStarted = false;
+  const raw = createRedisClient(url, () => isStarted);
   // Without a listener an 'error' event would crash the process; reconnection is automatic.
-  raw.on('error', onError);
+  raw.on('error', (error: unknown) => {
+    if (isStarted) onError(error);
+  });
   try {
     await withDeadline(raw.connect(), 5000);
+    isStarted = true;
   } catch (error) {
     raw.destroy();
     const reason = error instanceof Error ? error.message : String(error);
