@@ -17,7 +17,10 @@ export function toStoredTokens(
   return {
     accessToken: response.access_token,
     tokenType: response.token_type,
-    ...(typeof response.expires_in === 'number' && { expiresAt: now + response.expires_in * 1000 }),
+    ...(typeof response.expires_in === 'number' && {
+      expiresAt: now + response.expires_in * 1000,
+      issuedAt: now,
+    }),
     ...(refreshToken && { refreshToken }),
     ...(idToken && { idToken }),
     ...(scope && { scope }),

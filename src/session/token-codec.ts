@@ -21,7 +21,8 @@ export function parseStoredTokens(json: string): StoredTokens | undefined {
   const hasRequired =
     typeof tokens.accessToken === 'string' &&
     typeof tokens.tokenType === 'string' &&
-    (tokens.expiresAt === undefined || typeof tokens.expiresAt === 'number');
+    (tokens.expiresAt === undefined || typeof tokens.expiresAt === 'number') &&
+    (tokens.issuedAt === undefined || typeof tokens.issuedAt === 'number');
   const hasValidOptional = ['refreshToken', 'idToken', 'scope'].every(
     (key) => tokens[key] === undefined || typeof tokens[key] === 'string',
   );

@@ -43,7 +43,12 @@ export function createTokenRefresher(options: TokenRefresherOptions): TokenRefre
 
   function isGood(record: TokenRecord, rejectedVersion: number | undefined): boolean {
     if (rejectedVersion !== undefined && record.version <= rejectedVersion) return false;
-    return record.tokens.expiresAt === undefined || record.tokens.expiresAt - skewMs > now();
+    const { expiresAt, issuedAt } = record.tokens;
+    if (expiresAt === undefined) return true;
+    // Never before half the token's life: a skew longer than a short-lived token would
+    // otherwise refresh on every request.
+    const skew = issuedAt === undefined ? skewMs : Math.min(skewMs, (expiresAt - issuedAt) / 2);
+    return expiresAt - skew > now();
   }
 
   async function refreshOnce(

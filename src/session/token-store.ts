@@ -7,6 +7,8 @@ export interface StoredTokens {
   tokenType: string;
   /** Absolute expiry of the access token, epoch milliseconds; absent when the provider gave none. */
   expiresAt?: number;
+  /** When the access token was received, epoch milliseconds (with expiresAt: its lifetime). */
+  issuedAt?: number;
   refreshToken?: string;
   idToken?: string;
   scope?: string;

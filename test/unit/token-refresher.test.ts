@@ -209,6 +209,46 @@ describe('createTokenRefresher', () => {
     assert.equal(harness.calls(), 1);
   });
 
+  it('never refreshes a short-lived token before half its life, whatever the skew', async (t) => {
+    const harness = build(t);
+    const lifetime = SKEW; // a token that lives no longer than the skew
+    await harness.store.tokenStore.put(
+      SESSION,
+      {
+        tokens: {
+          ...tokensExpiringAt(harness.now() + lifetime / 2 + 1),
+          issuedAt: harness.now() - lifetime / 2 + 1,
+        },
+        sub: 'alice',
+      },
+      8 * HOUR,
+    );
+
+    await harness.refresher.getFreshTokens(SESSION);
+
+    assert.equal(harness.calls(), 0, 'just under half-way: not yet');
+  });
+
+  it('refreshes a short-lived token once half its life has passed', async (t) => {
+    const harness = build(t);
+    const lifetime = SKEW;
+    await harness.store.tokenStore.put(
+      SESSION,
+      {
+        tokens: {
+          ...tokensExpiringAt(harness.now() + lifetime / 2),
+          issuedAt: harness.now() - lifetime / 2,
+        },
+        sub: 'alice',
+      },
+      8 * HOUR,
+    );
+
+    await harness.refresher.getFreshTokens(SESSION);
+
+    assert.equal(harness.calls(), 1);
+  });
+
   it('does not refresh tokens that expire one millisecond after the skew', async (t) => {
     const harness = build(t);
     await harness.signIn(SKEW + 1);
