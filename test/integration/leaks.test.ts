@@ -85,7 +85,8 @@ describe('no secret leaves the server', () => {
       'client secret': devClient.secret,
       'session secret': testSessionSecret,
     };
-    const idToken = first?.tokens.idToken ?? '';
+    // A refresh may bring a new ID token: the latest one is the logout hint.
+    const idTokens = [first?.tokens.idToken ?? '', second?.tokens.idToken ?? ''];
     const logoutLocation = logout.headers.get('location') ?? '';
     assert.equal(second?.version, 2, 'the tokens were refreshed during the test');
     assert.ok(jar.seen.length >= 15);
@@ -96,13 +97,16 @@ describe('no secret leaves the server', () => {
       for (const line of app.logs)
         assert.ok(!line.includes(value), `${name} appears in the log: ${line.slice(0, 200)}`);
     }
-    // The only place the ID token may travel: the id_token_hint of the provider's end-session URL.
-    assert.equal(new URL(logoutLocation).searchParams.get('id_token_hint'), idToken);
-    for (const { url, text } of jar.seen) {
-      if (url.endsWith('/logout') && text.startsWith('303')) continue;
-      assert.ok(!text.includes(idToken), `the ID token appears in the answer to ${url}`);
+    // The only place an ID token may travel: the id_token_hint of the provider's end-session URL.
+    assert.equal(new URL(logoutLocation).searchParams.get('id_token_hint'), idTokens[1]);
+    for (const idToken of idTokens) {
+      assert.ok(idToken.length >= 20, 'the ID token is known');
+      for (const { url, text } of jar.seen) {
+        if (url.endsWith('/logout') && text.startsWith('303')) continue;
+        assert.ok(!text.includes(idToken), `an ID token appears in the answer to ${url}`);
+      }
+      for (const line of app.logs)
+        assert.ok(!line.includes(idToken), 'an ID token appears in the log');
     }
-    for (const line of app.logs)
-      assert.ok(!line.includes(idToken), 'the ID token appears in the log');
   });
 });
