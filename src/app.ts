@@ -69,7 +69,7 @@ export function createApp({
     }),
   );
   app.use(healthRoutes({ oidc, backend }));
-  app.use(backchannelLogoutRoute({ oidc, tokens, sessions: backend.sessions, logger }));
+  app.use(backchannelLogoutRoute({ oidc, backend, logger }));
   app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
 
   app.use(createSessionMiddleware(config, backend.sessions));

@@ -82,6 +82,13 @@ export class ApiAccessRefusedError extends AppError {
   }
 }
 
+/** A back-channel logout token that does not verify (answered 400 as JSON, not as a page). */
+export class LogoutTokenError extends AppError {
+  constructor(detail: string, cause?: unknown) {
+    super(400, 'logout_token_invalid', 'Invalid logout token', detail, { cause });
+  }
+}
+
 /** A state-changing request without a valid CSRF token or from another origin. */
 export class CsrfError extends AppError {
   constructor(publicMessage = 'This form has expired or did not come from this site.') {

@@ -1,17 +1,15 @@
 // POST /backchannel-logout: the provider tells the app, server to server, that a user's provider
 // session ended (OpenID Connect Back-Channel Logout 1.0). Every matching app session ends too.
 import express, { type ErrorRequestHandler, Router } from 'express';
-import type session from 'express-session';
 import type { Logger } from 'pino';
-import { AppError } from '../errors.ts';
-import { LogoutTokenError } from '../oidc/logout-token.ts';
+import { AppError, LogoutTokenError } from '../errors.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
-import type { TokenStore } from '../session/token-store.ts';
+import { endSessionsOf } from '../session/end-sessions.ts';
+import type { SessionBackend } from '../session/session-backend.ts';
 
 export interface BackchannelLogoutOptions {
   oidc: OidcClient;
-  tokens: TokenStore;
-  sessions: session.Store;
+  backend: Pick<SessionBackend, 'sessions' | 'tokens'>;
   logger: Logger;
 }
 
@@ -23,36 +21,35 @@ export function backchannelLogoutRoute(options: BackchannelLogoutOptions): Route
   router.post('/backchannel-logout', form, async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     const token: unknown = (req.body as Record<string, unknown> | undefined)?.logout_token;
-    if (typeof token !== 'string' || token.length === 0)
+    if (typeof token !== 'string' || token.length === 0) {
       throw new LogoutTokenError('logout_token is missing.');
-    const subject = await options.oidc.verifyLogoutToken(token);
-    const sessionIds = await options.tokens.findSessions(subject);
-    for (const sessionId of sessionIds) {
-      await options.tokens.delete(sessionId);
-      await new Promise<void>((resolve, reject) =>
-        options.sessions.destroy(sessionId, (error) => (error ? reject(error) : resolve())),
-      );
     }
+    const subject = await options.oidc.verifyLogoutToken(token);
+    const ended = await endSessionsOf(options.backend, subject);
     options.logger.info(
-      { sessions: sessionIds.length, hasSid: subject.sid !== undefined },
+      { sessions: ended, hasSid: subject.sid !== undefined },
       'back-channel logout',
     );
     res.status(200).end();
   });
 
-  // §2.8: errors are JSON for the calling server: 400 for a bad token, 5xx (retry later) otherwise.
+  // §2.8: errors are JSON for the calling server: 400 for a request that can never succeed,
+  // 5xx (the provider retries later) when the app or the provider's keys are unavailable.
   const answerAsJson: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
-    const isBadToken = error instanceof LogoutTokenError;
     options.logger.warn({ err: error }, 'back-channel logout refused');
+    const status = (error as { status?: unknown } | null)?.status;
+    if (
+      error instanceof LogoutTokenError ||
+      (typeof status === 'number' && status >= 400 && status < 500)
+    ) {
+      const description =
+        error instanceof AppError ? error.publicMessage : 'The request is malformed.';
+      res.status(400).json({ error: 'invalid_request', error_description: description });
+      return;
+    }
     res
-      .status(
-        isBadToken ? 400 : error instanceof AppError && error.status >= 500 ? error.status : 503,
-      )
-      .json(
-        isBadToken
-          ? { error: 'invalid_request', error_description: error.publicMessage }
-          : { error: 'temporarily_unavailable' },
-      );
+      .status(error instanceof AppError && error.status >= 500 ? error.status : 503)
+      .json({ error: 'temporarily_unavailable' });
   };
   router.use(answerAsJson);
   return router;

@@ -1,20 +1,27 @@
 // Validates an OpenID Connect Back-Channel Logout 1.0 logout token (§2.6): signature against the
 // provider's JWKS, iss, aud, iat, the back-channel event, sid and/or sub, and no nonce.
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
-import { AppError, ProviderError } from '../errors.ts';
+import { LogoutTokenError, ProviderError } from '../errors.ts';
 
 const backchannelEvent = 'http://schemas.openid.net/event/backchannel-logout';
+
+// What jose throws when the token itself is bad, as opposed to the provider's keys being unavailable.
+const tokenFaults = [
+  errors.JWTClaimValidationFailed,
+  errors.JWTExpired,
+  errors.JWTInvalid,
+  errors.JWSInvalid,
+  errors.JWSSignatureVerificationFailed,
+  errors.JOSEAlgNotAllowed,
+  errors.JOSENotSupported,
+  errors.JWKSNoMatchingKey,
+  errors.JWKSMultipleMatchingKeys,
+];
 
 /** Whom a valid logout token signs out. */
 export interface LogoutSubject {
   sub?: string;
   sid?: string;
-}
-
-export class LogoutTokenError extends AppError {
-  constructor(detail: string, cause?: unknown) {
-    super(400, 'logout_token_invalid', 'Invalid logout token', detail, { cause });
-  }
 }
 
 export interface LogoutTokenVerifierOptions {
@@ -51,16 +58,17 @@ export function createLogoutTokenVerifier(
         clockTolerance: 30,
       }));
     } catch (error) {
-      // The provider's keys could not be fetched: not the token's fault, the provider should retry.
-      if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
-        throw new ProviderError(
-          503,
-          'jwks_unavailable',
-          "The provider's signing keys cannot be fetched.",
-          error,
-        );
+      if (tokenFaults.some((fault) => error instanceof fault)) {
+        throw new LogoutTokenError('The logout token did not verify.', error);
       }
-      throw new LogoutTokenError('The logout token did not verify.', error);
+      // Anything else (the keys timed out, answered 5xx or garbage) is not the token's fault: a
+      // 503 tells the provider to try again later.
+      throw new ProviderError(
+        503,
+        'jwks_unavailable',
+        "The provider's signing keys cannot be fetched.",
+        error,
+      );
     }
     // §2.6 recommends explicit typing; providers that predate it send no typ at all.
     if (

@@ -4,7 +4,7 @@ import * as client from 'openid-client';
 import { AppError, LoginStateError, ProviderError, TokenRefreshError } from '../errors.ts';
 
 /** What the app was doing when the provider call failed. */
-export type ProviderStep = 'discovery' | 'login' | 'refresh' | 'revocation';
+export type ProviderStep = 'discovery' | 'login' | 'refresh' | 'revocation' | 'logout';
 
 const cancelledOrRefused: Record<string, string> = {
   access_denied: 'The sign-in was cancelled or refused at the identity provider.',
@@ -14,7 +14,7 @@ const cancelledOrRefused: Record<string, string> = {
 };
 
 /** The OAuth error code carried by a provider answer, if any. */
-export function oauthErrorCode(error: unknown): string | undefined {
+function oauthErrorCode(error: unknown): string | undefined {
   if (error instanceof client.ResponseBodyError) return error.error;
   if (error instanceof client.WWWAuthenticateChallengeError)
     return error.cause[0]?.parameters.error;

@@ -2,12 +2,13 @@
 // the cached provider configuration, a timeout, the flow recorder, and errors mapped to AppErrors.
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/load-config.ts';
+import { LogoutTokenError } from '../errors.ts';
 import type { PendingLogin } from '../session/session-data.ts';
 import type { StoredTokens } from '../session/token-store.ts';
 import { type FetchLike, recordingFetch } from './flow-recorder.ts';
 import type { FlowStep } from './flow-step.ts';
 import { completeLogin, type LoginIdentity, startLogin } from './login.ts';
-import { createLogoutTokenVerifier, type LogoutSubject, LogoutTokenError } from './logout-token.ts';
+import { createLogoutTokenVerifier, type LogoutSubject } from './logout-token.ts';
 import { mapProviderError, type ProviderStep } from './map-error.ts';
 import { createConfigurationLoader } from './provider-configuration.ts';
 import { callResource, type ResourceAnswer } from './resource.ts';
@@ -80,7 +81,8 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
     isOidc,
   };
 
-  let verifyLogoutToken: ((token: string) => Promise<LogoutSubject>) | undefined;
+  // One verifier (and so one jti replay cache) per client: cached as a promise, dropped on failure.
+  let logoutVerifier: Promise<(token: string) => Promise<LogoutSubject>> | undefined;
 
   async function createLogoutVerifier(): Promise<(token: string) => Promise<LogoutSubject>> {
     const metadata = (await loader.get()).serverMetadata();
@@ -125,15 +127,18 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       call('refresh', (c) => refreshTokens(c, tokens, now, subject)),
     revokeRefreshToken: (token) => call('revocation', (c) => revokeRefreshToken(c, token)),
     buildLogoutUrl: (idToken) =>
-      call('revocation', async (c) => buildLogoutUrl(c, idToken, config.postLogoutRedirectUri)),
+      call('logout', async (c) => buildLogoutUrl(c, idToken, config.postLogoutRedirectUri)),
     callResource: async (accessToken) => {
       const configuration = await loader.get();
       if (!config.resourceUrl) throw new Error('RESOURCE_URL is not configured');
       return callResource(configuration, config.resourceUrl, accessToken);
     },
     verifyLogoutToken: async (token) => {
-      verifyLogoutToken ??= await createLogoutVerifier();
-      return verifyLogoutToken(token);
+      logoutVerifier ??= createLogoutVerifier().catch((error: unknown) => {
+        logoutVerifier = undefined;
+        throw error;
+      });
+      return (await logoutVerifier)(token);
     },
   };
 }

@@ -129,6 +129,31 @@ describe('POST /backchannel-logout', () => {
     assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
   });
 
+  it("answers 503, so the provider retries, when the provider's keys cannot be fetched", async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    let isJwksDown = true;
+    app.provider.use(async (ctx, next) => {
+      if (!isJwksDown || ctx.path !== '/jwks') return next();
+      ctx.status = 500;
+      ctx.body = 'down';
+    });
+
+    const response = await postLogoutToken(app, await providerSigned(app));
+    isJwksDown = false;
+
+    assert.equal(response.status, 503);
+    assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
+  });
+
+  it('answers 400, not a retryable 5xx, to an oversized request', async (t) => {
+    const app = await startTestApp(t);
+
+    const response = await postLogoutToken(app, 'x'.repeat(20_000));
+
+    assert.equal(response.status, 400);
+  });
+
   it('answers 400 when logout_token is missing', async (t) => {
     const app = await startTestApp(t);
 

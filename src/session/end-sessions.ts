@@ -1,0 +1,18 @@
+// Ends every app session of a user at once (back-channel logout): their token records and their
+// express-session rows.
+import type { SessionBackend } from './session-backend.ts';
+
+/** Ends the sessions whose tokens name `subject`'s sub and/or sid; returns how many. */
+export async function endSessionsOf(
+  backend: Pick<SessionBackend, 'sessions' | 'tokens'>,
+  subject: { sub?: string; sid?: string },
+): Promise<number> {
+  const sessionIds = await backend.tokens.findSessions(subject);
+  for (const sessionId of sessionIds) {
+    await backend.tokens.delete(sessionId);
+    await new Promise<void>((resolve, reject) =>
+      backend.sessions.destroy(sessionId, (error) => (error ? reject(error) : resolve())),
+    );
+  }
+  return sessionIds.length;
+}
