@@ -78,7 +78,10 @@ export function createApp({
   app.use(forgetSignInWithoutTokens(tokens));
   app.use(pageLocals());
   app.use(['/login', '/callback'], limitSignInAttempts(config.signInRateLimitPerMinute));
-  app.use(loginRoutes({ oidc, tokens, appOrigin, now, sessionMaxAgeMs: config.session.maxAgeMs }));
+  // Token records outlive the session's maximum age by one idle period: enforceSessionLifetime
+  // ends the sign-in, and a sign-out form still on screen can revoke the refresh token.
+  const tokenTtlMs = config.session.maxAgeMs + config.session.idleTimeoutMs;
+  app.use(loginRoutes({ oidc, tokens, appOrigin, now, tokenTtlMs }));
   app.use(logoutRoute({ oidc, tokens, appOrigin, logger }));
   app.use(
     pageRoutes({ oidc, tokens, refresher, now, resourceUrl: config.resourceUrl?.href ?? '' }),

@@ -50,9 +50,9 @@ async function main(): Promise<void> {
     };
   }
 
-  const backend = await openSessionBackend(config, (error) =>
-    logger.warn({ err: error }, 'session store error'),
-  ).catch((error: unknown) => {
+  const backend = await openSessionBackend(config, {
+    onStoreError: (error) => logger.warn({ err: error }, 'session store error'),
+  }).catch((error: unknown) => {
     process.stderr.write(
       `Session store error: ${error instanceof Error ? error.message : String(error)}\n`,
     );

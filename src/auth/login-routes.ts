@@ -14,7 +14,8 @@ export interface LoginRoutesOptions {
   tokens: TokenStore;
   appOrigin: string;
   now: () => number;
-  sessionMaxAgeMs: number;
+  /** How long a token record lives: past the session's maximum age, so a late sign-out can revoke. */
+  tokenTtlMs: number;
 }
 
 const pendingLoginTtlMs = 10 * 60 * 1000;
@@ -54,7 +55,7 @@ export function loginRoutes(options: LoginRoutesOptions): Router {
       tokens,
       steps,
       now,
-      maxAgeMs: options.sessionMaxAgeMs,
+      ttlMs: options.tokenTtlMs,
     });
     res.redirect(pending.returnTo);
   });

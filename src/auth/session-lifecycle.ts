@@ -39,7 +39,7 @@ export async function signIn(
     tokens: StoredTokens;
     steps: FlowStep[];
     now: number;
-    maxAgeMs: number;
+    ttlMs: number;
   },
 ): Promise<void> {
   // Kept across the new id: the notice to show, and other tabs' logins still in progress.
@@ -62,7 +62,7 @@ export async function signIn(
   await tokenStore.put(
     req.sessionID,
     { tokens: login.tokens, sub, ...(sid && { sid }) },
-    login.maxAgeMs,
+    login.ttlMs,
   );
   // Only now that the new sign-in is stored: a store failure above leaves the old one intact.
   if (previousId !== req.sessionID) await tokenStore.delete(previousId);

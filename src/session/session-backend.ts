@@ -26,8 +26,9 @@ export interface SessionBackend {
 /** Opens the configured store; rejects with a one-line reason when it cannot be reached. */
 export async function openSessionBackend(
   config: AppConfig,
-  onStoreError: (error: unknown) => void = () => {},
+  options: { onStoreError?: (error: unknown) => void; now?: () => number } = {},
 ): Promise<SessionBackend> {
+  const { onStoreError = () => {}, now = Date.now } = options;
   const codec: TokenCodec =
     config.tokenEncryptionKeys.length > 0
       ? createEncryptingCodec(config.tokenEncryptionKeys)
@@ -64,6 +65,7 @@ export async function openSessionBackend(
     codec,
     defaultSessionTtlMs: config.session.idleTimeoutMs,
     onSweepError: onStoreError,
+    now,
   });
   return {
     sessions: store.sessionStore,

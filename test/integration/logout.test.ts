@@ -101,9 +101,10 @@ describe('POST /logout', () => {
     assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
   });
 
-  it('still signs out with the form on screen after the session reached its maximum length', async (t) => {
-    const app = await startTestApp(t);
+  it('still signs out and revokes with the form on screen after the session reached its maximum length', async (t) => {
+    const app = await startTestApp(t, { env: { SESSION_IDLE_TIMEOUT_SECONDS: '36000' } });
     const jar = await app.signIn();
+    const record = await app.backend.tokens.get(app.sessionIdOf(jar));
     const csrf = await app.csrfTokenOf(jar);
 
     app.advanceClock(9 * 60 * 60 * 1000);
@@ -111,8 +112,11 @@ describe('POST /logout', () => {
       method: 'POST',
       body: new URLSearchParams({ _csrf: csrf }),
     });
+    const introspection = await introspect(app.issuer, record?.tokens.refreshToken ?? '');
 
     assert.equal(response.status, 303);
+    assert.match(response.headers.get('location') ?? '', /id_token_hint=/);
+    assert.equal(introspection.active, false, 'the refresh token was revoked');
   });
 
   it('still ends the local session when revocation fails', async (t) => {

@@ -107,7 +107,7 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
   const now = () => Date.now() + offset;
 
   async function build(): Promise<{ handler: RequestListener; backend: SessionBackend }> {
-    const backend = await openSessionBackend(config);
+    const backend = await openSessionBackend(config, { now });
     closers.push(() => backend.close());
     const oidc = createOidcClient(config, { logger });
     return { handler: createApp({ config, oidc, backend, logger, now }), backend };
