@@ -46,9 +46,17 @@ export async function signIn(
   const { notice, pendingLogins } = req.session;
   const previousId = req.sessionID;
   await regenerate(req);
+  // The old session row is gone now, so are its tokens; the user is set only once the new tokens
+  // are stored, so a store failure leaves a signed-out session, never a user without tokens.
+  await tokenStore.delete(previousId);
+  const { sub, name, email, sid } = login.identity;
+  await tokenStore.put(
+    req.sessionID,
+    { tokens: login.tokens, sub, ...(sid && { sid }) },
+    login.ttlMs,
+  );
   if (pendingLogins && Object.keys(pendingLogins).length > 0)
     req.session.pendingLogins = pendingLogins;
-  const { sub, name, email, sid } = login.identity;
   req.session.user = {
     sub,
     ...(name && { name }),
@@ -59,13 +67,6 @@ export async function signIn(
   req.session.flow = login.steps.slice(-maxFlowSteps);
   if (notice) req.session.notice = notice;
   ensureCsrfToken(req);
-  await tokenStore.put(
-    req.sessionID,
-    { tokens: login.tokens, sub, ...(sid && { sid }) },
-    login.ttlMs,
-  );
-  // Only now that the new sign-in is stored: a store failure above leaves the old one intact.
-  if (previousId !== req.sessionID) await tokenStore.delete(previousId);
   await saveSession(req);
 }
 

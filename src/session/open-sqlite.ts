@@ -3,6 +3,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync } from 'node:sqlite';
+import { StoreError } from '../errors.ts';
 
 /** How long a statement waits for another connection's write lock before failing. */
 const BUSY_TIMEOUT_MS = 5_000;
@@ -62,6 +63,18 @@ export function openSqlite(path: string): DatabaseSync {
     throw error;
   }
   return db;
+}
+
+/** Runs a statement; a database failure (locked, full, closed) becomes a StoreError (503 page). */
+export function sqlite<T>(statement: () => T): T {
+  try {
+    return statement();
+  } catch (error) {
+    // SQLITE_BUSY, disk full, I/O errors (ERR_SQLITE_ERROR) and a closed database (ERR_INVALID_STATE).
+    const code = (error as { code?: unknown }).code;
+    if (code === 'ERR_SQLITE_ERROR' || code === 'ERR_INVALID_STATE') throw new StoreError(error);
+    throw error;
+  }
 }
 
 /** A running sweeper: `sweep` runs one pass now, `stop` ends the timer. */

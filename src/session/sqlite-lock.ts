@@ -1,6 +1,7 @@
 // Lock records in SQLite, so app processes sharing one database file on a host also refresh a
 // session's tokens one at a time: an expired record may be taken over, a live one may not.
 import type { DatabaseSync } from 'node:sqlite';
+import { sqlite } from './open-sqlite.ts';
 import type { LockRecords } from './polling-lock.ts';
 
 /** The refresh lock's records as rows of the `locks` table. */
@@ -13,10 +14,10 @@ export function sqliteLockRecords(db: DatabaseSync, now: () => number = Date.now
   return {
     async tryAcquire(key, owner, ttlMs) {
       const at = now();
-      return acquire.run(key, owner, at + ttlMs, at).changes === 1;
+      return sqlite(() => acquire.run(key, owner, at + ttlMs, at)).changes === 1;
     },
     async release(key, owner) {
-      release.run(key, owner);
+      sqlite(() => release.run(key, owner));
     },
   };
 }

@@ -1,6 +1,7 @@
 // The TokenStore on SQLite: one row per session, its tokens encoded by a TokenCodec, and a version
 // that makes a refresh a compare-and-set.
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
+import { sqlite } from './open-sqlite.ts';
 import { plainTokenCodec, type TokenCodec } from './token-codec.ts';
 import type { StoredTokens, TokenRecord, TokenStore } from './token-store.ts';
 
@@ -50,7 +51,7 @@ export class SqliteTokenStore implements TokenStore {
 
   /** The live record of a session, or undefined when it is missing, expired or undecodable. */
   async get(sessionId: string): Promise<TokenRecord | undefined> {
-    const row = this.#select.get(sessionId, this.#now());
+    const row = sqlite(() => this.#select.get(sessionId, this.#now()));
     const tokens = this.#decode(row?.data);
     return row && tokens && toRecord(row, tokens);
   }
@@ -66,7 +67,8 @@ export class SqliteTokenStore implements TokenStore {
     }
     const { tokens, sub, sid } = record;
     const expiresAt = this.#now() + ttlMs;
-    this.#insert.run(sessionId, sub, sid ?? null, this.#codec.encode(tokens), expiresAt);
+    const data = this.#codec.encode(tokens);
+    sqlite(() => this.#insert.run(sessionId, sub, sid ?? null, data, expiresAt));
     return sid === undefined ? { tokens, version: 1, sub } : { tokens, version: 1, sub, sid };
   }
 
@@ -80,12 +82,14 @@ export class SqliteTokenStore implements TokenStore {
     tokens: StoredTokens,
   ): Promise<TokenRecord | undefined> {
     const data = this.#codec.encode(tokens);
-    const row = this.#compareAndSet.get(data, sessionId, expectedVersion, this.#now());
+    const row = sqlite(() =>
+      this.#compareAndSet.get(data, sessionId, expectedVersion, this.#now()),
+    );
     return row && toRecord(row, tokens);
   }
 
   async delete(sessionId: string): Promise<void> {
-    this.#delete.run(sessionId);
+    sqlite(() => this.#delete.run(sessionId));
   }
 
   /** Live sessions of a subject and/or provider session id; when both are given, both match. */
@@ -93,9 +97,10 @@ export class SqliteTokenStore implements TokenStore {
     const { sub, sid } = query;
     const now = this.#now();
     let rows: Row[];
-    if (sub !== undefined && sid !== undefined) rows = this.#findBySubAndSid.all(now, sub, sid);
-    else if (sub !== undefined) rows = this.#findBySub.all(now, sub);
-    else if (sid !== undefined) rows = this.#findBySid.all(now, sid);
+    if (sub !== undefined && sid !== undefined)
+      rows = sqlite(() => this.#findBySubAndSid.all(now, sub, sid));
+    else if (sub !== undefined) rows = sqlite(() => this.#findBySub.all(now, sub));
+    else if (sid !== undefined) rows = sqlite(() => this.#findBySid.all(now, sid));
     else throw new TypeError('findSessions needs a sub, a sid or both');
     return rows.flatMap((row) => (typeof row.session_id === 'string' ? [row.session_id] : []));
   }

@@ -407,3 +407,12 @@ describe('sweeping expired rows', () => {
     assert.equal(errors.length, 1);
   });
 });
+
+describe('SqliteTokenStore failures', () => {
+  it('rejects with a StoreError (a 503 page) when the database is closed', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    store.close();
+
+    await assert.rejects(store.tokenStore.get('any'), { name: 'StoreError', status: 503 });
+  });
+});
