@@ -8,7 +8,7 @@ import { loginRoutes } from './auth/login-routes.ts';
 import { logoutRoute } from './auth/logout-route.ts';
 import {
   enforceSessionLifetime,
-  forgetSignInWithoutTokens,
+  loadTokenRecord,
   reauthenticateOnExpiredLogin,
 } from './auth/require-login.ts';
 import type { AppConfig } from './config/load-config.ts';
@@ -75,7 +75,7 @@ export function createApp({
   app.use(createSessionMiddleware(config, backend.sessions));
   app.use(noStore());
   app.use(enforceSessionLifetime(tokens, config.session.maxAgeMs, now));
-  app.use(forgetSignInWithoutTokens(tokens));
+  app.use(loadTokenRecord(tokens));
   app.use(pageLocals());
   app.use(['/login', '/callback'], limitSignInAttempts(config.signInRateLimitPerMinute));
   // Token records outlive the session's maximum age by one idle period: enforceSessionLifetime
@@ -83,9 +83,7 @@ export function createApp({
   const tokenTtlMs = config.session.maxAgeMs + config.session.idleTimeoutMs;
   app.use(loginRoutes({ oidc, tokens, appOrigin, now, tokenTtlMs }));
   app.use(logoutRoute({ oidc, tokens, appOrigin, logger }));
-  app.use(
-    pageRoutes({ oidc, tokens, refresher, now, resourceUrl: config.resourceUrl?.href ?? '' }),
-  );
+  app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl?.href ?? '' }));
 
   app.use(notFound());
   app.use(reauthenticateOnExpiredLogin(tokens));

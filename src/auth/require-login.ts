@@ -30,14 +30,16 @@ export function enforceSessionLifetime(
 }
 
 /**
- * A session whose tokens are gone (ended by back-channel logout, or no longer decryptable after a
- * key change) is signed out, on every page, not only on the next API call.
+ * Reads a signed-in session's token record once per page, into `res.locals.tokenRecord`. A session
+ * whose tokens are gone (ended by back-channel logout, or no longer decryptable after a key
+ * change) is signed out, on every page, not only on the next API call.
  */
-export function forgetSignInWithoutTokens(tokens: TokenStore): RequestHandler {
-  return async (req, _res, next) => {
-    if (req.method === 'GET' && req.session?.user && !(await tokens.get(req.sessionID))) {
-      await endSignIn(req, tokens, 'Your sign-in was ended. Please sign in again.');
-    }
+export function loadTokenRecord(tokens: TokenStore): RequestHandler {
+  return async (req, res, next) => {
+    if (req.method !== 'GET' || !req.session?.user) return next();
+    const record = await tokens.get(req.sessionID);
+    if (record) res.locals.tokenRecord = record;
+    else await endSignIn(req, tokens, 'Your sign-in was ended. Please sign in again.');
     next();
   };
 }

@@ -87,6 +87,8 @@ export async function endSignIn(
   delete req.session.flow;
   // The CSRF token stays: a sign-out form already on screen must still work.
   req.session.notice = notice;
+  // Saved now: the caller's next step is usually a redirect, which must not outrun the write.
+  await saveSession(req);
 }
 
 /** Deletes the tokens and the whole session (sign-out). */

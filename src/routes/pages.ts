@@ -7,12 +7,10 @@ import { recordSteps } from '../auth/session-lifecycle.ts';
 import { takeNotice } from '../http/page-locals.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { TokenRefresher } from '../session/token-refresher.ts';
-import type { TokenStore } from '../session/token-store.ts';
 import { describeTokens } from './token-status.ts';
 
 export interface PageRoutesOptions {
   oidc: OidcClient;
-  tokens: TokenStore;
   refresher: TokenRefresher;
   now: () => number;
   resourceUrl: string;
@@ -23,7 +21,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   const router = Router();
 
   router.get('/', async (req, res) => {
-    const record = req.session.user ? await options.tokens.get(req.sessionID) : undefined;
+    const record = res.locals.tokenRecord;
     res.render('home', {
       title: '',
       notice: takeNotice(req),
@@ -34,7 +32,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   router.get(
     '/resource',
     requireLogin(),
-    requireFreshTokens(options.refresher, options.tokens),
+    requireFreshTokens(options.refresher),
     async (req, res) => {
       const fresh = res.locals.tokens;
       if (!fresh) throw new Error('requireFreshTokens did not run');

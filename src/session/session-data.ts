@@ -43,6 +43,8 @@ declare global {
     interface Locals {
       /** Set by logRequests for every request. */
       requestId: string;
+      /** Set by loadTokenRecord on pages of a signed-in session. Never rendered. */
+      tokenRecord?: import('./token-store.ts').TokenRecord;
       /** Set by requireFreshTokens: the tokens this request may use. Never rendered. */
       tokens?: import('./token-refresher.ts').FreshTokens;
     }

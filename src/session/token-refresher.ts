@@ -33,7 +33,7 @@ export interface TokenRefresher {
    */
   getFreshTokens(
     sessionId: string,
-    options?: { rejectedVersion?: number },
+    options?: { rejectedVersion?: number; current?: TokenRecord },
   ): Promise<FreshTokens | undefined>;
 }
 
@@ -78,8 +78,8 @@ export function createTokenRefresher(options: TokenRefresherOptions): TokenRefre
   }
 
   return {
-    async getFreshTokens(sessionId, { rejectedVersion } = {}) {
-      const record = await tokens.get(sessionId);
+    async getFreshTokens(sessionId, { rejectedVersion, current } = {}) {
+      const record = current ?? (await tokens.get(sessionId));
       if (!record) return undefined;
       if (isGood(record, rejectedVersion)) return { record, wasRefreshed: false, steps: [] };
       const key = `refresh:${sessionId}`;
