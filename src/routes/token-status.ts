@@ -3,6 +3,7 @@ import type { StoredTokens } from '../session/token-store.ts';
 
 export interface TokenStatus {
   expiresAt?: string;
+  /** Negative once expired. */
   expiresInSeconds?: number;
   isExpired: boolean;
   hasRefreshToken: boolean;
@@ -15,7 +16,7 @@ export function describeTokens(tokens: StoredTokens, now: number): TokenStatus {
   return {
     ...(expiresAt !== undefined && {
       expiresAt: new Date(expiresAt).toISOString(),
-      expiresInSeconds: Math.max(0, Math.round((expiresAt - now) / 1000)),
+      expiresInSeconds: Math.round((expiresAt - now) / 1000),
     }),
     isExpired: expiresAt !== undefined && expiresAt <= now,
     hasRefreshToken: tokens.refreshToken !== undefined,

@@ -126,13 +126,13 @@ describe('describeTokens', () => {
     assert.equal(justBefore.isExpired, false);
   });
 
-  it('reports 0 seconds, never a negative number, after expiry', () => {
+  it('reports how long ago an expired token expired, as negative seconds', () => {
     const tokens = tokensExpiringAt(now - 5 * MINUTE);
 
     const status = describeTokens(tokens, now);
 
     assert.equal(status.isExpired, true);
-    assert.equal(status.expiresInSeconds, 0);
+    assert.equal(status.expiresInSeconds, -300);
   });
 
   it('treats a token without expiry as not expired', () => {
