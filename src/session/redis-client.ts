@@ -98,10 +98,13 @@ function rethrowAfter(reconnect: () => void) {
   };
 }
 
-/** Runs a Redis command, turning any failure into a StoreError (503 page). */
+/**
+ * Runs a Redis command or transaction within the deadline, turning any failure into a StoreError
+ * (503 page). Needed for `multi().exec()`, which the client's own deadline does not reach.
+ */
 export async function guard<T>(command: Promise<T>): Promise<T> {
   try {
-    return await command;
+    return await withDeadline(command, deadlineMs);
   } catch (error) {
     throw new StoreError(error);
   }

@@ -56,6 +56,21 @@ describe('SESSION_STORE=redis when Redis fails', () => {
     assert.ok(slowest < 4000, `a request waited ${Math.round(slowest)} ms`);
     assert.equal(after.status, 200);
   });
+
+  it('bounds a sign-in write (a Redis transaction) by the deadline too', async (t) => {
+    const redis = await startRedisServer(t);
+    const app = await startTestApp(t, { env: { SESSION_STORE: 'redis', REDIS_URL: redis.url } });
+    const tokens = { accessToken: 'a', tokenType: 'bearer' };
+
+    redis.pause();
+    const started = performance.now();
+    const write = app.backend.tokens.put('some-session', { tokens, sub: 'alice' }, 60_000);
+    await assert.rejects(write, { name: 'StoreError' });
+    const waitedMs = performance.now() - started;
+    redis.resume();
+
+    assert.ok(waitedMs < 4000, `the write waited ${Math.round(waitedMs)} ms`);
+  });
 });
 
 async function waitFor(
