@@ -6,6 +6,7 @@ import { createApp } from './app.ts';
 import { type AppConfig, devClient, loadConfig, withDevProvider } from './config/load-config.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './http/logger.ts';
+import { createClientAuth } from './oidc/client-auth.ts';
 import { createOidcClient } from './oidc/oidc-client.ts';
 import { loadOrCreateSecret } from './session/dev-secret.ts';
 import { openSessionBackend } from './session/session-backend.ts';
@@ -59,6 +60,14 @@ async function main(): Promise<void> {
     process.exit(1);
   });
   closers.unshift(backend.close);
+  // The client's credentials are read now, so a bad key file stops start-up instead of every sign-in.
+  await createClientAuth(config.client).catch((error: unknown) => {
+    const reason = error instanceof Error ? error.message : String(error);
+    process.stderr.write(
+      `Configuration error: the client credentials cannot be used (${reason}); check OIDC_CLIENT_PRIVATE_KEY_FILE\n`,
+    );
+    process.exit(1);
+  });
   const oidc = createOidcClient(config, { logger });
   await oidc.discover().catch((error: unknown) => {
     logger.warn({ err: error }, 'provider discovery failed; it is retried on the next sign-in');

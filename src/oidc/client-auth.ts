@@ -1,6 +1,6 @@
 // How this app authenticates at the token endpoint, chosen in one place. Always explicit:
 // openid-client's default (client_secret_post) differs from most providers' registration default.
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as client from 'openid-client';
 import type { AppConfig } from '../config/load-config.ts';
@@ -16,14 +16,30 @@ export async function createClientAuth(settings: AppConfig['client']): Promise<c
       return client.None();
     case 'private_key_jwt': {
       const key = createPrivateKey(await readFile(settings.privateKeyFile ?? '', 'utf8'));
-      const algorithm =
-        key.asymmetricKeyType === 'ec'
-          ? { name: 'ECDSA', namedCurve: 'P-256' }
-          : { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
-      const cryptoKey = key.toCryptoKey(algorithm, false, ['sign']);
+      const cryptoKey = key.toCryptoKey(signingAlgorithm(key), false, ['sign']);
       return client.PrivateKeyJwt(
         settings.keyId ? { key: cryptoKey, kid: settings.keyId } : cryptoKey,
       );
     }
   }
+}
+
+const ecAlgorithms: Record<string, { name: string; namedCurve: string }> = {
+  prime256v1: { name: 'ECDSA', namedCurve: 'P-256' },
+  secp384r1: { name: 'ECDSA', namedCurve: 'P-384' },
+  secp521r1: { name: 'ECDSA', namedCurve: 'P-521' },
+};
+
+/** The WebCrypto algorithm a private key signs client assertions with (RS256, ES256/384/512, EdDSA). */
+function signingAlgorithm(key: KeyObject): Parameters<KeyObject['toCryptoKey']>[0] {
+  const type = key.asymmetricKeyType;
+  if (type === 'rsa') return { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' };
+  if (type === 'ed25519') return { name: 'Ed25519' };
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  const ec = type === 'ec' && curve ? ecAlgorithms[curve] : undefined;
+  if (!ec)
+    throw new Error(
+      `unsupported key type ${type}${curve ? ` (${curve})` : ''}: use RSA, EC P-256/384/521 or Ed25519`,
+    );
+  return ec;
 }
