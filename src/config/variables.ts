@@ -111,7 +111,7 @@ export const variables = {
     isSecret: true,
   },
   TOKEN_REFRESH_SKEW_SECONDS: {
-    doc: 'Refresh the access token this long before it expires',
+    doc: 'Refresh the access token this long before it expires (never before half its lifetime)',
     example: '30',
     default: '60',
   },

@@ -1,5 +1,6 @@
 // The dev provider's page layout and its HTML escaping: every page it serves goes through here,
-// with a strict CSP (stylesheet and icon from its own origin, nothing inline, no scripts).
+// with a strict CSP (stylesheet and icon from its own origin, nothing inline, no scripts). Built
+// with an escaping template tag, not EJS: oidc-provider's page hooks take HTML strings.
 import { pageAssets } from './page-assets.ts';
 
 export interface Page {

@@ -18,14 +18,6 @@ const explanations: Record<string, [string, string]> = {
     'Token refresh',
     'The access token was about to expire, so the server used the refresh token to get a new one without bothering the user.',
   ],
-  revocation: [
-    'Refresh token revocation',
-    'At sign-out the server tells the provider to invalidate the refresh token (RFC 7009).',
-  ],
-  discovery: [
-    'Provider discovery',
-    "The server reads the provider's metadata to learn its endpoints and capabilities.",
-  ],
 };
 
 /** Runs `work` and returns its result with the exchanges recorded during it. */
@@ -63,14 +55,7 @@ async function describeExchange(
   }
   const headers = new Headers(options.headers);
   if (headers.has('authorization')) params.authorization = headers.get('authorization') ?? '';
-  const kind =
-    params.grant_type ??
-    (url.pathname.includes('revo')
-      ? 'revocation'
-      : url.pathname.includes('well-known')
-        ? 'discovery'
-        : '');
-  const [title, explanation] = explanations[kind] ?? [
+  const [title, explanation] = explanations[params.grant_type ?? ''] ?? [
     `${options.method ?? 'GET'} ${url.pathname}`,
     'A call to the provider.',
   ];

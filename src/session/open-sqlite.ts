@@ -79,7 +79,7 @@ export function sqlite<T>(statement: () => T): T {
 
 /** A running sweeper: `sweep` runs one pass now, `stop` ends the timer. */
 export interface Sweeper {
-  /** Deletes the expired rows of both tables; returns how many it deleted. */
+  /** Deletes the expired rows of every table; returns how many it deleted. */
   sweep(): number;
   stop(): void;
 }
@@ -92,7 +92,7 @@ export interface SweeperOptions {
 }
 
 /**
- * Deletes expired sessions and token records every `intervalMs`. Reads never return expired
+ * Deletes expired sessions, token records and refresh locks every `intervalMs`. Reads never return expired
  * rows anyway; sweeping only keeps the file from growing. The timer does not hold the process open.
  */
 export function startSweeper(db: DatabaseSync, options: SweeperOptions): Sweeper {
@@ -100,10 +100,14 @@ export function startSweeper(db: DatabaseSync, options: SweeperOptions): Sweeper
   const onError = options.onError ?? warnSweepFailed;
   const deleteSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   const deleteTokens = db.prepare('DELETE FROM tokens WHERE expires_at <= ?');
+  const deleteLocks = db.prepare('DELETE FROM locks WHERE expires_at <= ?');
 
   const sweep = (): number => {
     const at = now();
-    return Number(deleteSessions.run(at).changes) + Number(deleteTokens.run(at).changes);
+    return [deleteSessions, deleteTokens, deleteLocks].reduce(
+      (sum, statement) => sum + Number(statement.run(at).changes),
+      0,
+    );
   };
   const timer = setInterval(() => {
     try {

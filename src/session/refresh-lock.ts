@@ -7,7 +7,7 @@ export interface RefreshLock {
 }
 
 /** A single-flight within this process: concurrent callers for one key await the same promise. */
-export function createSingleFlight(): RefreshLock & { size(): number } {
+export function createSingleFlight(): RefreshLock {
   const running = new Map<string, Promise<unknown>>();
   return {
     run<T>(key: string, work: () => Promise<T>): Promise<T> {
@@ -17,6 +17,5 @@ export function createSingleFlight(): RefreshLock & { size(): number } {
       running.set(key, started);
       return started;
     },
-    size: () => running.size,
   };
 }

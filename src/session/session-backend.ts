@@ -16,7 +16,7 @@ import type { TokenStore } from './token-store.ts';
 export interface SessionBackend {
   sessions: session.Store;
   tokens: TokenStore;
-  /** Serialises token refreshes per session: in this process, and across instances on Redis. */
+  /** Serialises token refreshes per session: in this process, and across processes sharing the store. */
   lock: RefreshLock;
   /** Whether the store answers (for /readyz). */
   isHealthy(): Promise<boolean>;

@@ -44,11 +44,18 @@ describe('in a real browser', () => {
     await shoot('06-flow');
     assert.match((await page.textContent('body')) ?? '', /Token request/);
 
+    assert.deepEqual(problems, [], 'sign-in, consent, the API page and the flow page');
+
     // From the callback error page (Referrer-Policy no-referrer: the browser posts Origin: null).
     const forged = await page.goto(`${app.baseUrl}/callback?code=forged&state=forged`);
     assert.equal(forged?.status(), 400);
     await shoot('07-callback-error');
-    problems.length = 0; // the 400 above is expected
+    const expected = [/^HTTP 400: .*\/callback\?/, /status of 400/];
+    assert.ok(
+      problems.every((problem) => expected.some((pattern) => pattern.test(problem))),
+      problems.join('\n'),
+    );
+    problems.length = 0;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(new RegExp(`^${app.issuer}/session/end`));
     await shoot('08-provider-logout');

@@ -137,7 +137,7 @@ describe('GET /callback', () => {
     assert.match(await response.text(), /expired/);
   });
 
-  it('answers a 100 kB state with a 400 page, not a crash', async (t) => {
+  it("answers a 100 kB state with an error (the server's header limit), not a crash", async (t) => {
     const app = await startTestApp(t);
 
     const response = await fetch(`${app.baseUrl}/callback?code=x&state=${'a'.repeat(100_000)}`);
