@@ -3,7 +3,8 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import { createApp } from './app.ts';
-import { type AppConfig, devClient, loadConfig, withDevProvider } from './config/load-config.ts';
+import { withDevProvider, withSessionSecret } from './config/derive-config.ts';
+import { type AppConfig, devClient, loadConfig } from './config/load-config.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './http/logger.ts';
 import { createClientAuth } from './oidc/client-auth.ts';
@@ -23,6 +24,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const logger = createLogger(config.logLevel);
+  // Requests' failures are caught and mapped to pages; a rejection nobody handled is a bug: log it
+  // and exit, so the orchestrator restarts a clean process.
+  process.on('unhandledRejection', (reason) => {
+    logger.fatal({ err: reason }, 'unhandled rejection; exiting');
+    process.exit(1);
+  });
   const closers: Array<() => Promise<void>> = [];
 
   if (config.provider.kind === 'dev') {
@@ -42,13 +49,7 @@ async function main(): Promise<void> {
   }
   if (config.session.secrets.length === 0) {
     // Development only (production requires SESSION_SECRET): kept on disk so restarts keep sessions.
-    config = {
-      ...config,
-      session: {
-        ...config.session,
-        secrets: [await loadOrCreateSecret('data/dev-session-secret')],
-      },
-    };
+    config = withSessionSecret(config, await loadOrCreateSecret('data/dev-session-secret'));
   }
 
   const backend = await openSessionBackend(config, {
@@ -127,11 +128,5 @@ function handleShutdown(
   process.on('SIGTERM', shutdown);
   process.on('SIGINT', shutdown);
 }
-
-process.on('unhandledRejection', (reason) => {
-  process.stderr.write(
-    `Unhandled rejection: ${reason instanceof Error ? reason.message : String(reason)}\n`,
-  );
-});
 
 await main();

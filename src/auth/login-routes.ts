@@ -6,7 +6,7 @@ import { noReferrer } from '../http/security.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { PendingLogin } from '../session/session-data.ts';
 import type { TokenStore } from '../session/token-store.ts';
-import { safeReturnTo } from './return-to.ts';
+import { safeReturnTo } from './safe-return-to.ts';
 import { saveSession, signIn } from './session-lifecycle.ts';
 
 export interface LoginRoutesOptions {

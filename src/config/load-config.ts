@@ -2,6 +2,7 @@
 // variables; a bad value throws a ConfigError of one line: variable, problem, example.
 import { z } from 'zod';
 import type { AppConfig } from './app-config.ts';
+import { deepFreeze } from './derive-config.ts';
 import {
   base64Key,
   fail,
@@ -166,29 +167,4 @@ function readTrustProxy(
 function parseTrustProxy(value: string): boolean | number | string {
   if (value === 'true' || value === 'false') return value === 'true';
   return /^\d+$/.test(value) ? Number(value) : value;
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !(value instanceof URL) && !Buffer.isBuffer(value)) {
-    for (const child of Object.values(value)) deepFreeze(child);
-    Object.freeze(value);
-  }
-  return value;
-}
-
-/** The same config with the embedded dev provider's addresses filled in. */
-export function withDevProvider(config: AppConfig, issuer: string, resourceUrl: string): AppConfig {
-  return deepFreeze({
-    ...config,
-    provider: { kind: 'oidc', issuer: new URL(issuer) },
-    isDevProvider: true,
-    resourceUrl: new URL(resourceUrl),
-    allowInsecureHttp: true,
-    // The demo API's scope, so its answer shows what the token grants.
-    scopes: config.scopes.split(' ').includes('api:read')
-      ? config.scopes
-      : `${config.scopes} api:read`,
-    // The dev provider issues refresh tokens (offline_access) only with prompt=consent.
-    authParams: { prompt: 'consent', ...config.authParams },
-  });
 }

@@ -1,16 +1,18 @@
 // The app's one door to the identity provider: every openid-client call goes through here, with
 // the cached provider configuration, a timeout, the flow recorder, and errors mapped to AppErrors.
+
+import type { Configuration } from 'openid-client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/load-config.ts';
 import { LogoutTokenError } from '../errors.ts';
 import type { PendingLogin } from '../session/session-data.ts';
 import type { StoredTokens } from '../session/token-store.ts';
+import { createConfigurationLoader } from './configuration-loader.ts';
 import { type FetchLike, recordingFetch } from './flow-recorder.ts';
 import type { FlowStep } from './flow-step.ts';
 import { completeLogin, type LoginIdentity, startLogin } from './login.ts';
 import { createLogoutTokenVerifier, type LogoutSubject } from './logout-token.ts';
 import { mapProviderError, type ProviderStep } from './map-error.ts';
-import { createConfigurationLoader } from './provider-configuration.ts';
 import { callResource, type ResourceAnswer } from './resource.ts';
 import { buildLogoutUrl, refreshTokens, revokeRefreshToken } from './tokens.ts';
 
@@ -81,6 +83,7 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
     isOidc,
   };
 
+  let origins: { from?: Configuration; list: string[] } = { list: [] };
   // One verifier (and so one jti replay cache) per client: cached as a promise, dropped on failure.
   let logoutVerifier: Promise<(token: string) => Promise<LogoutSubject>> | undefined;
 
@@ -99,7 +102,7 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
 
   async function call<T>(
     step: ProviderStep,
-    work: (configuration: Awaited<ReturnType<typeof loader.get>>) => Promise<T>,
+    work: (configuration: Configuration) => Promise<T>,
   ): Promise<T> {
     const configuration = await loader.get();
     try {
@@ -114,12 +117,18 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       await loader.get();
     },
     providerOrigins: () => {
-      const metadata = loader.loaded()?.serverMetadata();
-      const urls = [metadata?.issuer, metadata?.end_session_endpoint];
-      if (config.provider.kind === 'oidc') urls.push(config.provider.issuer.href);
-      return [
-        ...new Set(urls.filter((url) => url !== undefined).map((url) => new URL(url).origin)),
-      ];
+      // Asked on every response (CSP): computed once per discovered configuration.
+      const loaded = loader.loaded();
+      if (origins.from !== loaded) {
+        const metadata = loaded?.serverMetadata();
+        const urls = [metadata?.issuer, metadata?.end_session_endpoint];
+        if (config.provider.kind === 'oidc') urls.push(config.provider.issuer.href);
+        const list = [
+          ...new Set(urls.filter((url) => url !== undefined).map((url) => new URL(url).origin)),
+        ];
+        origins = { from: loaded, list };
+      }
+      return origins.list;
     },
     startLogin: (login) => call('login', (c) => startLogin(c, settings, login)),
     completeLogin: (callback) => call('login', (c) => completeLogin(c, settings, callback)),

@@ -1,7 +1,7 @@
 // The pages a person sees: home, the protected API's answer, and their own flow.
 import { Router } from 'express';
 import { callProtectedApi } from '../auth/call-protected-api.ts';
-import { requireFreshTokens } from '../auth/fresh-tokens.ts';
+import { requireFreshTokens } from '../auth/require-fresh-tokens.ts';
 import { requireLogin } from '../auth/require-login.ts';
 import { recordSteps } from '../auth/session-lifecycle.ts';
 import { takeNotice } from '../http/page-locals.ts';

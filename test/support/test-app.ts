@@ -9,12 +9,8 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type Provider from 'oidc-provider';
 import { createApp } from '../../src/app.ts';
-import {
-  type AppConfig,
-  devClient,
-  loadConfig,
-  withDevProvider,
-} from '../../src/config/load-config.ts';
+import { withDevProvider } from '../../src/config/derive-config.ts';
+import { type AppConfig, devClient, loadConfig } from '../../src/config/load-config.ts';
 import { startDevServices } from '../../src/dev/start-dev-services.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { createOidcClient } from '../../src/oidc/oidc-client.ts';

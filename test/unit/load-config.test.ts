@@ -1,12 +1,8 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import {
-  type AppConfig,
-  devClient,
-  loadConfig,
-  withDevProvider,
-} from '../../src/config/load-config.ts';
+import { withDevProvider } from '../../src/config/derive-config.ts';
+import { type AppConfig, devClient, loadConfig } from '../../src/config/load-config.ts';
 import { isLoopbackHost } from '../../src/config/read-env.ts';
 import { type VariableName, variables } from '../../src/config/variables.ts';
 import { ConfigError } from '../../src/errors.ts';
