@@ -3,21 +3,9 @@
 // (one per session per round) and failures. Usage:
 //   node bench/refresh-storm.ts [--sessions 20] [--requests 10] [--rounds 3] [--store sqlite|redis]
 // With --store redis, REDIS_URL names a running Redis (e.g. redis://127.0.0.1:6379).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { createApp } from '../src/app.ts';
-import { withDevProvider } from '../src/config/derive-config.ts';
-import { devClient, loadConfig } from '../src/config/load-config.ts';
-import { startDevServices } from '../src/dev/start-dev-services.ts';
-import { createLogger } from '../src/http/logger.ts';
-import { createOidcClient } from '../src/oidc/oidc-client.ts';
-import { openSessionBackend } from '../src/session/session-backend.ts';
-import { CookieJar } from '../test/support/cookie-jar.ts';
-import { signInThroughProvider } from '../test/support/dev-login.ts';
+import type { CookieJar } from '../test/support/cookie-jar.ts';
+import { startLocalStack } from '../test/support/test-app.ts';
 
 const { values } = parseArgs({
   options: {
@@ -31,69 +19,30 @@ const sessions = Number(values.sessions);
 const requests = Number(values.requests);
 const rounds = Number(values.rounds);
 
-const dir = await mkdtemp(path.join(tmpdir(), 'oer-bench-'));
-const server = createServer();
-await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-const dev = await startDevServices({
-  appBaseUrl: baseUrl,
-  clientId: devClient.id,
-  clientSecret: devClient.secret,
-  providerPort: 0,
-  apiPort: 0,
-  keysFile: path.join(dir, 'jwks.json'),
-});
-const config = withDevProvider(
-  loadConfig({
-    APP_BASE_URL: baseUrl,
-    SESSION_SECRET: 'bench-session-secret-long-enough-0123456789',
-    SESSION_DB_PATH: path.join(dir, 'sessions.db'),
+const app = await startLocalStack({
+  env: {
     SESSION_STORE: values.store,
-    REDIS_URL: process.env.REDIS_URL,
+    ...(process.env.REDIS_URL && { REDIS_URL: process.env.REDIS_URL }),
     LOG_LEVEL: 'silent',
     SIGN_IN_RATE_LIMIT_PER_MINUTE: '100000',
-  }),
-  dev.issuer,
-  dev.resourceUrl,
-);
-const logger = createLogger('silent');
-const backend = await openSessionBackend(config);
-let offset = 0;
-const app = createApp({
-  config,
-  oidc: createOidcClient(config, { logger }),
-  backend,
-  logger,
-  now: () => Date.now() + offset,
+    // Each round moves the app's clock an hour on: keep the sessions themselves alive throughout.
+    SESSION_IDLE_TIMEOUT_SECONDS: String(7 * 24 * 3600),
+    SESSION_MAX_AGE_SECONDS: String(7 * 24 * 3600),
+  },
 });
-server.on('request', app);
-
-let refreshGrants = 0;
-let refusedGrants = 0;
-dev.provider.on('grant.success', (ctx) => {
-  if (ctx.oidc.params?.grant_type === 'refresh_token') refreshGrants++;
-});
-dev.provider.on('grant.error', () => {
-  refusedGrants++;
-});
-
 const jars: CookieJar[] = [];
-for (let index = 0; index < sessions; index++) {
-  const jar = new CookieJar();
-  await signInThroughProvider(`${baseUrl}/login`, jar, { login: `user${index}` });
-  jars.push(jar);
-}
+for (let index = 0; index < sessions; index++) jars.push(await app.signIn(`user${index}`));
 
 const latencies: number[] = [];
 let failures = 0;
 const started = performance.now();
 for (let round = 0; round < rounds; round++) {
-  offset += 60 * 60 * 1000; // every access token is now past its expiry
+  app.advanceClock(60 * 60 * 1000); // every access token is now past its expiry
   await Promise.all(
     jars.flatMap((jar) =>
       Array.from({ length: requests }, async () => {
         const begin = performance.now();
-        const response = await jar.fetch(`${baseUrl}/resource`);
+        const response = await jar.fetch(`${app.baseUrl}/resource`);
         await response.arrayBuffer();
         latencies.push(performance.now() - begin);
         if (response.status !== 200) failures++;
@@ -117,14 +66,11 @@ console.log(
   `  latency       p50 ${percentile(50).toFixed(1)} ms, p99 ${percentile(99).toFixed(1)} ms, max ${percentile(100).toFixed(1)} ms`,
 );
 console.log(
-  `  refresh grants ${refreshGrants} (ideal ${sessions * rounds}: one per session per round)`,
+  `  refresh grants ${app.grants.refresh_token ?? 0} (ideal ${sessions * rounds}: one per session per round)`,
 );
-console.log(`  refused grants ${refusedGrants} (a refresh token spent twice is refused)`);
+console.log(`  refused grants ${app.grantErrors.length} (a refresh token spent twice is refused)`);
 console.log(`  failures      ${failures}`);
 
-server.closeAllConnections();
-server.close();
-await backend.close();
-await dev.close();
-await rm(dir, { recursive: true, force: true });
-process.exit(failures === 0 && refusedGrants === 0 && refreshGrants === sessions * rounds ? 0 : 1);
+await app.close();
+const isIdeal = app.grants.refresh_token === sessions * rounds && app.grantErrors.length === 0;
+process.exit(failures === 0 && isIdeal ? 0 : 1);

@@ -69,11 +69,34 @@ async function close(server: Server): Promise<void> {
 
 /** Starts provider, API and app; everything is closed and deleted after the test. */
 export async function startTestApp(t: TestContext, options: TestAppOptions = {}): Promise<TestApp> {
-  // Registered first and run last to first, so a test that fails half-way still cleans up.
+  // Registered first, so a test that fails half-way through starting still cleans up.
   const closers: Array<() => Promise<void>> = [];
   t.after(async () => {
     for (const closer of closers.reverse()) await closer();
   });
+  return startStack(options, closers);
+}
+
+/** The same stack outside node:test (the benchmark): call `close` when done. */
+export async function startLocalStack(
+  options: TestAppOptions = {},
+): Promise<TestApp & { close(): Promise<void> }> {
+  const closers: Array<() => Promise<void>> = [];
+  const close = async () => {
+    for (const closer of closers.reverse()) await closer();
+  };
+  try {
+    return Object.assign(await startStack(options, closers), { close });
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+async function startStack(
+  options: TestAppOptions,
+  closers: Array<() => Promise<void>>,
+): Promise<TestApp> {
   const dir = await mkdtemp(path.join(tmpdir(), 'oer-test-'));
   closers.push(() => rm(dir, { recursive: true, force: true }));
   const { server, url: baseUrl } = await listen();
@@ -98,7 +121,7 @@ export async function startTestApp(t: TestContext, options: TestAppOptions = {})
   };
   const config = withDevProvider(loadConfig(env), dev.issuer, resourceUrl);
   const logs: string[] = [];
-  const logger = createLogger('debug', { write: (line: string) => logs.push(line) });
+  const logger = createLogger(config.logLevel, { write: (line: string) => logs.push(line) });
   let offset = 0;
   const now = () => Date.now() + offset;
 
