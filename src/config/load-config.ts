@@ -9,9 +9,10 @@ import {
   httpUrl,
   isLoopbackHost,
   port,
+  positive,
   read,
   readOrDefault,
-  seconds,
+  sessionSeconds,
   wholeNumber,
 } from './read-env.ts';
 import { readInsecureHttp, readProvider, readUrl } from './read-provider.ts';
@@ -120,8 +121,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
       store,
       dbPath: readOrDefault(env, 'SESSION_DB_PATH', z.string()),
       redisUrl,
-      idleTimeoutMs: readOrDefault(env, 'SESSION_IDLE_TIMEOUT_SECONDS', seconds) * 1000,
-      maxAgeMs: readOrDefault(env, 'SESSION_MAX_AGE_SECONDS', seconds) * 1000,
+      idleTimeoutMs: readOrDefault(env, 'SESSION_IDLE_TIMEOUT_SECONDS', sessionSeconds) * 1000,
+      maxAgeMs: readOrDefault(env, 'SESSION_MAX_AGE_SECONDS', sessionSeconds) * 1000,
       // `__Host-` makes browsers refuse the cookie unless it is Secure, host-only and Path=/.
       cookieName: isHttps ? '__Host-oer.sid' : 'oer.sid',
       isSecureCookie: isHttps,
@@ -130,8 +131,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     refreshSkewMs:
       readOrDefault(env, 'TOKEN_REFRESH_SKEW_SECONDS', wholeNumber.min(0, 'must not be negative')) *
       1000,
-    httpTimeoutSeconds: readOrDefault(env, 'HTTP_TIMEOUT_SECONDS', seconds),
-    signInRateLimitPerMinute: readOrDefault(env, 'SIGN_IN_RATE_LIMIT_PER_MINUTE', seconds),
+    httpTimeoutSeconds: readOrDefault(env, 'HTTP_TIMEOUT_SECONDS', positive),
+    signInRateLimitPerMinute: readOrDefault(env, 'SIGN_IN_RATE_LIMIT_PER_MINUTE', positive),
     trustProxy: readTrustProxy(env, isHttps),
     logLevel: readOrDefault(
       env,

@@ -9,7 +9,16 @@ export const wholeNumber = z.coerce
 export const port = wholeNumber
   .min(0, 'must be a port from 0 to 65535')
   .max(65535, 'must be a port from 0 to 65535');
-export const seconds = wholeNumber.min(1, 'must be at least 1');
+export const positive = wholeNumber.min(1, 'must be at least 1');
+/**
+ * A session lifetime. The pending login lives in the session, so a sign-in at the provider must
+ * fit in it; 2 minutes is also the shortest idle timeout OWASP's Session Management Cheat Sheet
+ * suggests (for high-value applications).
+ */
+export const sessionSeconds = wholeNumber.min(
+  120,
+  'must be at least 120: a sign-in at the provider has to fit in it',
+);
 export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 export const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' });
 export const base64Key = z

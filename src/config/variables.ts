@@ -96,12 +96,12 @@ export const variables = {
     isSecret: true,
   },
   SESSION_IDLE_TIMEOUT_SECONDS: {
-    doc: 'A session unused this long ends',
+    doc: 'A session unused this long ends (at least 120)',
     example: '900',
     default: '1800',
   },
   SESSION_MAX_AGE_SECONDS: {
-    doc: 'A session ends this long after sign-in, used or not',
+    doc: 'A session ends this long after sign-in, used or not (at least 120)',
     example: '43200',
     default: '28800',
   },

@@ -178,6 +178,27 @@ describe('PORT', () => {
   });
 });
 
+describe('session lifetimes', () => {
+  for (const name of ['SESSION_IDLE_TIMEOUT_SECONDS', 'SESSION_MAX_AGE_SECONDS'] as const) {
+    it(`refuses a ${name} too short for a sign-in at the provider`, () => {
+      const message = refusal({ [name]: '119' });
+
+      assertNamesVariable(message, name);
+      assert.match(message, /at least 120/);
+    });
+  }
+
+  it('accepts two minutes, in milliseconds', () => {
+    const config = loadConfig({
+      SESSION_IDLE_TIMEOUT_SECONDS: '120',
+      SESSION_MAX_AGE_SECONDS: '120',
+    });
+
+    assert.equal(config.session.idleTimeoutMs, 120_000);
+    assert.equal(config.session.maxAgeMs, 120_000);
+  });
+});
+
 describe('secrets in error messages', () => {
   it('does not echo a SESSION_SECRET that is too short', () => {
     const secret = 'short-but-secret-value';
