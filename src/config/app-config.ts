@@ -1,10 +1,17 @@
 // The shape of the validated configuration that the rest of the app receives.
 
-export type ClientAuthMethod =
-  | 'client_secret_basic'
-  | 'client_secret_post'
-  | 'private_key_jwt'
-  | 'none';
+/** How the app authenticates at the token endpoint (OIDC_CLIENT_AUTH_METHOD). */
+export const clientAuthMethods = [
+  'client_secret_basic',
+  'client_secret_post',
+  'private_key_jwt',
+  'none',
+] as const;
+export type ClientAuthMethod = (typeof clientAuthMethods)[number];
+
+/** pino's log levels (LOG_LEVEL). */
+export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof logLevels)[number];
 
 export type ProviderSettings =
   | { kind: 'dev' }
@@ -49,6 +56,6 @@ export interface AppConfig {
   httpTimeoutSeconds: number;
   signInRateLimitPerMinute: number;
   trustProxy?: boolean | number | string;
-  logLevel: string;
+  logLevel: LogLevel;
   dev: { providerPort: number; apiPort: number };
 }

@@ -1,13 +1,15 @@
 // Environment → one frozen, typed AppConfig, validated once at start-up. The only reader of env
 // variables; a bad value throws a ConfigError of one line: variable, problem, example.
 import { z } from 'zod';
-import type { AppConfig } from './app-config.ts';
+import { type AppConfig, clientAuthMethods, logLevels } from './app-config.ts';
 import { deepFreeze } from './derive-config.ts';
 import {
   base64Key,
+  commaList,
   fail,
   httpUrl,
   isLoopbackHost,
+  oneOf,
   port,
   positive,
   read,
@@ -17,7 +19,7 @@ import {
 } from './read-env.ts';
 import { readInsecureHttp, readProvider, readUrl } from './read-provider.ts';
 
-export type { AppConfig, ClientAuthMethod, ProviderSettings } from './app-config.ts';
+export type { AppConfig } from './app-config.ts';
 
 /** The client the embedded dev provider registers; never used with a real provider. */
 export const devClient = { id: 'oauth-express-reference', secret: 'dev-only-client-secret' };
@@ -47,13 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   }
   const allowInsecureHttp = readInsecureHttp(env, provider);
 
-  const authMethod = readOrDefault(
-    env,
-    'OIDC_CLIENT_AUTH_METHOD',
-    z.enum(['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'], {
-      error: 'must be client_secret_basic, client_secret_post, private_key_jwt or none',
-    }),
-  );
+  const authMethod = readOrDefault(env, 'OIDC_CLIENT_AUTH_METHOD', oneOf(clientAuthMethods));
   const client = {
     id:
       read(env, 'OIDC_CLIENT_ID', z.string()) ??
@@ -68,12 +64,12 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   if (authMethod === 'private_key_jwt' && !client.privateKeyFile)
     fail('OIDC_CLIENT_PRIVATE_KEY_FILE', 'is required with private_key_jwt');
 
-  const secrets = (read(env, 'SESSION_SECRET', z.string()) ?? '')
-    .split(',')
-    .map((s) => s.trim())
-    .filter(Boolean);
-  if (secrets.some((s) => s.length < 32))
-    fail('SESSION_SECRET', 'needs at least 32 characters per secret');
+  const secrets =
+    read(
+      env,
+      'SESSION_SECRET',
+      commaList(z.string().min(32, 'needs at least 32 characters per secret')),
+    ) ?? [];
   if (isProduction && secrets.length === 0) fail('SESSION_SECRET', 'is required in production');
   const store = readOrDefault(
     env,
@@ -87,15 +83,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
   );
   if (store === 'redis' && !redisUrl) fail('REDIS_URL', 'is required with SESSION_STORE=redis');
 
-  const tokenEncryptionKeys = (read(env, 'TOKEN_ENCRYPTION_KEY', z.string()) ?? '')
-    .split(',')
-    .map((k) => k.trim())
-    .filter(Boolean)
-    .map((k) => {
-      if (!base64Key.safeParse(k).success)
-        fail('TOKEN_ENCRYPTION_KEY', 'needs 32-byte keys in base64');
-      return Buffer.from(k, 'base64');
-    });
+  const tokenEncryptionKeys = read(env, 'TOKEN_ENCRYPTION_KEY', commaList(base64Key)) ?? [];
   if (isProduction && tokenEncryptionKeys.length === 0)
     fail('TOKEN_ENCRYPTION_KEY', 'is required in production');
 
@@ -134,13 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
     httpTimeoutSeconds: readOrDefault(env, 'HTTP_TIMEOUT_SECONDS', positive),
     signInRateLimitPerMinute: readOrDefault(env, 'SIGN_IN_RATE_LIMIT_PER_MINUTE', positive),
     trustProxy: readTrustProxy(env, isHttps),
-    logLevel: readOrDefault(
-      env,
-      'LOG_LEVEL',
-      z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
-        error: 'must be fatal, error, warn, info, debug, trace or silent',
-      }),
-    ),
+    logLevel: readOrDefault(env, 'LOG_LEVEL', oneOf(logLevels)),
     dev: {
       providerPort: readOrDefault(env, 'DEV_PROVIDER_PORT', port),
       apiPort: readOrDefault(env, 'DEV_API_PORT', port),

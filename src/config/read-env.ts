@@ -1,7 +1,7 @@
 // Reading one environment variable with its schema, and the one-line errors for bad values.
 import { z } from 'zod';
 import { ConfigError } from '../errors.ts';
-import { type Variable, type VariableName, variables } from './variables.ts';
+import { listOf, type Variable, type VariableName, variables } from './variables.ts';
 
 export const wholeNumber = z.coerce
   .number({ error: 'must be a whole number' })
@@ -21,9 +21,29 @@ export const sessionSeconds = wholeNumber.min(
 );
 export const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
 export const flag = z.enum(['true', 'false', '1', '0'], { error: 'must be true or false' });
+/** A 32-byte key written in base64 (`openssl rand -base64 32`), decoded. */
 export const base64Key = z
   .string()
-  .refine((k) => Buffer.from(k, 'base64').length === 32, 'each key must be 32 bytes in base64');
+  .transform((text) => Buffer.from(text, 'base64'))
+  .refine((key) => key.length === 32, 'needs 32-byte keys in base64');
+
+/** One of `values`; anything else is refused with the list of them. */
+export function oneOf<const T extends readonly [string, ...string[]]>(values: T) {
+  return z.enum(values, { error: `must be ${listOf(values)}` });
+}
+
+/** A comma-separated list (entries trimmed, empty ones dropped), each entry checked by `entry`. */
+export function commaList<T>(entry: z.ZodType<T, string>) {
+  return z
+    .string()
+    .transform((text) =>
+      text
+        .split(',')
+        .map((item) => item.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(entry));
+}
 
 /** The variable's parsed value, undefined when unset or empty; throws a one-line ConfigError. */
 export function read<T>(

@@ -1,5 +1,6 @@
 // Every environment variable the app reads, declared once: its doc line, default and an example.
 // The README's configuration table and .env.example list the same names (a unit test keeps them in step).
+import { clientAuthMethods, logLevels } from './app-config.ts';
 
 export interface Variable {
   doc: string;
@@ -31,7 +32,7 @@ export const variables = {
     isSecret: true,
   },
   OIDC_CLIENT_AUTH_METHOD: {
-    doc: 'Token endpoint authentication: `client_secret_basic`, `client_secret_post`, `private_key_jwt` or `none`',
+    doc: `Token endpoint authentication: ${listOf(clientAuthMethods, '`')}`,
     example: 'client_secret_post',
     default: 'client_secret_basic',
   },
@@ -130,7 +131,7 @@ export const variables = {
     example: '1',
   },
   LOG_LEVEL: {
-    doc: 'pino log level: `fatal`, `error`, `warn`, `info`, `debug`, `trace` or `silent`',
+    doc: `pino log level: ${listOf(logLevels, '`')}`,
     example: 'debug',
     default: 'info',
   },
@@ -143,3 +144,10 @@ export const variables = {
 } as const satisfies Record<string, Variable>;
 
 export type VariableName = keyof typeof variables;
+
+/** `a, b or c`, each value between two `mark`s: how doc lines and error messages list choices. */
+export function listOf(values: readonly string[], mark = ''): string {
+  const marked = values.map((value) => `${mark}${value}${mark}`);
+  const last = marked.pop() ?? '';
+  return marked.length > 0 ? `${marked.join(', ')} or ${last}` : last;
+}

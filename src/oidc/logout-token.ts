@@ -2,6 +2,7 @@
 // provider's JWKS, iss, aud, iat, the back-channel event, sid and/or sub, and no nonce.
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { LogoutTokenError, ProviderError } from '../errors.ts';
+import type { SessionQuery } from '../session/token-store.ts';
 
 const backchannelEvent = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -18,11 +19,8 @@ const tokenFaults = [
   errors.JWKSMultipleMatchingKeys,
 ];
 
-/** Whom a valid logout token signs out. */
-export interface LogoutSubject {
-  sub?: string;
-  sid?: string;
-}
+/** Whom a valid logout token signs out: a sub, a sid, or both. */
+export type LogoutSubject = SessionQuery;
 
 export interface LogoutTokenVerifierOptions {
   issuer: string;
@@ -87,13 +85,18 @@ export function createLogoutTokenVerifier(
       throw new LogoutTokenError('A logout token must not contain a nonce.');
     const sub = typeof payload.sub === 'string' ? payload.sub : undefined;
     const sid = typeof payload.sid === 'string' ? payload.sid : undefined;
-    if (!sub && !sid) throw new LogoutTokenError('The logout token names neither sub nor sid.');
+    const subject: LogoutSubject | undefined = sub
+      ? { sub, ...(sid && { sid }) }
+      : sid
+        ? { sid }
+        : undefined;
+    if (!subject) throw new LogoutTokenError('The logout token names neither sub nor sid.');
     const { jti } = payload;
     if (typeof jti !== 'string') throw new LogoutTokenError('The logout token has no jti string.');
     const now = Date.now();
     for (const [seenJti, expires] of seen) if (expires < now) seen.delete(seenJti);
     if (seen.has(jti)) throw new LogoutTokenError('The logout token was already used.');
     seen.set(jti, now + 6 * 60 * 1000);
-    return { ...(sub && { sub }), ...(sid && { sid }) };
+    return subject;
   };
 }

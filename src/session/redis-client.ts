@@ -23,7 +23,7 @@ function createRedisClient(url: string, isStarted: () => boolean) {
 export type RedisClient = ReturnType<typeof createRedisClient>;
 
 export interface RedisConnection {
-  /** The client; every command it runs rejects after the deadline. */
+  /** The client; a command that fails, or gets no answer within the deadline, rejects with a StoreError. */
   client: RedisClient;
   close(): Promise<void>;
 }
@@ -50,6 +50,7 @@ export async function connectRedis(
 
   // node-redis times a command out only while it waits to be sent, not once it awaits a reply:
   // past the deadline, drop the connection (failing what is pending) and connect again.
+  // Every failure leaves as a StoreError (a 503 page), whichever store or caller sent the command.
   let isReconnecting = false;
   const reconnect = () => {
     if (isReconnecting) return;
@@ -73,7 +74,7 @@ export async function connectRedis(
       return (...args: unknown[]) => {
         const result: unknown = value.apply(target, args);
         return result instanceof Promise
-          ? withDeadline(result, deadlineMs).catch(rethrowAfter(reconnect))
+          ? withDeadline(result, deadlineMs).catch(storeFailure(reconnect))
           : result;
       };
     },
@@ -91,16 +92,17 @@ function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
-function rethrowAfter(reconnect: () => void) {
+function storeFailure(reconnect: () => void) {
   return (error: unknown): never => {
     if (error instanceof DeadlineError) reconnect();
-    throw error;
+    throw new StoreError(error);
   };
 }
 
 /**
- * Runs a Redis command or transaction within the deadline, turning any failure into a StoreError
- * (503 page). Needed for `multi().exec()`, which the client's own deadline does not reach.
+ * Runs a transaction within the deadline, turning any failure into a StoreError (503 page).
+ * Only for `multi().exec()`: the client's own deadline does not reach a transaction; every other
+ * command already goes through it.
  */
 export async function guard<T>(command: Promise<T>): Promise<T> {
   try {

@@ -1,7 +1,6 @@
 // Lock records in Redis: SET NX PX with the owner's token, deleted by a compare-and-delete script.
-
 import type { LockRecords } from './polling-lock.ts';
-import { guard, type RedisClient } from './redis-client.ts';
+import type { RedisClient } from './redis-client.ts';
 
 const releaseScript = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
@@ -11,16 +10,14 @@ return 0`;
 export function redisLockRecords(client: RedisClient): LockRecords {
   return {
     async tryAcquire(key, owner, ttlMs) {
-      const reply = await guard(
-        client.set(`oer:lock:${key}`, owner, {
-          condition: 'NX',
-          expiration: { type: 'PX', value: ttlMs },
-        }),
-      );
+      const reply = await client.set(`oer:lock:${key}`, owner, {
+        condition: 'NX',
+        expiration: { type: 'PX', value: ttlMs },
+      });
       return reply === 'OK';
     },
     async release(key, owner) {
-      await guard(client.eval(releaseScript, { keys: [`oer:lock:${key}`], arguments: [owner] }));
+      await client.eval(releaseScript, { keys: [`oer:lock:${key}`], arguments: [owner] });
     },
   };
 }

@@ -2,7 +2,13 @@
 // a compare-and-set script so that a stale writer never overwrites newer (rotated) tokens.
 import { guard, type RedisClient } from './redis-client.ts';
 import type { TokenCodec } from './token-codec.ts';
-import type { StoredTokens, TokenRecord, TokenStore } from './token-store.ts';
+import {
+  parseSessionQuery,
+  type SessionQuery,
+  type StoredTokens,
+  type TokenRecord,
+  type TokenStore,
+} from './token-store.ts';
 
 // Atomic in Redis: bump the version and write the data only if the version is the one read.
 const replaceScript = `
@@ -16,7 +22,10 @@ const recordKey = (sessionId: string) => `${prefix}${sessionId}`;
 const subKey = (sub: string) => `${prefix}by-sub:${sub}`;
 const sidKey = (sid: string) => `${prefix}by-sid:${sid}`;
 
-/** The TokenStore on Redis. Every method rejects with a StoreError when Redis is unreachable. */
+/**
+ * The TokenStore on Redis. Every method rejects with a StoreError when Redis is unreachable: the
+ * client's commands do so themselves (redis-client.ts); transactions go through `guard`.
+ */
 export class RedisTokenStore implements TokenStore {
   readonly #client: RedisClient;
   readonly #codec: TokenCodec;
@@ -27,7 +36,7 @@ export class RedisTokenStore implements TokenStore {
   }
 
   async get(sessionId: string): Promise<TokenRecord | undefined> {
-    const fields = await guard(this.#client.hGetAll(recordKey(sessionId)));
+    const fields = await this.#client.hGetAll(recordKey(sessionId));
     if (!fields.data || !fields.version || !fields.sub) return undefined;
     const tokens = this.#codec.decode(fields.data);
     if (!tokens) return undefined;
@@ -63,12 +72,10 @@ export class RedisTokenStore implements TokenStore {
     expectedVersion: number,
     tokens: StoredTokens,
   ): Promise<TokenRecord | undefined> {
-    const reply = await guard(
-      this.#client.eval(replaceScript, {
-        keys: [recordKey(sessionId)],
-        arguments: [String(expectedVersion), this.#codec.encode(tokens)],
-      }),
-    );
+    const reply = await this.#client.eval(replaceScript, {
+      keys: [recordKey(sessionId)],
+      arguments: [String(expectedVersion), this.#codec.encode(tokens)],
+    });
     if (!Array.isArray(reply)) return undefined;
     const [version, sub, sid] = reply.map((value) =>
       typeof value === 'string' ? value : undefined,
@@ -79,24 +86,19 @@ export class RedisTokenStore implements TokenStore {
 
   async delete(sessionId: string): Promise<void> {
     const key = recordKey(sessionId);
-    const [sub, sid] = await guard(this.#client.hmGet(key, ['sub', 'sid']));
+    const [sub, sid] = await this.#client.hmGet(key, ['sub', 'sid']);
     const multi = this.#client.multi().del(key);
     if (sub) multi.sRem(subKey(sub), sessionId);
     if (sid) multi.sRem(sidKey(sid), sessionId);
     await guard(multi.exec());
   }
 
-  async findSessions(query: { sub?: string; sid?: string }): Promise<string[]> {
-    const sets = [
-      ...(query.sub ? [subKey(query.sub)] : []),
-      ...(query.sid ? [sidKey(query.sid)] : []),
-    ];
-    if (sets.length === 0) throw new TypeError('findSessions needs a sub or a sid');
-    const candidates = await guard(this.#client.sInter(sets));
+  async findSessions(query: SessionQuery): Promise<string[]> {
+    const { sub, sid } = parseSessionQuery(query);
+    const sets = [...(sub ? [subKey(sub)] : []), ...(sid ? [sidKey(sid)] : [])];
+    const candidates = await this.#client.sInter(sets);
     // Set members can outlive their record (expiry): keep only sessions whose record still exists.
-    const exists = await Promise.all(
-      candidates.map((id) => guard(this.#client.exists(recordKey(id)))),
-    );
+    const exists = await Promise.all(candidates.map((id) => this.#client.exists(recordKey(id))));
     return candidates.filter((_id, index) => exists[index] === 1);
   }
 }

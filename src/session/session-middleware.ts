@@ -2,11 +2,14 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import type { AppConfig } from '../config/load-config.ts';
-import { StoreError } from '../errors.ts';
 
-/** The session middleware: a signed id cookie in the browser, everything else in `store`. */
+/**
+ * The session middleware: a signed id cookie in the browser, everything else in `store`. Errors
+ * pass through as they are: the stores report an outage as a StoreError (a 503 page) themselves,
+ * and express-session's own failures (a cookie it cannot write) are bugs, a 500.
+ */
 export function createSessionMiddleware(config: AppConfig, store: session.Store): RequestHandler {
-  const middleware = session({
+  return session({
     name: config.session.cookieName,
     // Several secrets rotate: the first signs, all verify.
     secret: config.session.secrets,
@@ -30,7 +33,4 @@ export function createSessionMiddleware(config: AppConfig, store: session.Store)
       maxAge: config.session.idleTimeoutMs,
     },
   });
-  // A store that cannot be reached is a 503 page for this request, not a crash or a 500.
-  return (req, res, next) =>
-    middleware(req, res, (error?: unknown) => next(error ? new StoreError(error) : undefined));
 }

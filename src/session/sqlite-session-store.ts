@@ -2,6 +2,7 @@
 // expiry of its cookie.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import session, { type SessionData } from 'express-session';
+import { sqlite } from './open-sqlite.ts';
 
 export interface SqliteSessionStoreOptions {
   /** Lifetime of a session whose cookie has no expiry (a browser-session cookie). Default 1 day. */
@@ -88,25 +89,26 @@ export class SqliteSessionStore extends session.Store {
     });
   }
 
+  /** The cookie's expiry; a browser-session cookie (no expiry) gets the default lifetime. */
   #expiresAt(sess: SessionData): number {
-    const { expires, maxAge } = sess.cookie;
+    const { expires } = sess.cookie;
     if (expires) {
       const at = new Date(expires).getTime();
       if (Number.isFinite(at)) return at;
     }
-    if (typeof maxAge === 'number') return this.#now() + maxAge;
     return this.#now() + this.#defaultTtlMs;
   }
 }
 
 /**
- * Runs `work` and hands its result or error to the callback on a later tick, as express-session's
- * own MemoryStore does: a callback that throws then cannot be called a second time by our catch.
+ * Runs `work` and hands its result or error (a database failure as a StoreError) to the callback
+ * on a later tick, as express-session's own MemoryStore does: a callback that throws then cannot
+ * be called a second time by our catch.
  */
 function answer<T>(callback: Callback<T> | undefined, work: () => T): void {
   let result: T;
   try {
-    result = work();
+    result = sqlite(work);
   } catch (error) {
     if (callback) process.nextTick(() => callback(error));
     return;

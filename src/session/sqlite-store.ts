@@ -42,6 +42,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     defaultTtlMs: options.defaultSessionTtlMs,
   });
   const tokenStore = new SqliteTokenStore(db, { now, codec });
+  const selectOne = db.prepare('SELECT 1 AS ok');
   const sweeper = startSweeper(db, {
     intervalMs: options.sweepIntervalMs ?? 60_000,
     now,
@@ -54,7 +55,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     sweep: sweeper.sweep,
     ping() {
       try {
-        return db.isOpen && db.prepare('SELECT 1 AS ok').get()?.ok === 1;
+        return db.isOpen && selectOne.get()?.ok === 1;
       } catch {
         return false;
       }

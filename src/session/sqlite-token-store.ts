@@ -3,7 +3,13 @@
 import type { DatabaseSync, SQLOutputValue, StatementSync } from 'node:sqlite';
 import { sqlite } from './open-sqlite.ts';
 import { plainTokenCodec, type TokenCodec } from './token-codec.ts';
-import type { StoredTokens, TokenRecord, TokenStore } from './token-store.ts';
+import {
+  parseSessionQuery,
+  type SessionQuery,
+  type StoredTokens,
+  type TokenRecord,
+  type TokenStore,
+} from './token-store.ts';
 
 export interface SqliteTokenStoreOptions {
   /** How tokens are written to the `data` column. Default: plain JSON. */
@@ -21,9 +27,7 @@ export class SqliteTokenStore implements TokenStore {
   readonly #insert: StatementSync;
   readonly #compareAndSet: StatementSync;
   readonly #delete: StatementSync;
-  readonly #findBySub: StatementSync;
-  readonly #findBySid: StatementSync;
-  readonly #findBySubAndSid: StatementSync;
+  readonly #find: StatementSync;
 
   constructor(db: DatabaseSync, options: SqliteTokenStoreOptions = {}) {
     this.#codec = options.codec ?? plainTokenCodec;
@@ -43,16 +47,17 @@ export class SqliteTokenStore implements TokenStore {
        RETURNING sub, sid, version`,
     );
     this.#delete = db.prepare('DELETE FROM tokens WHERE session_id = ?');
-    const find = 'SELECT session_id FROM tokens WHERE expires_at > ? AND';
-    this.#findBySub = db.prepare(`${find} sub = ?`);
-    this.#findBySid = db.prepare(`${find} sid = ?`);
-    this.#findBySubAndSid = db.prepare(`${find} sub = ? AND sid = ?`);
+    // A NULL parameter leaves its column out of the search.
+    this.#find = db.prepare(
+      `SELECT session_id FROM tokens
+       WHERE expires_at > ?1 AND (?2 IS NULL OR sub = ?2) AND (?3 IS NULL OR sid = ?3)`,
+    );
   }
 
   /** The live record of a session, or undefined when it is missing, expired or undecodable. */
   async get(sessionId: string): Promise<TokenRecord | undefined> {
     const row = sqlite(() => this.#select.get(sessionId, this.#now()));
-    const tokens = this.#decode(row?.data);
+    const tokens = typeof row?.data === 'string' ? this.#codec.decode(row.data) : undefined;
     return row && tokens && toRecord(row, tokens);
   }
 
@@ -93,27 +98,10 @@ export class SqliteTokenStore implements TokenStore {
   }
 
   /** Live sessions of a subject and/or provider session id; when both are given, both match. */
-  async findSessions(query: { sub?: string; sid?: string }): Promise<string[]> {
-    const { sub, sid } = query;
-    const now = this.#now();
-    let rows: Row[];
-    if (sub !== undefined && sid !== undefined)
-      rows = sqlite(() => this.#findBySubAndSid.all(now, sub, sid));
-    else if (sub !== undefined) rows = sqlite(() => this.#findBySub.all(now, sub));
-    else if (sid !== undefined) rows = sqlite(() => this.#findBySid.all(now, sid));
-    else throw new TypeError('findSessions needs a sub, a sid or both');
+  async findSessions(query: SessionQuery): Promise<string[]> {
+    const { sub, sid } = parseSessionQuery(query);
+    const rows = sqlite(() => this.#find.all(this.#now(), sub ?? null, sid ?? null));
     return rows.flatMap((row) => (typeof row.session_id === 'string' ? [row.session_id] : []));
-  }
-
-  #decode(data: SQLOutputValue | undefined): StoredTokens | undefined {
-    if (typeof data !== 'string') return undefined;
-    try {
-      return this.#codec.decode(data);
-    } catch {
-      // A codec that throws (a wrong key, a damaged row) must not make every request of this
-      // session fail: the record counts as absent, as the codec contract says.
-      return undefined;
-    }
   }
 }
 

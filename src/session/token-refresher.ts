@@ -82,12 +82,17 @@ export function createTokenRefresher(options: TokenRefresherOptions): TokenRefre
       const record = current ?? (await tokens.get(sessionId));
       if (!record) return undefined;
       if (isGood(record, rejectedVersion)) return { record, wasRefreshed: false, steps: [] };
-      const key = `refresh:${sessionId}`;
-      const joined = await lock.run(key, () => refreshOnce(sessionId, rejectedVersion));
-      // A refresh already running when the API refused our token may hand back that same token.
-      if (joined && !isGood(joined.record, rejectedVersion))
-        return lock.run(key, () => refreshOnce(sessionId, rejectedVersion));
-      return joined;
+      // Callers share the run going for this session, whatever version each saw refused: a run
+      // started for another caller may hand back the very token the API refused us. Then run
+      // again; our own run's answer is final (it refreshed, or found a record good for us).
+      for (;;) {
+        let isOwnRun = false;
+        const fresh = await lock.run(`refresh:${sessionId}`, () => {
+          isOwnRun = true;
+          return refreshOnce(sessionId, rejectedVersion);
+        });
+        if (isOwnRun || !fresh || isGood(fresh.record, rejectedVersion)) return fresh;
+      }
     },
   };
 }

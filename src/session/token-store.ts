@@ -25,6 +25,9 @@ export interface TokenRecord {
   sid?: string;
 }
 
+/** Which sessions to find: those of a subject, of a provider session, or of both at once. */
+export type SessionQuery = { sub: string; sid?: string } | { sub?: string; sid: string };
+
 /** Where token records are kept (SQLite or Redis). Every method may reject if the store is down. */
 export interface TokenStore {
   /** The record of a session, or undefined when there is none (or it cannot be read). */
@@ -41,6 +44,16 @@ export interface TokenStore {
     tokens: StoredTokens,
   ): Promise<TokenRecord | undefined>;
   delete(sessionId: string): Promise<void>;
-  /** Session ids whose record has this subject and, when given, this provider session id. */
-  findSessions(query: { sub?: string; sid?: string }): Promise<string[]>;
+  /** Live session ids whose record has this sub and/or sid; both must match when both are given. */
+  findSessions(query: SessionQuery): Promise<string[]>;
+}
+
+/**
+ * The sub and sid to search for, an empty string counting as absent (as in a logout token).
+ * Throws a TypeError when neither is left: such a search would match every session.
+ */
+export function parseSessionQuery(query: SessionQuery): { sub?: string; sid?: string } {
+  const { sub, sid } = query;
+  if (!sub && !sid) throw new TypeError('findSessions needs a sub, a sid or both');
+  return { ...(sub && { sub }), ...(sid && { sid }) };
 }

@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
 import type { SessionData } from 'express-session';
+import { createEncryptingCodec } from '../../src/session/encrypting-codec.ts';
 import { openSqlite, startSweeper } from '../../src/session/open-sqlite.ts';
 import {
   openSqliteStore,
@@ -12,7 +13,7 @@ import {
   type SqliteStoreOptions,
 } from '../../src/session/sqlite-store.ts';
 import type { TokenCodec } from '../../src/session/token-codec.ts';
-import type { StoredTokens } from '../../src/session/token-store.ts';
+import type { SessionQuery, StoredTokens } from '../../src/session/token-store.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -213,6 +214,23 @@ describe('SqliteSessionStore', () => {
 
     await assert.rejects(result, Error);
   });
+
+  it('passes a StoreError (a 503 page) to every callback when the database is closed', async (t) => {
+    const { store, now } = await build(t);
+    const { sessionStore } = store;
+    store.close();
+
+    const results = [
+      call((cb) => sessionStore.get('s1', cb)),
+      call((cb) => sessionStore.set('s1', sessionData(now() + HOUR), cb)),
+      call((cb) => sessionStore.touch('s1', sessionData(now() + HOUR), cb)),
+      call((cb) => sessionStore.destroy('s1', cb)),
+    ];
+
+    for (const result of results) {
+      await assert.rejects(result, { name: 'StoreError', status: 503 });
+    }
+  });
 });
 
 describe('SqliteTokenStore', () => {
@@ -323,22 +341,33 @@ describe('SqliteTokenStore', () => {
 
   it('rejects a search with neither sub nor sid', async (t) => {
     const { store } = await build(t);
+    // The type forbids it; a JavaScript caller, or empty claims, could still send it.
+    const matchesEveryone = {} as SessionQuery;
 
-    await assert.rejects(store.tokenStore.findSessions({}), TypeError);
+    await assert.rejects(store.tokenStore.findSessions(matchesEveryone), TypeError);
+    await assert.rejects(store.tokenStore.findSessions({ sub: '', sid: '' }), TypeError);
+  });
+
+  it('treats an empty sub or sid as absent, as a logout token does', async (t) => {
+    const { store, now } = await build(t);
+    const { tokenStore } = store;
+    await tokenStore.put('s1', { tokens: tokens('a', now()), sub: 'alice', sid: 'op-1' }, HOUR);
+    await tokenStore.put('s2', { tokens: tokens('b', now()), sub: 'alice', sid: 'op-2' }, HOUR);
+
+    const bySid = await tokenStore.findSessions({ sub: '', sid: 'op-1' });
+    const bySub = await tokenStore.findSessions({ sub: 'alice', sid: '' });
+
+    assert.deepEqual(bySid, ['s1']);
+    assert.deepEqual(bySub.sort(), ['s1', 's2']);
   });
 
   it('treats a row it cannot decode as absent', async (t) => {
-    const failing: TokenCodec = {
-      encode: (value) => JSON.stringify(value),
-      decode: () => {
-        throw new Error('wrong key');
-      },
-    };
+    const wrongKey = createEncryptingCodec([Buffer.alloc(32, 9)]);
     const { store, raw, now, path } = await build(t);
     await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
     await store.tokenStore.put('s2', { tokens: tokens('a2', now()), sub: 'alice' }, HOUR);
     raw.prepare('UPDATE tokens SET data = ? WHERE session_id = ?').run('not json', 's1');
-    const withFailingCodec = await build(t, { path, codec: failing });
+    const withFailingCodec = await build(t, { path, codec: wrongKey });
 
     assert.equal(await store.tokenStore.get('s1'), undefined);
     assert.equal(await withFailingCodec.store.tokenStore.get('s2'), undefined);

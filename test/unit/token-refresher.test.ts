@@ -4,14 +4,14 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { ProviderError, TokenRefreshError } from '../../src/errors.ts';
 import type { FlowStep } from '../../src/oidc/flow-step.ts';
 import { describeTokens } from '../../src/routes/token-status.ts';
-import { createSingleFlight } from '../../src/session/refresh-lock.ts';
+import { createSingleFlight, type RefreshLock } from '../../src/session/refresh-lock.ts';
 import { openSqliteStore, type SqliteStore } from '../../src/session/sqlite-store.ts';
 import {
   createTokenRefresher,
   type TokenRefresher,
   type TokenRefresherOptions,
 } from '../../src/session/token-refresher.ts';
-import type { StoredTokens } from '../../src/session/token-store.ts';
+import type { StoredTokens, TokenRecord } from '../../src/session/token-store.ts';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -55,7 +55,11 @@ interface Harness {
  * in for the provider: it counts calls, answers after a short delay, and runs `during` before
  * answering (to fail, or to let another writer in).
  */
-function build(t: TestContext, during?: (call: number) => Promise<void>): Harness {
+function build(
+  t: TestContext,
+  during?: (call: number) => Promise<void>,
+  lock: RefreshLock = createSingleFlight(),
+): Harness {
   const now = (): number => START;
   const store = openSqliteStore({ path: ':memory:', now });
   t.after(() => store.close());
@@ -74,7 +78,7 @@ function build(t: TestContext, during?: (call: number) => Promise<void>): Harnes
   };
   const refresher = createTokenRefresher({
     tokens: store.tokenStore,
-    lock: createSingleFlight(),
+    lock,
     refresh,
     now,
     skewMs: SKEW,
@@ -298,6 +302,48 @@ describe('createTokenRefresher', () => {
     assert.equal(harness.calls(), 0);
     assert.equal(fresh?.record.version, 2);
     assert.equal(fresh?.record.tokens.accessToken, 'access-from-another-request');
+  });
+
+  it('refreshes when the runs it joined, started for other callers, hand back the token the API refused', async (t) => {
+    // The single-flight lock, with one more request arriving just as the first run ends. Like the
+    // first, it read its tokens before they were last refreshed, so its run refreshes nothing.
+    const singleFlight = createSingleFlight();
+    let arriveAsRunEnds: (() => void) | undefined;
+    const lock: RefreshLock = {
+      run(key, work) {
+        const running = singleFlight.run(key, work);
+        if (arriveAsRunEnds) running.then(arriveAsRunEnds, () => undefined);
+        arriveAsRunEnds = undefined;
+        return running;
+      },
+    };
+    const harness = build(t, undefined, lock);
+    await harness.signIn(30 * SECOND);
+    const stale: TokenRecord = {
+      tokens: tokensExpiringAt(harness.now() + 30 * SECOND),
+      version: 1,
+      sub: 'alice',
+    };
+    const refused = tokensExpiringAt(harness.now() + HOUR, 'access-the-api-refused');
+    await harness.store.tokenStore.replace(SESSION, 1, refused);
+    const withStale = () => harness.refresher.getFreshTokens(SESSION, { current: stale });
+    let lateArrival: Promise<unknown> | undefined;
+    arriveAsRunEnds = () => {
+      lateArrival = withStale();
+    };
+
+    const [, fresh] = await Promise.all([
+      withStale(),
+      harness.refresher.getFreshTokens(SESSION, {
+        current: { tokens: refused, version: 2, sub: 'alice' },
+        rejectedVersion: 2,
+      }),
+    ]);
+    await lateArrival;
+
+    assert.equal(fresh?.record.version, 3, 'not the version the API refused');
+    assert.equal(fresh?.record.tokens.accessToken, 'access-1');
+    assert.equal(harness.calls(), 1);
   });
 
   it('deletes the record and rethrows when the refresh token is no longer good', async (t) => {

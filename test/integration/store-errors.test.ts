@@ -1,0 +1,80 @@
+import assert from 'node:assert/strict';
+import { describe, it, type TestContext } from 'node:test';
+import type { SessionData } from 'express-session';
+import { loadConfig } from '../../src/config/load-config.ts';
+import { openSessionBackend, type SessionBackend } from '../../src/session/session-backend.ts';
+import { type RedisServer, startRedisServer } from '../support/redis-server.ts';
+
+const storeError = { name: 'StoreError', status: 503 };
+
+/** What each call came to: the name of its error, or `fulfilled`. */
+function outcomes(results: PromiseSettledResult<unknown>[]): string[] {
+  return results.map((result) =>
+    result.status === 'rejected' ? (result.reason as Error).name : result.status,
+  );
+}
+
+async function openRedisBackend(t: TestContext): Promise<[SessionBackend, RedisServer]> {
+  const redis = await startRedisServer(t);
+  const config = loadConfig({ SESSION_STORE: 'redis', REDIS_URL: redis.url });
+  const backend = await openSessionBackend(config);
+  t.after(() => backend.close());
+  return [backend, redis];
+}
+
+/** Calls an express-session store method and waits for its callback. */
+function call(run: (callback: (err: unknown) => void) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    run((err) => (err ? reject(err) : resolve()));
+  });
+}
+
+function sessionData(): SessionData {
+  return {
+    cookie: { originalMaxAge: 60_000, expires: new Date(Date.now() + 60_000) },
+  } as SessionData;
+}
+
+describe('SESSION_STORE=redis store failures', () => {
+  it('hands express-session a StoreError (a 503 page) when Redis stops answering', async (t) => {
+    const [backend, redis] = await openRedisBackend(t);
+    const { sessions } = backend;
+
+    redis.pause();
+    const results = await Promise.allSettled([
+      call((cb) => sessions.get('s1', cb)),
+      call((cb) => sessions.set('s1', sessionData(), cb)),
+      call((cb) => sessions.destroy('s1', cb)),
+    ]);
+    redis.resume();
+
+    assert.deepEqual(outcomes(results), Array(3).fill('StoreError'));
+  });
+
+  it('hands express-session a StoreError when Redis is down', async (t) => {
+    const [backend, redis] = await openRedisBackend(t);
+    const { sessions } = backend;
+
+    await redis.stop();
+    const destroyed = call((cb) => sessions.destroy('s1', cb));
+
+    await assert.rejects(destroyed, storeError);
+  });
+
+  it('rejects token store and refresh lock calls with a StoreError when Redis stops answering', async (t) => {
+    const [backend, redis] = await openRedisBackend(t);
+    const { tokens, lock } = backend;
+    const stored = { accessToken: 'a', tokenType: 'bearer' };
+
+    redis.pause();
+    const results = await Promise.allSettled([
+      tokens.get('s1'),
+      tokens.replace('s1', 1, stored),
+      tokens.findSessions({ sub: 'alice' }),
+      lock.run('refresh:s1', async () => 'ran'),
+    ]);
+    redis.resume();
+
+    assert.deepEqual(outcomes(results), Array(4).fill('StoreError'));
+  });
+});
