@@ -24,10 +24,12 @@ describe('in a real browser', () => {
     await shoot('02-provider-login');
     await page.fill('input[name="login"]', 'carol');
     await page.fill('input[name="password"]', 'any password');
-    await page.click('button[type="submit"]');
-    await page.waitForSelector('form button[type="submit"]');
+    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+    // The consent page's own button: the sign-in page has a submit button too.
+    const allow = page.getByRole('button', { name: 'Allow', exact: true });
+    await allow.waitFor();
     await shoot('03-provider-consent');
-    await page.click('button[type="submit"]');
+    await allow.click();
     await page.waitForURL(`${app.baseUrl}/`);
     await shoot('04-home-signed-in');
     assert.match((await page.textContent('body')) ?? '', /Carol/);
@@ -59,7 +61,7 @@ describe('in a real browser', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(new RegExp(`^${app.issuer}/session/end`));
     await shoot('08-provider-logout');
-    await page.click('button[type="submit"][name="logout"], button[type="submit"]');
+    await page.getByRole('button', { name: 'Yes, sign me out', exact: true }).click();
     await page.waitForURL(`${app.baseUrl}/`);
     await shoot('09-home-after-logout');
     assert.match((await page.textContent('body')) ?? '', /Sign in/);

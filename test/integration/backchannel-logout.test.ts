@@ -1,20 +1,16 @@
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import { generateKeyPair, importJWK, type JWK, type JWTPayload, SignJWT } from 'jose';
+import { type JWTPayload, SignJWT } from 'jose';
+import { fault } from '../support/provider-faults.ts';
+import { forgeWithProviderKid, signWithProviderKey } from '../support/sign-with-provider-key.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 const backchannelEvent = { 'http://schemas.openid.net/event/backchannel-logout': {} };
+const logoutTokenHeader = { typ: 'logout+jwt' };
 
-/** Signs a logout token with the provider's own key, as oidc-provider does, then applies `changes`. */
-async function providerSigned(
-  app: TestApp,
-  changes: { claims?: JWTPayload; header?: Record<string, unknown>; omit?: string[] } = {},
-): Promise<string> {
-  const { keys } = JSON.parse(await readFile(app.providerKeysFile, 'utf8')) as { keys: JWK[] };
-  const jwk = keys[0];
-  assert.ok(jwk?.kid);
-  const claims: JWTPayload = {
+/** The claims of a valid logout token for alice, as oidc-provider sends it. */
+function logoutClaims(app: TestApp): JWTPayload {
+  return {
     iss: app.issuer,
     aud: app.config.client.id,
     sub: 'alice',
@@ -22,12 +18,20 @@ async function providerSigned(
     exp: Math.floor(Date.now() / 1000) + 120,
     jti: crypto.randomUUID(),
     events: backchannelEvent,
-    ...changes.claims,
   };
+}
+
+/** Signs a logout token with the provider's own key, as oidc-provider does, then applies `changes`. */
+function providerSigned(
+  app: TestApp,
+  changes: { claims?: JWTPayload; header?: Record<string, unknown>; omit?: string[] } = {},
+): Promise<string> {
+  const claims: JWTPayload = { ...logoutClaims(app), ...changes.claims };
   for (const name of changes.omit ?? []) delete claims[name];
-  return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'RS256', kid: jwk.kid, typ: 'logout+jwt', ...changes.header })
-    .sign(await importJWK(jwk, 'RS256'));
+  return signWithProviderKey(app.providerKeysFile, claims, {
+    ...logoutTokenHeader,
+    ...changes.header,
+  });
 }
 
 function postLogoutToken(app: TestApp, token: string): Promise<Response> {
@@ -41,19 +45,11 @@ describe('logout token checks (Back-Channel Logout 1.0 §2.6)', () => {
   it('accepts a token signed with the provider key and refuses each broken variant, keeping the session', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
-    const otherKey = await generateKeyPair('RS256');
-    const { keys } = JSON.parse(await readFile(app.providerKeysFile, 'utf8')) as { keys: JWK[] };
-    const forgedWithSameKid = await new SignJWT({
-      iss: app.issuer,
-      aud: app.config.client.id,
-      sub: 'alice',
-      jti: 'x1',
-      events: backchannelEvent,
-    })
-      .setProtectedHeader({ alg: 'RS256', kid: keys[0]?.kid ?? '', typ: 'logout+jwt' })
-      .setIssuedAt()
-      .setExpirationTime('2m')
-      .sign(otherKey.privateKey);
+    const forgedWithSameKid = await forgeWithProviderKid(
+      app.providerKeysFile,
+      logoutClaims(app),
+      logoutTokenHeader,
+    );
     const broken = {
       'another key, same kid': forgedWithSameKid,
       'a nonce': await providerSigned(app, { claims: { nonce: 'n' } }),
@@ -133,11 +129,16 @@ describe('POST /backchannel-logout', () => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
     let isJwksDown = true;
-    app.provider.use(async (ctx, next) => {
-      if (!isJwksDown || ctx.path !== '/jwks') return next();
-      ctx.status = 500;
-      ctx.body = 'down';
-    });
+    app.provider.use(
+      fault(
+        '/jwks',
+        () => isJwksDown,
+        async (ctx) => {
+          ctx.status = 500;
+          ctx.body = 'down';
+        },
+      ),
+    );
 
     const response = await postLogoutToken(app, await providerSigned(app));
     isJwksDown = false;

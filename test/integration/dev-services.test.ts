@@ -1,20 +1,10 @@
 // The dev provider and the demo API as real servers on 127.0.0.1, driven through the browser
 // redirects with openid-client as the relying party, the way the app uses them.
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import {
-  type CryptoKey,
-  decodeJwt,
-  decodeProtectedHeader,
-  generateKeyPair,
-  importJWK,
-  type JWK,
-  type JWTPayload,
-  SignJWT,
-} from 'jose';
+import { decodeJwt, decodeProtectedHeader, type JWK, type JWTPayload } from 'jose';
 import * as client from 'openid-client';
 import { closeServer, listenServer, portOf } from '../../src/dev/listen-server.ts';
 import { startDemoApi } from '../../src/dev/start-demo-api.ts';
@@ -27,6 +17,9 @@ import {
   readFormOf,
   signInThroughProvider,
 } from '../support/dev-login.ts';
+import { closedPort } from '../support/local-server.ts';
+import { forgeWithProviderKid, signWithProviderKey } from '../support/sign-with-provider-key.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const CLIENT_ID = 'test-app';
 const CLIENT_SECRET = 'test-app-secret';
@@ -298,18 +291,18 @@ describe('demo API', () => {
 
   it('answers 401 invalid_token for a token signed by another key', async (t) => {
     const stack = await startStack(t);
-    const { privateKey } = await generateKeyPair('RS256');
 
-    const response = await callApi(stack, await mintToken(stack, {}, privateKey));
+    const response = await callApi(
+      stack,
+      await forgeWithProviderKid(stack.keysFile, accessTokenClaims(stack), accessTokenHeader),
+    );
 
     assert.equal(response.status, 401);
     assert.match(response.headers.get('www-authenticate') ?? '', /signature does not verify/);
   });
 
   it('answers 503 while the issuer cannot be reached to verify tokens', async (t) => {
-    const closedPort = await listenServer(0, '127.0.0.1');
-    const issuer = `http://127.0.0.1:${portOf(closedPort)}`;
-    await closeServer(closedPort);
+    const issuer = `http://127.0.0.1:${await closedPort()}`;
     const api = await startDemoApi({ port: 0, issuer });
     t.after(() => api.close());
 
@@ -435,9 +428,7 @@ async function startFakeApp(t: TestContext) {
 }
 
 async function temporaryKeysFile(t: TestContext): Promise<string> {
-  const directory = await mkdtemp(join(tmpdir(), 'dev-services-'));
-  t.after(() => rm(directory, { recursive: true, force: true }));
-  return join(directory, 'data', 'dev-jwks.json');
+  return join(await tempDir(t, 'dev-services-'), 'data', 'dev-jwks.json');
 }
 
 async function signingKid(issuer: string): Promise<string | undefined> {
@@ -445,11 +436,12 @@ async function signingKid(issuer: string): Promise<string | undefined> {
   return jwks.keys[0]?.kid;
 }
 
-async function mintToken(stack: Stack, claims: JWTPayload, otherKey?: CryptoKey): Promise<string> {
-  const { keys } = JSON.parse(await readFile(stack.keysFile, 'utf8')) as { keys: JWK[] };
-  const providerKey = keys[0] ?? assert.fail('no key in the keys file');
+const accessTokenHeader = { typ: 'at+jwt' };
+
+/** The claims of a valid demo API access token, as the provider issues it. */
+function accessTokenClaims(stack: Stack): JWTPayload {
   const now = Math.floor(Date.now() / 1000);
-  return new SignJWT({
+  return {
     iss: stack.issuer,
     sub: 'alice',
     aud: stack.apiUrl,
@@ -457,10 +449,16 @@ async function mintToken(stack: Stack, claims: JWTPayload, otherKey?: CryptoKey)
     scope: 'api:read',
     iat: now,
     exp: now + 300,
-    ...claims,
-  })
-    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: providerKey.kid })
-    .sign(otherKey ?? (await importJWK(providerKey, 'RS256')));
+  };
+}
+
+/** An access token signed with the provider's key, with `claims` changed. */
+function mintToken(stack: Stack, claims: JWTPayload): Promise<string> {
+  return signWithProviderKey(
+    stack.keysFile,
+    { ...accessTokenClaims(stack), ...claims },
+    accessTokenHeader,
+  );
 }
 
 function callApi(stack: Stack, token: string): Promise<Response> {

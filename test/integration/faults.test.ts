@@ -1,31 +1,19 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { describe, it } from 'node:test';
-import type { Middleware } from 'koa';
+import { describe, it, type TestContext } from 'node:test';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
+import { closedPort, listenLocal } from '../support/local-server.ts';
+import { fault, hang, html502 } from '../support/provider-faults.ts';
 import { startTestApp } from '../support/test-app.ts';
 
-/** A provider middleware that answers `path` with a fault while `isOn()`; real HTTP, real server. */
-function fault(path: string, isOn: () => boolean, answer: Middleware): Middleware {
-  return async (ctx, next) => (isOn() && ctx.path === path ? answer(ctx, next) : next());
-}
+// The hanging answers end only through the app's 1 s timeout; without it, this fails the test.
+const timeoutTest = { timeout: 15_000 };
 
-const html502: Middleware = async (ctx) => {
-  ctx.status = 502;
-  ctx.type = 'html';
-  ctx.body = '<html><body><h1>502 Bad Gateway</h1></body></html>';
-};
-
-async function slowServer(t: import('node:test').TestContext): Promise<string> {
-  const server = createServer(() => {});
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}/me`;
+/** An API that accepts the connection and never answers, closed after the test. */
+async function silentApi(t: TestContext): Promise<string> {
+  const api = await listenLocal(() => {});
+  t.after(api.close);
+  return `${api.url}/me`;
 }
 
 describe('provider faults', () => {
@@ -65,24 +53,19 @@ describe('provider faults', () => {
     assert.equal(response.status, 502);
   });
 
-  it('shows 504 when the token endpoint is slower than HTTP_TIMEOUT_SECONDS', async (t) => {
-    const app = await startTestApp(t, { env: { HTTP_TIMEOUT_SECONDS: '1' } });
-    app.provider.use(
-      fault(
-        '/token',
-        () => true,
-        async (_ctx, next) => {
-          await new Promise((resolve) => setTimeout(resolve, 1500));
-          await next();
-        },
-      ),
-    );
+  it(
+    'shows 504 when the token endpoint is slower than HTTP_TIMEOUT_SECONDS',
+    timeoutTest,
+    async (t) => {
+      const app = await startTestApp(t, { env: { HTTP_TIMEOUT_SECONDS: '1' } });
+      app.provider.use(fault('/token', () => true, hang));
 
-    const response = await signInThroughProvider(`${app.baseUrl}/login`, new CookieJar());
+      const response = await signInThroughProvider(`${app.baseUrl}/login`, new CookieJar());
 
-    assert.equal(response.status, 504);
-    assert.match(await response.text(), /took too long/);
-  });
+      assert.equal(response.status, 504);
+      assert.match(await response.text(), /took too long/);
+    },
+  );
 
   it('refuses metadata with the wrong issuer (502), then discovers again once it is right', async (t) => {
     const app = await startTestApp(t);
@@ -108,18 +91,9 @@ describe('provider faults', () => {
     assert.equal(right.status, 302);
   });
 
-  it('shows 504 when discovery is slower than HTTP_TIMEOUT_SECONDS', async (t) => {
+  it('shows 504 when discovery is slower than HTTP_TIMEOUT_SECONDS', timeoutTest, async (t) => {
     const app = await startTestApp(t, { env: { HTTP_TIMEOUT_SECONDS: '1' } });
-    app.provider.use(
-      fault(
-        '/.well-known/openid-configuration',
-        () => true,
-        async (_ctx, next) => {
-          await new Promise((resolve) => setTimeout(resolve, 1500));
-          await next();
-        },
-      ),
-    );
+    app.provider.use(fault('/.well-known/openid-configuration', () => true, hang));
 
     const response = await fetch(`${app.baseUrl}/login`, { redirect: 'manual' });
 
@@ -152,7 +126,9 @@ describe('provider faults', () => {
 
 describe('protected API faults', () => {
   it('shows a 502 page naming the API when it cannot be reached, keeping the session', async (t) => {
-    const app = await startTestApp(t, { resourceUrl: async () => 'http://127.0.0.1:9/me' });
+    const app = await startTestApp(t, {
+      resourceUrl: async () => `http://127.0.0.1:${await closedPort()}/me`,
+    });
     const jar = await app.signIn();
 
     const response = await jar.fetch(`${app.baseUrl}/resource`);
@@ -164,16 +140,20 @@ describe('protected API faults', () => {
     assert.ok(await app.backend.tokens.get(app.sessionIdOf(jar)));
   });
 
-  it('shows a 504 page when the API is slower than HTTP_TIMEOUT_SECONDS', async (t) => {
-    const app = await startTestApp(t, {
-      env: { HTTP_TIMEOUT_SECONDS: '1' },
-      resourceUrl: () => slowServer(t),
-    });
-    const jar = await app.signIn();
+  it(
+    'shows a 504 page when the API is slower than HTTP_TIMEOUT_SECONDS',
+    timeoutTest,
+    async (t) => {
+      const app = await startTestApp(t, {
+        env: { HTTP_TIMEOUT_SECONDS: '1' },
+        resourceUrl: () => silentApi(t),
+      });
+      const jar = await app.signIn();
 
-    const response = await jar.fetch(`${app.baseUrl}/resource`);
+      const response = await jar.fetch(`${app.baseUrl}/resource`);
 
-    assert.equal(response.status, 504);
-    assert.match(await response.text(), /protected API took too long/);
-  });
+      assert.equal(response.status, 504);
+      assert.match(await response.text(), /protected API took too long/);
+    },
+  );
 });

@@ -66,15 +66,9 @@ describe('no secret leaves the server', () => {
       method: 'POST',
       body: new URLSearchParams({ logout_token: first?.tokens.accessToken ?? '' }),
     });
-    await jar.fetch(`${app.baseUrl}/logout`, {
-      method: 'POST',
-      body: new URLSearchParams({ _csrf: 'wrong' }),
-    });
+    await app.postLogout(jar, { csrf: 'wrong' });
     const csrf = await app.csrfTokenOf(jar);
-    const logout = await jar.fetch(`${app.baseUrl}/logout`, {
-      method: 'POST',
-      body: new URLSearchParams({ _csrf: csrf }),
-    });
+    const logout = await app.postLogout(jar, { csrf });
 
     const secrets = {
       code: codes[0],

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { confirmLogoutAtProvider } from '../support/dev-login.ts';
-import { startTestApp } from '../support/test-app.ts';
+import { postToProvider } from '../support/post-to-provider.ts';
+import { fault, html502 } from '../support/provider-faults.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 describe('POST /logout', () => {
   it('revokes the refresh token, ends the session and redirects to the provider end-session page', async (t) => {
@@ -13,12 +15,9 @@ describe('POST /logout', () => {
     app.provider.on('refresh_token.destroyed', () => revoked.push('refresh_token'));
     const csrf = await app.csrfTokenOf(jar);
 
-    const response = await jar.fetch(`${app.baseUrl}/logout`, {
-      method: 'POST',
-      body: new URLSearchParams({ _csrf: csrf }),
-    });
+    const response = await app.postLogout(jar, { csrf });
     const location = new URL(response.headers.get('location') ?? '');
-    const introspection = await introspect(app.issuer, record?.tokens.refreshToken ?? '');
+    const introspection = await introspect(app, record?.tokens.refreshToken ?? '');
     const afterwards = await jar.fetch(`${app.baseUrl}/resource`);
 
     assert.equal(response.status, 303);
@@ -37,10 +36,7 @@ describe('POST /logout', () => {
     const jar = await app.signIn();
     const csrf = await app.csrfTokenOf(jar);
 
-    const logout = await jar.fetch(`${app.baseUrl}/logout`, {
-      method: 'POST',
-      body: new URLSearchParams({ _csrf: csrf }),
-    });
+    const logout = await app.postLogout(jar, { csrf });
     const back = await confirmLogoutAtProvider(logout.headers.get('location') ?? '', jar);
     const login = await jar.fetch(`${app.baseUrl}/login`);
     const provider = await jar.fetch(login.headers.get('location') ?? '');
@@ -56,10 +52,7 @@ describe('POST /logout', () => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
 
-    const response = await jar.fetch(`${app.baseUrl}/logout`, {
-      method: 'POST',
-      body: new URLSearchParams({}),
-    });
+    const response = await app.postLogout(jar);
     const page = await response.text();
     const still = await jar.fetch(`${app.baseUrl}/resource`);
 
@@ -72,15 +65,9 @@ describe('POST /logout', () => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
     const csrf = await app.csrfTokenOf(jar);
-    const post = (body: Record<string, string>) =>
-      jar.fetch(`${app.baseUrl}/logout`, {
-        method: 'POST',
-        headers: { origin: 'null' },
-        body: new URLSearchParams(body),
-      });
 
-    const withoutToken = await post({});
-    const withToken = await post({ _csrf: csrf });
+    const withoutToken = await app.postLogout(jar, { origin: 'null' });
+    const withToken = await app.postLogout(jar, { csrf, origin: 'null' });
 
     assert.equal(withoutToken.status, 403);
     assert.equal(withToken.status, 303);
@@ -91,11 +78,7 @@ describe('POST /logout', () => {
     const jar = await app.signIn();
     const csrf = await app.csrfTokenOf(jar);
 
-    const response = await jar.fetch(`${app.baseUrl}/logout`, {
-      method: 'POST',
-      headers: { origin: 'https://evil.example' },
-      body: new URLSearchParams({ _csrf: csrf }),
-    });
+    const response = await app.postLogout(jar, { csrf, origin: 'https://evil.example' });
 
     assert.equal(response.status, 403);
     assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
@@ -108,11 +91,8 @@ describe('POST /logout', () => {
     const csrf = await app.csrfTokenOf(jar);
 
     app.advanceClock(9 * 60 * 60 * 1000);
-    const response = await jar.fetch(`${app.baseUrl}/logout`, {
-      method: 'POST',
-      body: new URLSearchParams({ _csrf: csrf }),
-    });
-    const introspection = await introspect(app.issuer, record?.tokens.refreshToken ?? '');
+    const response = await app.postLogout(jar, { csrf });
+    const introspection = await introspect(app, record?.tokens.refreshToken ?? '');
 
     assert.equal(response.status, 303);
     assert.match(response.headers.get('location') ?? '', /id_token_hint=/);
@@ -124,17 +104,9 @@ describe('POST /logout', () => {
     const jar = await app.signIn();
     const sessionId = app.sessionIdOf(jar);
     const csrf = await app.csrfTokenOf(jar);
-    app.provider.use(async (ctx, next) => {
-      if (ctx.path !== '/token/revocation') return next();
-      ctx.status = 502;
-      ctx.type = 'html';
-      ctx.body = '<html><body>Bad gateway</body></html>';
-    });
+    app.provider.use(fault('/token/revocation', () => true, html502));
 
-    const response = await jar.fetch(`${app.baseUrl}/logout`, {
-      method: 'POST',
-      body: new URLSearchParams({ _csrf: csrf }),
-    });
+    const response = await app.postLogout(jar, { csrf });
 
     assert.equal(response.status, 303);
     assert.equal(await app.backend.tokens.get(sessionId), undefined);
@@ -142,13 +114,7 @@ describe('POST /logout', () => {
   });
 });
 
-async function introspect(issuer: string, token: string): Promise<{ active: boolean }> {
-  const response = await fetch(`${issuer}/token/introspection`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from('oauth-express-reference:dev-only-client-secret').toString('base64')}`,
-    },
-    body: new URLSearchParams({ token }),
-  });
+async function introspect(app: TestApp, token: string): Promise<{ active: boolean }> {
+  const response = await postToProvider(app, '/token/introspection', { token });
   return (await response.json()) as { active: boolean };
 }

@@ -1,34 +1,19 @@
 import assert from 'node:assert/strict';
-import { createServer, type RequestListener } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
 import * as client from 'openid-client';
 import { mapProviderError } from '../../src/oidc/map-error.ts';
+import { closedPort, listenLocal } from '../support/local-server.ts';
+import { postToProvider } from '../support/post-to-provider.ts';
+import { startTestApp } from '../support/test-app.ts';
 
 const providerText = 'details from the provider';
 
+/** A stand-in provider for faults the real one does not produce: a hang, a 500. */
 async function startProvider(t: TestContext, answer: RequestListener): Promise<URL> {
-  const server = createServer(answer);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  t.after(() => {
-    server.closeAllConnections();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  });
-  return new URL(`http://127.0.0.1:${(server.address() as AddressInfo).port}`);
-}
-
-/** A port that refuses connections: a server that listened on it has closed. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function json(res: Parameters<RequestListener>[1], status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' });
-  res.end(JSON.stringify(body));
+  const provider = await listenLocal(answer);
+  t.after(provider.close);
+  return new URL(provider.url);
 }
 
 const insecure = { execute: [client.allowInsecureRequests] };
@@ -69,7 +54,7 @@ describe('mapProviderError with errors openid-client really throws', () => {
   it('maps a discovery answered with a 500 to 502', async (t) => {
     const issuer = await startProvider(t, (_req, res) => {
       res.writeHead(500);
-      res.end('internal error');
+      res.end(providerText);
     });
 
     const error = await thrownBy(() =>
@@ -78,28 +63,35 @@ describe('mapProviderError with errors openid-client really throws', () => {
     const mapped = mapProviderError(error, 'discovery');
 
     assert.deepEqual([mapped.status, mapped.code], [502, 'provider_bad_response']);
+    assert.equal(mapped.publicMessage.includes(providerText), false, mapped.publicMessage);
   });
 
-  it('maps invalid_grant from a real refresh to TokenRefreshError 401', async (t) => {
-    const issuer = await startProvider(t, (req, res) => {
-      if (req.url === '/.well-known/openid-configuration') {
-        json(res, 200, {
-          issuer: issuer.href.replace(/\/$/, ''),
-          authorization_endpoint: new URL('/auth', issuer).href,
-          token_endpoint: new URL('/token', issuer).href,
-        });
-      } else {
-        json(res, 400, { error: 'invalid_grant', error_description: providerText });
-      }
-    });
-    const configuration = await client.discovery(issuer, 'app', 'secret', undefined, insecure);
+  it('maps invalid_grant from a refresh with a revoked token to TokenRefreshError 401', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const refreshToken = (await app.backend.tokens.get(app.sessionIdOf(jar)))?.tokens.refreshToken;
+    assert.ok(refreshToken, 'the sign-in stored a refresh token');
+    const revoked = await postToProvider(app, '/token/revocation', { token: refreshToken });
+    assert.equal(revoked.status, 200);
+    const { id, secret = '' } = app.config.client;
+    const configuration = await client.discovery(
+      new URL(app.issuer),
+      id,
+      undefined,
+      client.ClientSecretBasic(secret),
+      insecure,
+    );
 
-    const error = await thrownBy(() => client.refreshTokenGrant(configuration, 'old-refresh'));
+    const error = await thrownBy(() => client.refreshTokenGrant(configuration, refreshToken));
     const mapped = mapProviderError(error, 'refresh');
 
+    assert.ok(error instanceof client.ResponseBodyError);
+    assert.equal(error.error, 'invalid_grant');
     assert.deepEqual(
       [mapped.status, mapped.code, mapped.constructor.name],
       [401, 'refresh_failed', 'TokenRefreshError'],
     );
+    const description = error.error_description ?? assert.fail('the provider gave a description');
+    assert.equal(mapped.publicMessage.includes(description), false, mapped.publicMessage);
   });
 });

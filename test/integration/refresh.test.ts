@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { startTestApp } from '../support/test-app.ts';
+import { postToProvider } from '../support/post-to-provider.ts';
+import { fault, html502 } from '../support/provider-faults.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
 
@@ -62,7 +64,7 @@ describe('token refresh', () => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
     const record = await app.backend.tokens.get(app.sessionIdOf(jar));
-    await revokeAtProvider(app.issuer, record?.tokens.refreshToken ?? '');
+    await revokeAtProvider(app, record?.tokens.refreshToken ?? '');
 
     app.advanceClock(tenMinutes);
     const response = await jar.fetch(`${app.baseUrl}/resource`);
@@ -80,15 +82,7 @@ describe('token refresh', () => {
     const sessionId = app.sessionIdOf(jar);
     const before = await app.backend.tokens.get(sessionId);
     let isTokenEndpointDown = true;
-    app.provider.use(async (ctx, next) => {
-      if (isTokenEndpointDown && ctx.path === '/token') {
-        ctx.status = 502;
-        ctx.type = 'html';
-        ctx.body = '<html><body>Bad gateway</body></html>';
-        return;
-      }
-      await next();
-    });
+    app.provider.use(fault('/token', () => isTokenEndpointDown, html502));
 
     app.advanceClock(tenMinutes);
     const failed = await jar.fetch(`${app.baseUrl}/resource`);
@@ -109,13 +103,10 @@ describe('token refresh', () => {
   });
 });
 
-async function revokeAtProvider(issuer: string, token: string): Promise<void> {
-  const response = await fetch(`${issuer}/token/revocation`, {
-    method: 'POST',
-    headers: {
-      authorization: `Basic ${Buffer.from('oauth-express-reference:dev-only-client-secret').toString('base64')}`,
-    },
-    body: new URLSearchParams({ token, token_type_hint: 'refresh_token' }),
+async function revokeAtProvider(app: TestApp, token: string): Promise<void> {
+  const response = await postToProvider(app, '/token/revocation', {
+    token,
+    token_type_hint: 'refresh_token',
   });
   assert.equal(response.status, 200);
 }

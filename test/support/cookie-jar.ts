@@ -50,18 +50,6 @@ export class CookieJar {
     return matching.length ? matching.map((c) => `${c.name}=${c.value}`).join('; ') : undefined;
   }
 
-  /** The value of one cookie as `url` would receive it. */
-  get(url: string | URL, name: string): string | undefined {
-    const target = new URL(url);
-    return this.#cookiesOf(target.hostname).find(
-      (c) => c.name === name && pathMatches(target.pathname, c.path),
-    )?.value;
-  }
-
-  clear(): void {
-    this.#byHost.clear();
-  }
-
   #cookiesOf(hostname: string): StoredCookie[] {
     return this.#byHost.get(hostname) ?? [];
   }

@@ -2,11 +2,9 @@
 // It can be stopped and started again on the same port to test an outage.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import type { TestContext } from 'node:test';
+import { closedPort } from './local-server.ts';
+import { tempDir } from './temp-dir.ts';
 
 export interface RedisServer {
   url: string;
@@ -17,19 +15,12 @@ export interface RedisServer {
   resume(): void;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === 'string') throw new Error('no port');
-  return address.port;
-}
-
 /** Starts redis-server with an append-only file, so data survives stop/start on the same `url`. */
 export async function startRedisServer(t: TestContext): Promise<RedisServer> {
-  const port = await freePort();
-  const dir = await mkdtemp(path.join(tmpdir(), 'oer-redis-'));
+  const port = await closedPort();
+  // node:test runs after-hooks in the order they were added: stop redis before its folder goes.
+  t.after(() => stop());
+  const dir = await tempDir(t, 'oer-redis-');
   let child: ChildProcess | undefined;
 
   async function start(): Promise<void> {
@@ -81,10 +72,6 @@ export async function startRedisServer(t: TestContext): Promise<RedisServer> {
   }
 
   await start();
-  t.after(async () => {
-    await stop();
-    await rm(dir, { recursive: true, force: true });
-  });
   return {
     url: `redis://127.0.0.1:${port}`,
     stop,

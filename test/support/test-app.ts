@@ -2,8 +2,7 @@
 // demo API (also on port 0), with a controllable clock and every log line captured. A test can add
 // a second instance sharing the store, or restart the app behind the same address.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer, type RequestListener, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
@@ -17,6 +16,7 @@ import { createOidcClient } from '../../src/oidc/oidc-client.ts';
 import { openSessionBackend, type SessionBackend } from '../../src/session/session-backend.ts';
 import { CookieJar } from './cookie-jar.ts';
 import { signInThroughProvider } from './dev-login.ts';
+import { listenLocal } from './local-server.ts';
 
 export const testSessionSecret = 'test-session-secret-that-is-long-enough-0123456789';
 
@@ -47,24 +47,14 @@ export interface TestApp {
   sessionIdOf(jar: CookieJar): string;
   /** The CSRF token of the sign-out form on the home page. */
   csrfTokenOf(jar: CookieJar): Promise<string>;
+  /** Posts the sign-out form, with `csrf` as its token (none when absent) and an Origin header. */
+  postLogout(jar: CookieJar, form?: { csrf?: string; origin?: string }): Promise<Response>;
 }
 
 export interface TestAppOptions {
   env?: Record<string, string>;
-  accessTokenTtlSeconds?: number;
   /** Another protected API to call instead of the demo API, given the provider's issuer. */
   resourceUrl?: (issuer: string) => Promise<string>;
-}
-
-async function listen(): Promise<{ server: Server; url: string }> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
-}
-
-async function close(server: Server): Promise<void> {
-  server.closeAllConnections();
-  await new Promise((resolve) => server.close(resolve));
 }
 
 /** Starts provider, API and app; everything is closed and deleted after the test. */
@@ -99,8 +89,8 @@ async function startStack(
 ): Promise<TestApp> {
   const dir = await mkdtemp(path.join(tmpdir(), 'oer-test-'));
   closers.push(() => rm(dir, { recursive: true, force: true }));
-  const { server, url: baseUrl } = await listen();
-  closers.push(() => close(server));
+  const { server, url: baseUrl, close: closeServer } = await listenLocal();
+  closers.push(closeServer);
   const dev = await startDevServices({
     appBaseUrl: baseUrl,
     clientId: devClient.id,
@@ -108,7 +98,6 @@ async function startStack(
     providerPort: 0,
     apiPort: 0,
     keysFile: path.join(dir, 'jwks.json'),
-    ...(options.accessTokenTtlSeconds && { accessTokenTtlSeconds: options.accessTokenTtlSeconds }),
   });
   closers.push(() => dev.close());
   const resourceUrl = options.resourceUrl ? await options.resourceUrl(dev.issuer) : dev.resourceUrl;
@@ -160,9 +149,8 @@ async function startStack(
     },
     async addInstance() {
       const instance = await build();
-      const { server: other, url } = await listen();
-      other.on('request', instance.handler);
-      closers.push(() => close(other));
+      const { url, close } = await listenLocal(instance.handler);
+      closers.push(close);
       return url;
     },
     async restart() {
@@ -180,6 +168,13 @@ async function startStack(
       const token = /name="_csrf" value="([^"]+)"/.exec(html)?.[1];
       if (!token) throw new Error('no sign-out form on the home page');
       return token;
+    },
+    postLogout(jar, { csrf, origin } = {}) {
+      return jar.fetch(`${baseUrl}/logout`, {
+        method: 'POST',
+        headers: origin === undefined ? {} : { origin },
+        body: new URLSearchParams(csrf === undefined ? {} : { _csrf: csrf }),
+      });
     },
     async signIn(login = 'alice') {
       const jar = new CookieJar();

@@ -258,5 +258,3 @@ describe('mapProviderError', () => {
     assert.ok(mapped.code.startsWith('provider_x'));
   });
 });
-
-/** A tiny provider on 127.0.0.1, port 0, closed after the test (hanging requests included). */

@@ -1,0 +1,16 @@
+// Calls the provider directly as the app's client, e.g. to revoke or introspect a token.
+import type { TestApp } from './test-app.ts';
+
+/** POSTs `params` to the provider's `endpointPath` with the app's client credentials (Basic). */
+export function postToProvider(
+  app: TestApp,
+  endpointPath: string,
+  params: Record<string, string>,
+): Promise<Response> {
+  const { id, secret = '' } = app.config.client;
+  return fetch(`${app.issuer}${endpointPath}`, {
+    method: 'POST',
+    headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },
+    body: new URLSearchParams(params),
+  });
+}

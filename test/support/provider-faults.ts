@@ -1,0 +1,24 @@
+// Faults injected into the real in-process oidc-provider (a Koa app): one path answers wrongly
+// while a switch is on, over real HTTP, and every other request goes through untouched.
+import { once } from 'node:events';
+import type { Middleware } from 'koa';
+
+/** A provider middleware that answers `path` with `answer` while `isOn()`. */
+export function fault(path: string, isOn: () => boolean, answer: Middleware): Middleware {
+  return async (ctx, next) => (isOn() && ctx.path === path ? answer(ctx, next) : next());
+}
+
+/** A gateway's HTML error page instead of the JSON the protocol promises. */
+export const html502: Middleware = async (ctx) => {
+  ctx.status = 502;
+  ctx.type = 'html';
+  ctx.body = '<html><body><h1>502 Bad Gateway</h1></body></html>';
+};
+
+/**
+ * Never answers: ends only when the client gives up and closes the connection. A test that uses it
+ * finishes only if the app's own timeout fires; no timer of the test decides the outcome.
+ */
+export const hang: Middleware = async (ctx) => {
+  await once(ctx.res, 'close');
+};
