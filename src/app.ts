@@ -12,6 +12,7 @@ import {
   reauthenticateOnExpiredLogin,
 } from './auth/require-login.ts';
 import type { AppConfig } from './config/load-config.ts';
+import { providerOrigin } from './config/read-provider.ts';
 import { notFound, renderErrors } from './http/error-pages.ts';
 import { pageLocals } from './http/page-locals.ts';
 import { limitSignInAttempts } from './http/rate-limit.ts';
@@ -49,7 +50,7 @@ export function createApp({
   const refresher = createTokenRefresher({
     tokens,
     lock: backend.lock,
-    refresh: (current, at, subject) => oidc.refreshTokens(current, at, subject),
+    refresh: oidc.refreshTokens,
     now,
     skewMs: config.refreshSkewMs,
   });
@@ -59,7 +60,7 @@ export function createApp({
   app.set('views', path.join(root, 'views'));
   app.locals.appName = 'OAuth Express Reference';
   app.locals.isDevProvider = config.isDevProvider;
-  app.locals.issuer = config.provider.kind === 'oidc' ? config.provider.issuer.origin : '';
+  app.locals.providerOrigin = providerOrigin(config.provider);
 
   app.use(logRequests(logger));
   app.use(
@@ -71,22 +72,23 @@ export function createApp({
   app.use(healthRoutes({ oidc, backend }));
   app.use(backchannelLogoutRoute({ oidc, backend, logger }));
   app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
+  // Before the session: a refused attempt costs no store read or write.
+  app.use(['/login', '/callback'], limitSignInAttempts(config.signInRateLimitPerMinute));
 
   app.use(createSessionMiddleware(config, backend.sessions));
   app.use(noStore());
-  app.use(enforceSessionLifetime(tokens, config.session.maxAgeMs, now));
+  app.use(enforceSessionLifetime({ tokens, oidc, logger, maxAgeMs: config.session.maxAgeMs, now }));
   app.use(loadTokenRecord(tokens));
   app.use(pageLocals());
-  app.use(['/login', '/callback'], limitSignInAttempts(config.signInRateLimitPerMinute));
-  // Token records outlive the session's maximum age by one idle period: enforceSessionLifetime
-  // ends the sign-in, and a sign-out form still on screen can revoke the refresh token.
+  // Token records outlive the session's maximum age by one idle period, so the refresh token can
+  // still be revoked when the sign-in ends: by enforceSessionLifetime, or a sign-out form on screen.
   const tokenTtlMs = config.session.maxAgeMs + config.session.idleTimeoutMs;
   app.use(loginRoutes({ oidc, tokens, appOrigin, now, tokenTtlMs }));
   app.use(logoutRoute({ oidc, tokens, appOrigin, logger }));
   app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl?.href ?? '' }));
 
   app.use(notFound());
-  app.use(reauthenticateOnExpiredLogin(tokens));
+  app.use(reauthenticateOnExpiredLogin(tokens, logger));
   app.use(renderErrors(logger));
   return app;
 }

@@ -1,10 +1,15 @@
 // Every failure the app expects is one of these: a stable `code`, an HTTP status and a message that
 // is safe to show. Details go to `cause` and the log, never to the browser.
 
+/** Where the error page's button leads, e.g. back to sign-in. */
+export interface PageAction {
+  href: string;
+  label: string;
+}
+
 export interface AppErrorOptions {
   cause?: unknown;
-  /** Where the error page's button leads, e.g. back to sign-in. */
-  action?: { href: string; label: string };
+  action?: PageAction;
 }
 
 export class AppError extends Error {
@@ -12,7 +17,7 @@ export class AppError extends Error {
   readonly code: string;
   readonly publicMessage: string;
   readonly title: string;
-  readonly action: { href: string; label: string } | undefined;
+  readonly action: PageAction | undefined;
 
   constructor(
     status: number,
@@ -98,6 +103,19 @@ export class CsrfError extends AppError {
   }
 }
 
+/** Too many sign-in attempts from one client IP. */
+export class RateLimitError extends AppError {
+  constructor() {
+    super(
+      429,
+      'rate_limited',
+      'Too many sign-in attempts',
+      'Please wait a minute before trying to sign in again.',
+      { action: { href: '/', label: 'Back to the home page' } },
+    );
+  }
+}
+
 /** The session store cannot be reached. */
 export class StoreError extends AppError {
   constructor(cause?: unknown) {
@@ -109,6 +127,15 @@ export class StoreError extends AppError {
       { cause },
     );
   }
+}
+
+/**
+ * The status of an error that is the client's fault: an AppError's 4xx, or the 4xx `status`
+ * body-parser and friends put on theirs (e.g. 413 entity too large). Undefined for the rest.
+ */
+export function clientErrorStatus(error: unknown): number | undefined {
+  const status = (error as { status?: unknown } | null)?.status;
+  return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
 /** A configuration value that cannot work; the message names the variable and an example. */

@@ -2,7 +2,7 @@
 // session ended (OpenID Connect Back-Channel Logout 1.0). Every matching app session ends too.
 import express, { type ErrorRequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
-import { AppError, LogoutTokenError } from '../errors.ts';
+import { AppError, clientErrorStatus, LogoutTokenError } from '../errors.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import { endSessionsOf } from '../session/end-sessions.ts';
 import type { SessionBackend } from '../session/session-backend.ts';
@@ -37,11 +37,7 @@ export function backchannelLogoutRoute(options: BackchannelLogoutOptions): Route
   // 5xx (the provider retries later) when the app or the provider's keys are unavailable.
   const answerAsJson: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
     options.logger.warn({ err: error }, 'back-channel logout refused');
-    const status = (error as { status?: unknown } | null)?.status;
-    if (
-      error instanceof LogoutTokenError ||
-      (typeof status === 'number' && status >= 400 && status < 500)
-    ) {
+    if (clientErrorStatus(error) !== undefined) {
       const description =
         error instanceof AppError ? error.publicMessage : 'The request is malformed.';
       res.status(400).json({ error: 'invalid_request', error_description: description });

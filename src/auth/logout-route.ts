@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { verifyCsrf } from '../http/csrf.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { TokenStore } from '../session/token-store.ts';
-import { signOut } from './session-lifecycle.ts';
+import { revokeRefreshToken, signOut } from './session-lifecycle.ts';
 
 export interface LogoutRouteOptions {
   oidc: OidcClient;
@@ -21,16 +21,12 @@ export function logoutRoute(options: LogoutRouteOptions): Router {
 
   router.post('/logout', form, verifyCsrf(options.appOrigin), async (req, res) => {
     const record = await options.tokens.get(req.sessionID);
-    const refreshToken = record?.tokens.refreshToken;
-    if (refreshToken) {
-      // Offline refresh tokens outlive the provider session: revoke them explicitly (RFC 7009).
-      await options.oidc.revokeRefreshToken(refreshToken).catch((error: unknown) => {
-        options.logger.warn(
-          { reqId: res.locals.requestId, err: error },
-          'refresh token revocation failed',
-        );
-      });
-    }
+    await revokeRefreshToken(options.oidc, record, (error) => {
+      options.logger.warn(
+        { reqId: res.locals.requestId, err: error },
+        'refresh token revocation failed',
+      );
+    });
     const logoutUrl = await options.oidc
       .buildLogoutUrl(record?.tokens.idToken)
       .catch((error: unknown) => {

@@ -1,24 +1,35 @@
 // Guards for pages that need a signed-in user: a session that passed its absolute lifetime ends
 // (OWASP ASVS V3.3), and a signed-out browser is sent to sign in, coming back here afterwards.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import { TokenRefreshError } from '../errors.ts';
+import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { TokenStore } from '../session/token-store.ts';
-import { endSignIn } from './session-lifecycle.ts';
+import { endSignIn, revokeRefreshToken } from './session-lifecycle.ts';
 
 function signInUrl(returnTo: string): string {
   return `/login?returnTo=${encodeURIComponent(returnTo)}`;
 }
 
-/** Ends a sign-in older than `maxAgeMs`, whatever its activity. */
-export function enforceSessionLifetime(
-  tokens: TokenStore,
-  maxAgeMs: number,
-  now: () => number,
-): RequestHandler {
-  return async (req, _res, next) => {
+export interface SessionLifetimeOptions {
+  tokens: TokenStore;
+  oidc: OidcClient;
+  logger: Logger;
+  maxAgeMs: number;
+  now: () => number;
+}
+
+/** Ends a sign-in older than `maxAgeMs`, whatever its activity, and revokes its refresh token. */
+export function enforceSessionLifetime(options: SessionLifetimeOptions): RequestHandler {
+  const { tokens, oidc, logger, maxAgeMs, now } = options;
+  return async (req, res, next) => {
     const user = req.session?.user;
-    // GET only: a sign-out posted after the limit still finds the tokens, and revokes them.
+    // GET only: a sign-out posted after the limit does all of it itself, and also ends the
+    // provider's session with the ID token as its hint.
     if (req.method === 'GET' && user && user.signedInAt + maxAgeMs <= now()) {
+      await revokeRefreshToken(oidc, await tokens.get(req.sessionID), (error) => {
+        logger.warn({ reqId: res.locals.requestId, err: error }, 'refresh token revocation failed');
+      });
       await endSignIn(
         req,
         tokens,
@@ -53,10 +64,15 @@ export function requireLogin(): RequestHandler {
 }
 
 /** A refresh token that is no longer good means signing in again, with a notice, not an error page. */
-export function reauthenticateOnExpiredLogin(tokens: TokenStore): ErrorRequestHandler {
+export function reauthenticateOnExpiredLogin(
+  tokens: TokenStore,
+  logger: Logger,
+): ErrorRequestHandler {
   return async (error: unknown, req, res, next) => {
     if (!(error instanceof TokenRefreshError) || req.method !== 'GET' || !req.session)
       return next(error);
+    // Not an error page, so renderErrors will not log it: say here why the user signs in again.
+    logger.info({ reqId: res.locals.requestId, err: error }, 'sign-in expired; signing in again');
     await endSignIn(req, tokens, 'Your sign-in had expired, so you were asked to sign in again.');
     res.redirect(signInUrl(req.originalUrl));
   };

@@ -4,7 +4,8 @@ import type { Request } from 'express';
 import { ensureCsrfToken } from '../http/csrf.ts';
 import type { FlowStep } from '../oidc/flow-step.ts';
 import type { LoginIdentity } from '../oidc/login.ts';
-import type { StoredTokens, TokenStore } from '../session/token-store.ts';
+import type { OidcClient } from '../oidc/oidc-client.ts';
+import type { StoredTokens, TokenRecord, TokenStore } from '../session/token-store.ts';
 
 const maxFlowSteps = 40;
 
@@ -61,7 +62,6 @@ export async function signIn(
     sub,
     ...(name && { name }),
     ...(email && { email }),
-    ...(sid && { sid }),
     signedInAt: login.now,
   };
   req.session.flow = login.steps.slice(-maxFlowSteps);
@@ -89,6 +89,21 @@ export async function endSignIn(
   req.session.notice = notice;
   // Saved now: the caller's next step is usually a redirect, which must not outrun the write.
   await saveSession(req);
+}
+
+/**
+ * Revokes the record's refresh token at the provider (RFC 7009): an offline refresh token outlives
+ * both sessions unless revoked. Best effort: a failure goes to `onError` and never keeps anyone
+ * signed in. Not used when a signed-in user signs in again: the provider may have reused the grant,
+ * and revoking the old token could revoke the new one with it.
+ */
+export async function revokeRefreshToken(
+  oidc: OidcClient,
+  record: TokenRecord | undefined,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  const refreshToken = record?.tokens.refreshToken;
+  if (refreshToken) await oidc.revokeRefreshToken(refreshToken).catch(onError);
 }
 
 /** Deletes the tokens and the whole session (sign-out). */

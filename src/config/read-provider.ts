@@ -34,6 +34,11 @@ export function readProvider(env: NodeJS.ProcessEnv, isProduction: boolean): Pro
   return { kind: 'dev' };
 }
 
+/** The provider's origin, to show to people: the issuer's, or the authorization endpoint's. */
+export function providerOrigin(provider: ProviderSettings): string {
+  return providerUrls(provider)[0]?.origin ?? '';
+}
+
 function providerUrls(provider: ProviderSettings): URL[] {
   if (provider.kind === 'oidc') return [provider.issuer];
   if (provider.kind === 'oauth2')

@@ -2,7 +2,7 @@
 // a safe message and the request id; the details go to the log only.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError } from '../errors.ts';
+import { AppError, clientErrorStatus, type PageAction } from '../errors.ts';
 
 /** Renders the 404 page for anything no route answered. */
 export function notFound(): RequestHandler {
@@ -11,14 +11,13 @@ export function notFound(): RequestHandler {
       title: 'Page not found',
       status: 404,
       message: 'There is no page at this address.',
-      action: undefined,
     });
   };
 }
 
 /** Maps errors to pages: AppErrors with their status, body-parser errors as 4xx, anything else 500. */
 export function renderErrors(logger: Logger): ErrorRequestHandler {
-  return (error: unknown, req, res, _next) => {
+  return (error: unknown, req, res, next) => {
     const page = toPage(error);
     const level = page.status >= 500 ? 'error' : 'warn';
     logger[level](
@@ -30,8 +29,9 @@ export function renderErrors(logger: Logger): ErrorRequestHandler {
       },
       page.title,
     );
-    // Too late for a page (e.g. the session could not be saved after the response): logged above.
-    if (res.headersSent) return;
+    // Too late for a page (e.g. the session could not be saved after the response): logged above,
+    // and Express's own handler ends the response (or closes the socket) instead of leaving it open.
+    if (res.headersSent) return next(error);
     res.setHeader('Cache-Control', 'no-store');
     res.status(page.status).render('error', page, (renderError: Error | null, html?: string) => {
       if (renderError) {
@@ -52,7 +52,7 @@ interface ErrorPage {
   code: string;
   title: string;
   message: string;
-  action: { href: string; label: string } | undefined;
+  action: PageAction | undefined;
 }
 
 function toPage(error: unknown): ErrorPage {
@@ -65,9 +65,8 @@ function toPage(error: unknown): ErrorPage {
       action: error.action,
     };
   }
-  // body-parser and friends mark client errors with a 4xx `status` (e.g. 413 entity too large).
-  const status = (error as { status?: unknown } | null)?.status;
-  if (typeof status === 'number' && status >= 400 && status < 500) {
+  const status = clientErrorStatus(error);
+  if (status !== undefined) {
     return {
       status,
       code: 'bad_request',

@@ -8,7 +8,6 @@ export function pageLocals(): RequestHandler {
     res.locals.user = user && { sub: user.sub, name: user.name, email: user.email };
     res.locals.csrfToken = user ? req.session.csrfToken : undefined;
     res.locals.currentPath = req.path;
-    res.locals.title = '';
     next();
   };
 }

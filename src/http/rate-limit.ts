@@ -2,7 +2,7 @@
 // store with pending logins or hammer the provider through the app (OWASP ASVS V2.2.1).
 import type { RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
-import { AppError } from '../errors.ts';
+import { RateLimitError } from '../errors.ts';
 
 /** Limits GET /login and GET /callback together to `perMinute` requests per client IP. */
 export function limitSignInAttempts(perMinute: number): RequestHandler {
@@ -12,18 +12,6 @@ export function limitSignInAttempts(perMinute: number): RequestHandler {
     // The client IP comes from req.ip, which follows Express's `trust proxy` (TRUST_PROXY).
     standardHeaders: 'draft-8',
     legacyHeaders: false,
-    handler: (_req, _res, next) => {
-      next(
-        new AppError(
-          429,
-          'rate_limited',
-          'Too many sign-in attempts',
-          'Please wait a minute before trying to sign in again.',
-          {
-            action: { href: '/', label: 'Back to the home page' },
-          },
-        ),
-      );
-    },
+    handler: (_req, _res, next) => next(new RateLimitError()),
   });
 }

@@ -7,7 +7,8 @@ export type ResourceAnswer =
   /** 401: the access token was refused (expired early or revoked): refresh once, then retry. */
   | { isTokenRejected: true };
 
-const maxBodyCharacters = 100_000;
+/** More than any page should show; the rest of a larger answer is never read into memory. */
+const maxBodyBytes = 100_000;
 
 /** GETs `url` with the access token. Rejects with a ResourceError when the API is down or failing. */
 export async function callResource(
@@ -40,14 +41,33 @@ export async function callResource(
       `The protected API answered with an error (HTTP ${response.status}).`,
     );
   }
-  const text = await response.text();
-  const contentType = response.headers.get('content-type') ?? '';
+  let body: string;
+  try {
+    body = await readText(response, maxBodyBytes);
+  } catch (error) {
+    // The connection dropped, or the timeout struck, in the middle of the body.
+    throw mapResourceError(error);
+  }
   return {
     isTokenRejected: false,
     status: response.status,
-    contentType,
-    body: text.slice(0, maxBodyCharacters),
+    contentType: response.headers.get('content-type') ?? '',
+    body,
   };
+}
+
+/** The body's first `maxBytes` as text; reading stops there and the rest is cancelled. */
+async function readText(response: Response, maxBytes: number): Promise<string> {
+  if (!response.body) return '';
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  // Leaving the loop early cancels the stream.
+  for await (const chunk of response.body) {
+    chunks.push(chunk);
+    size += chunk.byteLength;
+    if (size >= maxBytes) break;
+  }
+  return Buffer.concat(chunks).subarray(0, maxBytes).toString('utf8');
 }
 
 function mapResourceError(error: unknown): ResourceError {

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
+import { postToProvider } from '../support/post-to-provider.ts';
 import { startTestApp, testSessionSecret } from '../support/test-app.ts';
 
 function signedCookie(sessionId: string): string {
@@ -25,6 +26,23 @@ describe('bad input', () => {
     assert.equal(limited.status, 429);
     assert.match(await limited.text(), /Too many sign-in attempts/);
     assert.equal(home.status, 200, 'other pages are not limited');
+  });
+
+  it('refuses an attempt over the limit before the session store is read or written', async (t) => {
+    const app = await startTestApp(t, { env: { SIGN_IN_RATE_LIMIT_PER_MINUTE: '3' } });
+    // Signing in takes two attempts (/login, /callback); a rolling session renews its cookie on
+    // every answer that reads it, so a cookie on the 429 would mean the store was used.
+    const jar = await app.signIn();
+
+    const third = await jar.fetch(`${app.baseUrl}/login`, { redirect: 'manual' });
+    const refused = await jar.fetch(`${app.baseUrl}/login`, { redirect: 'manual' });
+    const home = await jar.fetch(`${app.baseUrl}/`);
+
+    assert.equal(third.status, 302);
+    assert.ok(third.headers.get('set-cookie'), 'an allowed attempt uses the session');
+    assert.equal(refused.status, 429);
+    assert.equal(refused.headers.get('set-cookie'), null);
+    assert.match(await home.text(), /action="\/logout"/, 'still signed in');
   });
 
   it('treats a tampered session cookie as signed out', async (t) => {
@@ -149,6 +167,23 @@ describe('session lifetime', () => {
     assert.equal(resource.status, 302);
     assert.match(resource.headers.get('location') ?? '', /^\/login/);
     assert.match(await home.text(), /maximum length/);
+  });
+
+  it('revokes the refresh token when the session reaches its absolute lifetime', async (t) => {
+    const app = await startTestApp(t, { env: { SESSION_IDLE_TIMEOUT_SECONDS: '36000' } });
+    const jar = await app.signIn();
+    const record = await app.backend.tokens.get(app.sessionIdOf(jar));
+    const refreshToken = record?.tokens.refreshToken ?? '';
+
+    app.advanceClock(8 * 60 * 60 * 1000 + 1000);
+    const home = await jar.fetch(`${app.baseUrl}/`);
+    const introspection = await postToProvider(app, '/token/introspection', {
+      token: refreshToken,
+    });
+
+    assert.ok(refreshToken, 'the dev provider issued a refresh token');
+    assert.match(await home.text(), /maximum length/);
+    assert.equal(((await introspection.json()) as { active: boolean }).active, false);
   });
 
   it('ends a session left idle longer than SESSION_IDLE_TIMEOUT_SECONDS, on the server', async (t) => {

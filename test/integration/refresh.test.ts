@@ -74,6 +74,10 @@ describe('token refresh', () => {
     assert.equal(response.headers.get('location'), '/login?returnTo=%2Fresource');
     assert.match(await home.text(), /sign-in had expired/);
     assert.equal(await app.backend.tokens.get(app.sessionIdOf(jar)), undefined);
+    assert.ok(
+      app.logs.some((line) => line.includes('sign-in expired') && line.includes('refresh_failed')),
+      'the log says why the user signs in again',
+    );
   });
 
   it('keeps the session and its refresh token when the provider is down during a refresh', async (t) => {
