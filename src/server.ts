@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { createApp } from './app.ts';
 import { withDevProvider, withSessionSecret } from './config/derive-config.ts';
 import { type AppConfig, devClient, loadConfig } from './config/load-config.ts';
+import { providerOrigin } from './config/read-provider.ts';
 import { ConfigError } from './errors.ts';
 import { createLogger } from './http/logger.ts';
 import { createClientAuth } from './oidc/client-auth.ts';
@@ -62,14 +63,14 @@ async function main(): Promise<void> {
   });
   closers.unshift(backend.close);
   // The client's credentials are read now, so a bad key file stops start-up instead of every sign-in.
-  await createClientAuth(config.client).catch((error: unknown) => {
+  const clientAuth = await createClientAuth(config.client).catch((error: unknown) => {
     const reason = error instanceof Error ? error.message : String(error);
     process.stderr.write(
       `Configuration error: the client credentials cannot be used (${reason}); check OIDC_CLIENT_PRIVATE_KEY_FILE\n`,
     );
     process.exit(1);
   });
-  const oidc = createOidcClient(config, { logger });
+  const oidc = createOidcClient(config, { logger, clientAuth });
   await oidc.discover().catch((error: unknown) => {
     logger.warn({ err: error }, 'provider discovery failed; it is retried on the next sign-in');
   });
@@ -89,13 +90,12 @@ async function main(): Promise<void> {
 }
 
 function printDevBanner(config: AppConfig): void {
-  const issuer = config.provider.kind === 'oidc' ? config.provider.issuer.origin : '';
   process.stdout.write(
     [
       '',
       '  OAuth Express Reference is running',
       `    App:                    ${config.baseUrl.origin}`,
-      `    Development provider:   ${issuer}  (sign in with any username and password)`,
+      `    Development provider:   ${providerOrigin(config.provider)}  (sign in with any username and password)`,
       `    Demo protected API:     ${config.resourceUrl?.href ?? ''}`,
       '',
       '',

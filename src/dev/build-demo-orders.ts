@@ -21,7 +21,8 @@ const ITEMS = [
 const STATUSES = ['processing', 'shipped', 'delivered'] as const;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function buildDemoOrders(subject: string, now: Date = new Date()): DemoOrder[] {
+export function buildDemoOrders(subject: string): DemoOrder[] {
+  const now = Date.now();
   const seed = createHash('sha256').update(subject).digest();
   const orders: DemoOrder[] = [];
   let daysAgo = 0;
@@ -39,7 +40,7 @@ export function buildDemoOrders(subject: string, now: Date = new Date()): DemoOr
       quantity,
       total: `€${(item.price * quantity).toFixed(2)}`,
       status: STATUSES[i] ?? 'delivered',
-      placedOn: new Date(now.getTime() - daysAgo * DAY_MS).toISOString().slice(0, 10),
+      placedOn: new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10),
     });
   }
   return orders;

@@ -23,9 +23,8 @@ export interface DevProviderOptions {
   clients: DevClient[];
   /** The demo API's resource indicator (its base URL, e.g. http://localhost:3002/). */
   resourceAudience: string;
+  /** Default 300: short, so the app's refresh shows up after a few minutes of use. */
   accessTokenTtlSeconds?: number;
-  refreshTokenTtlSeconds?: number;
-  rotateRefreshToken?: boolean;
   /** JSON file holding the signing JWKS; created at first start, reused after. Omitted = in memory. */
   keysFile?: string;
 }
@@ -46,7 +45,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
   const issuer = `http://${options.publicHost ?? host}:${portOf(server)}`;
   const audience = options.resourceAudience;
   const accessTokenTTL = options.accessTokenTtlSeconds ?? 300;
-  const refreshTokenTTL = options.refreshTokenTtlSeconds ?? 14 * DAY;
+  const refreshTokenTTL = 14 * DAY;
 
   const configuration: Configuration = {
     clients: options.clients.map(toClientMetadata),
@@ -55,7 +54,8 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     findAccount: findDevAccount,
     claims: { openid: ['sub'], profile: ['name'], email: ['email', 'email_verified'] },
     pkce: { required: () => true },
-    rotateRefreshToken: options.rotateRefreshToken ?? true,
+    // Each refresh returns a new refresh token (rotation, RFC 9700 §4.14), so the app handles it.
+    rotateRefreshToken: true,
     ttl: {
       AccessToken: accessTokenTTL,
       AuthorizationCode: 60,

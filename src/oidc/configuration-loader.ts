@@ -2,7 +2,6 @@
 // promise; a failed discovery is dropped, so a provider that was down is tried again next time.
 import * as client from 'openid-client';
 import type { AppConfig } from '../config/load-config.ts';
-import { createClientAuth } from './client-auth.ts';
 import type { FetchLike } from './flow-recorder.ts';
 import { mapProviderError } from './map-error.ts';
 
@@ -13,16 +12,19 @@ export interface ConfigurationLoader {
   loaded(): client.Configuration | undefined;
 }
 
-/** Creates the loader; nothing is fetched until the first `get()`. */
+/**
+ * Creates the loader; nothing is fetched until the first `get()`. `auth` is the client's
+ * authentication, built once at start-up by `createClientAuth`.
+ */
 export function createConfigurationLoader(
   config: AppConfig,
+  auth: client.ClientAuth,
   fetchImpl: FetchLike,
 ): ConfigurationLoader {
   let pending: Promise<client.Configuration> | undefined;
   let current: client.Configuration | undefined;
 
   async function load(): Promise<client.Configuration> {
-    const auth = await createClientAuth(config.client);
     const metadata = { client_secret: config.client.secret };
     const { provider } = config;
     if (provider.kind === 'dev')

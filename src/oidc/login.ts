@@ -58,8 +58,9 @@ export async function startLogin(
 }
 
 /**
- * Checks the callback against the pending login and exchanges the code. openid-client checks
- * `iss` (RFC 9207), `state`, the PKCE verifier, and the ID token's signature-independent claims.
+ * Exchanges the callback's code. The state was checked when the caller found the pending login by
+ * it (`callback.state` is that key; openid-client requires it to match the response). openid-client
+ * checks `iss` (RFC 9207), sends the PKCE verifier, and checks the ID token's claims and nonce.
  */
 export async function completeLogin(
   configuration: client.Configuration,

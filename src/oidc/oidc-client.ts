@@ -1,7 +1,7 @@
 // The app's one door to the identity provider: every openid-client call goes through here, with
 // the cached provider configuration, a timeout, the flow recorder, and errors mapped to AppErrors.
 
-import type { Configuration } from 'openid-client';
+import type { ClientAuth, Configuration } from 'openid-client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/load-config.ts';
 import { LogoutTokenError } from '../errors.ts';
@@ -45,6 +45,8 @@ export interface OidcClient {
 
 export interface OidcClientOptions {
   logger: Logger;
+  /** How the client authenticates to the provider: `createClientAuth(config.client)`. */
+  clientAuth: ClientAuth;
   /** The fetch used for every provider and API call (tests may pass one that injects faults). */
   fetch?: FetchLike;
 }
@@ -55,11 +57,13 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
   const logged: FetchLike = async (url, init) => {
     const started = performance.now();
     const target = new URL(url);
+    // Never the query: it may carry a code or a token.
+    const upstream = `${init.method ?? 'GET'} ${target.origin}${target.pathname}`;
     try {
       const response = await baseFetch(url, init);
       options.logger.debug(
         {
-          upstream: `${init.method ?? 'GET'} ${target.origin}${target.pathname}`,
+          upstream,
           status: response.status,
           ms: Math.round(performance.now() - started),
         },
@@ -67,14 +71,11 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       );
       return response;
     } catch (error) {
-      options.logger.debug(
-        { upstream: `${init.method ?? 'GET'} ${target.origin}${target.pathname}`, err: error },
-        'upstream call failed',
-      );
+      options.logger.debug({ upstream, err: error }, 'upstream call failed');
       throw error;
     }
   };
-  const loader = createConfigurationLoader(config, recordingFetch(logged));
+  const loader = createConfigurationLoader(config, options.clientAuth, recordingFetch(logged));
   const isOidc = config.provider.kind !== 'oauth2';
   const settings = {
     redirectUri: config.redirectUri,

@@ -3,12 +3,7 @@
 
 // A field is secret when its name says so; a few names contain those words but carry no secret.
 const secretName = /token|secret|code|verifier|assertion|password|authorization|credential|key/i;
-const publicNames = new Set([
-  'token_type',
-  'code_challenge',
-  'code_challenge_method',
-  'response_type',
-]);
+const publicNames = new Set(['token_type', 'code_challenge', 'code_challenge_method']);
 
 function isSecretName(name: string): boolean {
   return secretName.test(name) && !publicNames.has(name.toLowerCase());

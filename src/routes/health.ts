@@ -17,11 +17,13 @@ export function healthRoutes(options: {
 
   router.get('/readyz', async (_req, res) => {
     // A provider that was down is discovered again here, so readiness recovers by itself.
-    const isProviderReady = await options.oidc.discover().then(
-      () => true,
-      () => false,
-    );
-    const isStoreReady = await options.backend.isHealthy();
+    const [isProviderReady, isStoreReady] = await Promise.all([
+      options.oidc.discover().then(
+        () => true,
+        () => false,
+      ),
+      options.backend.isHealthy(),
+    ]);
     const isReady = isProviderReady && isStoreReady;
     res.status(isReady ? 200 : 503).json({
       status: isReady ? 'ready' : 'not ready',

@@ -1,7 +1,6 @@
 // The pages a person sees: home, the protected API's answer, and their own flow.
 import { Router } from 'express';
 import { callProtectedApi } from '../auth/call-protected-api.ts';
-import { requireFreshTokens } from '../auth/require-fresh-tokens.ts';
 import { requireLogin } from '../auth/require-login.ts';
 import { recordSteps } from '../auth/session-lifecycle.ts';
 import { takeNotice } from '../http/page-locals.ts';
@@ -20,37 +19,34 @@ export interface PageRoutesOptions {
 export function pageRoutes(options: PageRoutesOptions): Router {
   const router = Router();
 
-  router.get('/', async (req, res) => {
+  router.get('/', (req, res) => {
     const record = res.locals.tokenRecord;
     res.render('home', {
-      title: '',
       notice: takeNotice(req),
       tokenStatus: record && describeTokens(record.tokens, options.now()),
     });
   });
 
-  router.get(
-    '/resource',
-    requireLogin(),
-    requireFreshTokens(options.refresher),
-    async (req, res) => {
-      const fresh = res.locals.tokens;
-      if (!fresh) throw new Error('requireFreshTokens did not run');
-      const call = await callProtectedApi(options.oidc, options.refresher, req.sessionID, fresh);
-      recordSteps(req, call.steps);
-      res.render('resource', {
-        title: 'Protected API',
-        notice: takeNotice(req),
-        api: {
-          url: options.resourceUrl,
-          status: call.answer.status,
-          fetchedAt: new Date(options.now()).toISOString(),
-          body: prettyBody(call.answer.body, call.answer.contentType),
-          wasRefreshed: call.wasRefreshed,
-        },
-      });
-    },
-  );
+  router.get('/resource', requireLogin(), async (req, res) => {
+    const call = await callProtectedApi(
+      options.oidc,
+      options.refresher,
+      req.sessionID,
+      res.locals.tokenRecord,
+    );
+    recordSteps(req, call.steps);
+    res.render('resource', {
+      title: 'Protected API',
+      notice: takeNotice(req),
+      api: {
+        url: options.resourceUrl,
+        status: call.answer.status,
+        fetchedAt: new Date(options.now()).toISOString(),
+        body: prettyBody(call.answer.body, call.answer.contentType),
+        wasRefreshed: call.wasRefreshed,
+      },
+    });
+  });
 
   router.get('/flow', requireLogin(), (req, res) => {
     res.render('flow', {

@@ -18,8 +18,6 @@ export interface SessionUser {
   sub: string;
   name?: string;
   email?: string;
-  /** The provider's session id, for back-channel logout. */
-  sid?: string;
   /** Epoch milliseconds of the sign-in; the absolute session lifetime counts from it. */
   signedInAt: number;
 }
@@ -45,8 +43,6 @@ declare global {
       requestId: string;
       /** Set by loadTokenRecord on pages of a signed-in session. Never rendered. */
       tokenRecord?: import('./token-store.ts').TokenRecord;
-      /** Set by requireFreshTokens: the tokens this request may use. Never rendered. */
-      tokens?: import('./token-refresher.ts').FreshTokens;
     }
   }
 }

@@ -12,6 +12,7 @@ import { withDevProvider } from '../../src/config/derive-config.ts';
 import { type AppConfig, devClient, loadConfig } from '../../src/config/load-config.ts';
 import { startDevServices } from '../../src/dev/start-dev-services.ts';
 import { createLogger } from '../../src/http/logger.ts';
+import { createClientAuth } from '../../src/oidc/client-auth.ts';
 import { createOidcClient } from '../../src/oidc/oidc-client.ts';
 import { openSessionBackend, type SessionBackend } from '../../src/session/session-backend.ts';
 import { CookieJar } from './cookie-jar.ts';
@@ -117,7 +118,10 @@ async function startStack(
   async function build(): Promise<{ handler: RequestListener; backend: SessionBackend }> {
     const backend = await openSessionBackend(config, { now });
     closers.push(() => backend.close());
-    const oidc = createOidcClient(config, { logger });
+    const oidc = createOidcClient(config, {
+      logger,
+      clientAuth: await createClientAuth(config.client),
+    });
     return { handler: createApp({ config, oidc, backend, logger, now }), backend };
   }
 
