@@ -1,29 +1,31 @@
-// Builds the Express app from its dependencies. No listening, no environment, no I/O: server.ts
-// starts it, and the tests build it the same way.
+// Builds the Express app from its dependencies. No listening, no environment, no I/O: start.ts
+// builds the dependencies, server.ts listens, and the tests go through the same start.ts.
 import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
-import { backchannelLogoutRoute } from './auth/backchannel-logout-route.ts';
-import { loginRoutes } from './auth/login-routes.ts';
-import { logoutRoute } from './auth/logout-route.ts';
-import {
-  enforceSessionLifetime,
-  loadTokenRecord,
-  reauthenticateOnExpiredLogin,
-} from './auth/require-login.ts';
-import type { AppConfig } from './config/load-config.ts';
-import { providerOrigin } from './config/read-provider.ts';
+import type { AppConfig } from './config/app-config.ts';
+import { backchannelLogout } from './flow/backchannel-logout.ts';
+import { createTokenRefresher } from './flow/call-api.ts';
+import { finishSignIn } from './flow/finish-sign-in.ts';
+import { signOut } from './flow/sign-out.ts';
+import { startSignIn } from './flow/start-sign-in.ts';
+import { verifyCsrf } from './http/csrf.ts';
 import { notFound, renderErrors } from './http/error-pages.ts';
 import { pageLocals } from './http/page-locals.ts';
 import { limitSignInAttempts } from './http/rate-limit.ts';
 import { logRequests } from './http/request-logger.ts';
-import { noStore, securityHeaders } from './http/security.ts';
+import { noReferrer, noStore, securityHeaders } from './http/security.ts';
 import type { OidcClient } from './oidc/oidc-client.ts';
+import { recordFlow } from './recorder/flow-recorder.ts';
 import { healthRoutes } from './routes/health.ts';
 import { pageRoutes } from './routes/pages.ts';
 import type { SessionBackend } from './session/session-backend.ts';
+import {
+  enforceSessionLifetime,
+  loadTokenRecord,
+  reauthenticateOnExpiredLogin,
+} from './session/session-guards.ts';
 import { createSessionMiddleware } from './session/session-middleware.ts';
-import { createTokenRefresher } from './session/token-refresher.ts';
 
 export interface AppDependencies {
   config: AppConfig;
@@ -54,14 +56,21 @@ export function createApp({
     now,
     skewMs: config.refreshSkewMs,
   });
+  // Token records outlive the session's maximum age by one idle period, so the refresh token can
+  // still be revoked when the sign-in ends: by enforceSessionLifetime, or a sign-out form on screen.
+  const tokenTtlMs = config.session.maxAgeMs + config.session.idleTimeoutMs;
+  const logoutForm = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
 
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
   app.set('views', path.join(root, 'views'));
   app.locals.appName = 'OAuth Express Reference';
   app.locals.isDevProvider = config.isDevProvider;
-  app.locals.providerOrigin = providerOrigin(config.provider);
+  app.locals.providerOrigin = (
+    config.provider.kind === 'oidc' ? config.provider.issuer : config.provider.authorizationEndpoint
+  ).origin;
 
+  // Before any session: probes, the provider's server-to-server call, static files.
   app.use(logRequests(logger));
   app.use(
     securityHeaders({
@@ -70,22 +79,24 @@ export function createApp({
     }),
   );
   app.use(healthRoutes({ oidc, backend }));
-  app.use(backchannelLogoutRoute({ oidc, backend, logger }));
+  app.use(backchannelLogout({ oidc, backend, logger }));
   app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
   // Before the session: a refused attempt costs no store read or write.
   app.use(['/login', '/callback'], limitSignInAttempts(config.signInRateLimitPerMinute));
 
+  // The browser's session, and what every page of a signed-in session goes through.
   app.use(createSessionMiddleware(config, backend.sessions));
   app.use(noStore());
+  app.use(recordFlow({ now, onError: (error) => logger.warn({ err: error }, 'flow not saved') }));
   app.use(enforceSessionLifetime({ tokens, oidc, logger, maxAgeMs: config.session.maxAgeMs, now }));
   app.use(loadTokenRecord(tokens));
   app.use(pageLocals());
-  // Token records outlive the session's maximum age by one idle period, so the refresh token can
-  // still be revoked when the sign-in ends: by enforceSessionLifetime, or a sign-out form on screen.
-  const tokenTtlMs = config.session.maxAgeMs + config.session.idleTimeoutMs;
-  app.use(loginRoutes({ oidc, tokens, appOrigin, now, tokenTtlMs }));
-  app.use(logoutRoute({ oidc, tokens, appOrigin, logger }));
-  app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl?.href ?? '' }));
+
+  // The four moves of the flow (src/flow), and the pages around them.
+  app.get('/login', startSignIn({ oidc, now }));
+  app.get('/callback', noReferrer(), finishSignIn({ oidc, tokens, appOrigin, now, tokenTtlMs }));
+  app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl.href }));
+  app.post('/logout', logoutForm, verifyCsrf(appOrigin), signOut({ oidc, tokens, logger }));
 
   app.use(notFound());
   app.use(reauthenticateOnExpiredLogin(tokens, logger));

@@ -138,10 +138,13 @@ export function clientErrorStatus(error: unknown): number | undefined {
   return typeof status === 'number' && status >= 400 && status < 500 ? status : undefined;
 }
 
-/** A configuration value that cannot work; the message names the variable and an example. */
+/** Configuration values that cannot work: one line per problem, naming the variable and an example. */
 export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
+  readonly problems: readonly string[];
+
+  constructor(problems: readonly string[]) {
+    super(problems.join('\n'));
     this.name = 'ConfigError';
+    this.problems = problems;
   }
 }

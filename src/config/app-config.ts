@@ -1,4 +1,5 @@
-// The shape of the validated configuration that the rest of the app receives.
+// The shape of the validated configuration: what loadConfig reads, and what the rest of the app
+// receives once the development services and a session secret are filled in (resolveConfig).
 
 /** How the app authenticates at the token endpoint (OIDC_CLIENT_AUTH_METHOD). */
 export const clientAuthMethods = [
@@ -13,39 +14,39 @@ export type ClientAuthMethod = (typeof clientAuthMethods)[number];
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
-export type ProviderSettings =
-  | { kind: 'dev' }
-  | { kind: 'oidc'; issuer: URL }
-  | { kind: 'oauth2'; authorizationEndpoint: URL; tokenEndpoint: URL; userinfoEndpoint?: URL };
+export type ClientCredentials =
+  | { method: 'client_secret_basic' | 'client_secret_post'; secret: string }
+  | { method: 'private_key_jwt'; privateKeyFile: string; keyId?: string }
+  | { method: 'none' };
 
-export interface AppConfig {
+export interface ClientSettings {
+  id: string;
+  credentials: ClientCredentials;
+}
+
+export type ProviderSettings =
+  | { kind: 'oidc'; issuer: URL }
+  | { kind: 'oauth2'; authorizationEndpoint: URL; tokenEndpoint: URL; userinfoEndpoint: URL };
+
+export type SessionStoreSettings =
+  | { kind: 'sqlite'; path: string }
+  | { kind: 'redis'; url: string };
+
+interface SharedConfig {
   isProduction: boolean;
   port: number;
   baseUrl: URL;
   redirectUri: string;
   postLogoutRedirectUri: string;
-  provider: ProviderSettings;
-  /** The embedded development provider is in use (set by withDevProvider). */
-  isDevProvider: boolean;
-  client: {
-    id: string;
-    secret?: string;
-    authMethod: ClientAuthMethod;
-    privateKeyFile?: string;
-    keyId?: string;
-  };
+  client: ClientSettings;
   scopes: string;
   authParams: Record<string, string>;
   /** http:// provider URLs are accepted: only ever true for loopback hosts. */
   allowInsecureHttp: boolean;
-  /** Undefined only with the dev provider, whose demo API address is known once it runs. */
-  resourceUrl?: URL;
   session: {
-    /** Empty in development when SESSION_SECRET is unset: server.ts supplies one. */
+    /** Never empty in an AppConfig; empty in a LoadedConfig in development when SESSION_SECRET is unset. */
     secrets: string[];
-    store: 'sqlite' | 'redis';
-    dbPath: string;
-    redisUrl?: string;
+    store: SessionStoreSettings;
     idleTimeoutMs: number;
     maxAgeMs: number;
     cookieName: string;
@@ -55,7 +56,20 @@ export interface AppConfig {
   refreshSkewMs: number;
   httpTimeoutSeconds: number;
   signInRateLimitPerMinute: number;
-  trustProxy?: boolean | number | string;
+  trustProxy?: number | string;
   logLevel: LogLevel;
-  dev: { providerPort: number; apiPort: number };
 }
+
+/** The configuration the app runs with: always a provider and an API to call, and a session secret. */
+export interface AppConfig extends SharedConfig {
+  provider: ProviderSettings;
+  resourceUrl: URL;
+  isDevProvider: boolean;
+}
+
+/** What loadConfig reads from the environment, before the development services start (server.ts/start.ts). */
+export type LoadedConfig = SharedConfig &
+  (
+    | { provider: { kind: 'dev' }; dev: { providerPort: number; apiPort: number } }
+    | { provider: ProviderSettings; resourceUrl: URL }
+  );

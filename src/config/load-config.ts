@@ -1,153 +1,118 @@
-// Environment → one frozen, typed AppConfig, validated once at start-up. The only reader of env
-// variables; a bad value throws a ConfigError of one line: variable, problem, example.
-import { z } from 'zod';
-import { type AppConfig, clientAuthMethods, logLevels } from './app-config.ts';
-import { deepFreeze } from './derive-config.ts';
-import {
-  base64Key,
-  commaList,
-  fail,
-  httpUrl,
-  isLoopbackHost,
-  oneOf,
-  port,
-  positive,
-  read,
-  readOrDefault,
-  sessionSeconds,
-  wholeNumber,
-} from './read-env.ts';
-import { readInsecureHttp, readProvider, readUrl } from './read-provider.ts';
+// Environment → one frozen, typed LoadedConfig, validated once at start-up. The only reader of env
+// variables; every bad value is reported at once, one line each: variable, problem, example.
+import type { LoadedConfig, SessionStoreSettings } from './app-config.ts';
+import { readClient } from './read-client.ts';
+import { checkAll, fail, isLoopbackHost, read, readEveryVariable } from './read-env.ts';
+import { readProviderChoice, usesDevProvider } from './read-provider.ts';
+import { deepFreeze } from './resolve-config.ts';
+import type { VariableName } from './variables.ts';
 
-export type { AppConfig } from './app-config.ts';
+export type { AppConfig, LoadedConfig } from './app-config.ts';
+export { devClient } from './read-client.ts';
 
-/** The client the embedded dev provider registers; never used with a real provider. */
-export const devClient = { id: 'oauth-express-reference', secret: 'dev-only-client-secret' };
-
-/** Reads and validates the configuration; throws ConfigError on the first bad value. */
-export function loadConfig(env: NodeJS.ProcessEnv): AppConfig {
-  const isProduction = env.NODE_ENV === 'production';
-  const listenPort = readOrDefault(env, 'PORT', port);
-  const baseUrl = new URL(read(env, 'APP_BASE_URL', httpUrl) ?? `http://localhost:${listenPort}`);
-  if (baseUrl.pathname !== '/' || baseUrl.search || baseUrl.hash) {
-    fail('APP_BASE_URL', 'must be an origin without a path, query or fragment');
-  }
-  const origin = baseUrl.origin;
+/** Reads and validates the configuration; throws one ConfigError that lists every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv): LoadedConfig {
+  const isProduction = read(env, 'NODE_ENV') === 'production';
+  const isDevProvider = usesDevProvider(env, isProduction);
+  const [, site, providerChoice, client, secrets, store, tokenEncryptionKeys] = checkAll(
+    () => readEveryVariable(env),
+    () => readSite(env, isProduction, isDevProvider),
+    () => readProviderChoice(env, isDevProvider),
+    () => readClient(env, isDevProvider),
+    () => requiredInProduction(isProduction, 'SESSION_SECRET', read(env, 'SESSION_SECRET') ?? []),
+    () => readStore(env),
+    () =>
+      requiredInProduction(
+        isProduction,
+        'TOKEN_ENCRYPTION_KEY',
+        read(env, 'TOKEN_ENCRYPTION_KEY') ?? [],
+      ),
+  );
+  // Every variable parsed: the values read below cannot fail.
+  const { baseUrl, trustProxy } = site;
   const isHttps = baseUrl.protocol === 'https:';
-  if (isProduction && !isHttps && !isLoopbackHost(baseUrl.hostname)) {
-    fail('APP_BASE_URL', 'must be https in production (cookies would travel in clear)');
-  }
-
-  const provider = readProvider(env, isProduction);
-  const isDev = provider.kind === 'dev';
-  // The dev provider accepts any username: it only ever serves a developer's own machine.
-  if (isDev && !isLoopbackHost(baseUrl.hostname)) {
-    fail(
-      'OIDC_ISSUER',
-      `is required when APP_BASE_URL is not a loopback address (${baseUrl.hostname})`,
-    );
-  }
-  const allowInsecureHttp = readInsecureHttp(env, provider);
-
-  const authMethod = readOrDefault(env, 'OIDC_CLIENT_AUTH_METHOD', oneOf(clientAuthMethods));
-  const client = {
-    id:
-      read(env, 'OIDC_CLIENT_ID', z.string()) ??
-      (isDev ? devClient.id : fail('OIDC_CLIENT_ID', 'is required with a provider')),
-    secret: read(env, 'OIDC_CLIENT_SECRET', z.string()) ?? (isDev ? devClient.secret : undefined),
-    authMethod,
-    privateKeyFile: read(env, 'OIDC_CLIENT_PRIVATE_KEY_FILE', z.string()),
-    keyId: read(env, 'OIDC_CLIENT_KEY_ID', z.string()),
-  };
-  if (authMethod.startsWith('client_secret') && !client.secret)
-    fail('OIDC_CLIENT_SECRET', `is required with ${authMethod}`);
-  if (authMethod === 'private_key_jwt' && !client.privateKeyFile)
-    fail('OIDC_CLIENT_PRIVATE_KEY_FILE', 'is required with private_key_jwt');
-
-  const secrets =
-    read(
-      env,
-      'SESSION_SECRET',
-      commaList(z.string().min(32, 'needs at least 32 characters per secret')),
-    ) ?? [];
-  if (isProduction && secrets.length === 0) fail('SESSION_SECRET', 'is required in production');
-  const store = readOrDefault(
-    env,
-    'SESSION_STORE',
-    z.enum(['sqlite', 'redis'], { error: 'must be sqlite or redis' }),
-  );
-  const redisUrl = read(
-    env,
-    'REDIS_URL',
-    z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }),
-  );
-  if (store === 'redis' && !redisUrl) fail('REDIS_URL', 'is required with SESSION_STORE=redis');
-
-  const tokenEncryptionKeys = read(env, 'TOKEN_ENCRYPTION_KEY', commaList(base64Key)) ?? [];
-  if (isProduction && tokenEncryptionKeys.length === 0)
-    fail('TOKEN_ENCRYPTION_KEY', 'is required in production');
-
-  const config: AppConfig = {
+  const config: LoadedConfig = {
     isProduction,
-    port: listenPort,
+    port: read(env, 'PORT'),
     baseUrl,
-    redirectUri: `${origin}/callback`,
-    postLogoutRedirectUri: `${origin}/`,
-    provider,
-    isDevProvider: false,
+    redirectUri: `${baseUrl.origin}/callback`,
+    postLogoutRedirectUri: `${baseUrl.origin}/`,
+    ...providerChoice,
     client,
-    scopes: readOrDefault(env, 'OIDC_SCOPES', z.string()),
-    authParams: Object.fromEntries(
-      new URLSearchParams(read(env, 'OIDC_AUTH_PARAMS', z.string()) ?? ''),
-    ),
-    allowInsecureHttp,
-    resourceUrl:
-      readUrl(env, 'RESOURCE_URL', allowInsecureHttp) ??
-      (isDev ? undefined : fail('RESOURCE_URL', 'is required with a provider')),
+    scopes: read(env, 'OIDC_SCOPES'),
+    authParams: read(env, 'OIDC_AUTH_PARAMS') ?? {},
+    allowInsecureHttp: isDevProvider || read(env, 'OIDC_ALLOW_INSECURE_HTTP'),
     session: {
       secrets,
       store,
-      dbPath: readOrDefault(env, 'SESSION_DB_PATH', z.string()),
-      redisUrl,
-      idleTimeoutMs: readOrDefault(env, 'SESSION_IDLE_TIMEOUT_SECONDS', sessionSeconds) * 1000,
-      maxAgeMs: readOrDefault(env, 'SESSION_MAX_AGE_SECONDS', sessionSeconds) * 1000,
+      idleTimeoutMs: read(env, 'SESSION_IDLE_TIMEOUT_SECONDS') * 1000,
+      maxAgeMs: read(env, 'SESSION_MAX_AGE_SECONDS') * 1000,
       // `__Host-` makes browsers refuse the cookie unless it is Secure, host-only and Path=/.
       cookieName: isHttps ? '__Host-oer.sid' : 'oer.sid',
       isSecureCookie: isHttps,
     },
     tokenEncryptionKeys,
-    refreshSkewMs:
-      readOrDefault(env, 'TOKEN_REFRESH_SKEW_SECONDS', wholeNumber.min(0, 'must not be negative')) *
-      1000,
-    httpTimeoutSeconds: readOrDefault(env, 'HTTP_TIMEOUT_SECONDS', positive),
-    signInRateLimitPerMinute: readOrDefault(env, 'SIGN_IN_RATE_LIMIT_PER_MINUTE', positive),
-    trustProxy: readTrustProxy(env, isHttps),
-    logLevel: readOrDefault(env, 'LOG_LEVEL', oneOf(logLevels)),
-    dev: {
-      providerPort: readOrDefault(env, 'DEV_PROVIDER_PORT', port),
-      apiPort: readOrDefault(env, 'DEV_API_PORT', port),
-    },
+    refreshSkewMs: read(env, 'TOKEN_REFRESH_SKEW_SECONDS') * 1000,
+    httpTimeoutSeconds: read(env, 'HTTP_TIMEOUT_SECONDS'),
+    signInRateLimitPerMinute: read(env, 'SIGN_IN_RATE_LIMIT_PER_MINUTE'),
+    trustProxy,
+    logLevel: read(env, 'LOG_LEVEL'),
   };
   return deepFreeze(config);
 }
 
-function readTrustProxy(
-  env: NodeJS.ProcessEnv,
-  isHttps: boolean,
-): boolean | number | string | undefined {
-  const trustProxy = read(env, 'TRUST_PROXY', z.string().transform(parseTrustProxy));
+/** The app's public URL, and the proxy in front of it when that URL is https. */
+function readSite(env: NodeJS.ProcessEnv, isProduction: boolean, isDevProvider: boolean) {
+  const [baseUrl, trustProxy] = checkAll(
+    () => readBaseUrl(env, isProduction, isDevProvider),
+    () => readTrustProxy(env),
+  );
   // The app itself speaks plain HTTP: an https URL means a TLS-terminating proxy in front of it,
   // and only a trusted X-Forwarded-Proto lets it send Secure cookies (without, every sign-in fails).
-  if (isHttps && (trustProxy === undefined || trustProxy === false)) {
+  if (baseUrl.protocol === 'https:' && trustProxy === undefined)
     fail('TRUST_PROXY', 'must name the TLS-terminating proxy in front of an https APP_BASE_URL');
+  return { baseUrl, trustProxy };
+}
+
+function readBaseUrl(env: NodeJS.ProcessEnv, isProduction: boolean, isDevProvider: boolean): URL {
+  const baseUrl = read(env, 'APP_BASE_URL') ?? new URL(`http://localhost:${read(env, 'PORT')}`);
+  if (baseUrl.pathname !== '/' || baseUrl.search || baseUrl.hash) {
+    fail('APP_BASE_URL', 'must be an origin without a path, query or fragment');
   }
+  if (isProduction && baseUrl.protocol !== 'https:' && !isLoopbackHost(baseUrl.hostname)) {
+    fail('APP_BASE_URL', 'must be https in production (cookies would travel in clear)');
+  }
+  // The dev provider accepts any username: it only ever serves a developer's own machine.
+  if (isDevProvider && !isLoopbackHost(baseUrl.hostname)) {
+    fail(
+      'OIDC_ISSUER',
+      `is required when APP_BASE_URL is not a loopback address (${baseUrl.hostname})`,
+    );
+  }
+  return baseUrl;
+}
+
+function readTrustProxy(env: NodeJS.ProcessEnv): number | string | undefined {
+  const trustProxy = read(env, 'TRUST_PROXY');
   // `true` trusts every X-Forwarded-For hop, so any client could pick its IP (and dodge rate limits).
   if (trustProxy === true)
     fail('TRUST_PROXY', 'must be a hop count or the proxy addresses, not true');
   return trustProxy;
 }
 
-function parseTrustProxy(value: string): boolean | number | string {
-  if (value === 'true' || value === 'false') return value === 'true';
-  return /^\d+$/.test(value) ? Number(value) : value;
+function readStore(env: NodeJS.ProcessEnv): SessionStoreSettings {
+  switch (read(env, 'SESSION_STORE')) {
+    case 'sqlite':
+      return { kind: 'sqlite', path: read(env, 'SESSION_DB_PATH') };
+    case 'redis': {
+      const url =
+        read(env, 'REDIS_URL') ?? fail('REDIS_URL', 'is required with SESSION_STORE=redis');
+      return { kind: 'redis', url };
+    }
+  }
+}
+
+function requiredInProduction<T>(isProduction: boolean, name: VariableName, list: T[]): T[] {
+  if (isProduction && list.length === 0) fail(name, 'is required in production');
+  return list;
 }

@@ -1,61 +1,55 @@
-// The provider settings: an issuer, or plain OAuth 2.0 endpoints, or the embedded dev provider; and
-// where plain http may be used (loopback hosts only).
+// Which provider: the embedded dev provider, an OIDC issuer or plain OAuth 2.0 endpoints, with the
+// API the app calls; and where plain http may be used for them (loopback hosts only).
 import type { ProviderSettings } from './app-config.ts';
-import { fail, flag, httpUrl, isLoopbackHost, read, readOrDefault } from './read-env.ts';
-import type { VariableName } from './variables.ts';
+import { checkAll, fail, isLoopbackHost, isSet, read } from './read-env.ts';
 
-/** Which provider: OIDC discovery, plain OAuth 2.0 endpoints, or the embedded dev provider. */
-export function readProvider(env: NodeJS.ProcessEnv, isProduction: boolean): ProviderSettings {
-  const issuer = read(env, 'OIDC_ISSUER', httpUrl);
-  const authorizationEndpoint = read(env, 'OAUTH_AUTHORIZATION_ENDPOINT', httpUrl);
-  const tokenEndpoint = read(env, 'OAUTH_TOKEN_ENDPOINT', httpUrl);
-  const userinfoEndpoint = read(env, 'OAUTH_USERINFO_ENDPOINT', httpUrl);
-  if (issuer && (authorizationEndpoint || tokenEndpoint)) {
-    fail('OIDC_ISSUER', 'and OAUTH_*_ENDPOINT are exclusive: set one or the other');
-  }
-  if (issuer) return { kind: 'oidc', issuer: new URL(issuer) };
-  if (authorizationEndpoint || tokenEndpoint) {
-    if (!authorizationEndpoint)
-      fail('OAUTH_AUTHORIZATION_ENDPOINT', 'is required with OAUTH_TOKEN_ENDPOINT');
-    if (!tokenEndpoint)
-      fail('OAUTH_TOKEN_ENDPOINT', 'is required with OAUTH_AUTHORIZATION_ENDPOINT');
-    return {
-      kind: 'oauth2',
-      authorizationEndpoint: new URL(authorizationEndpoint),
-      tokenEndpoint: new URL(tokenEndpoint),
-      ...(userinfoEndpoint && { userinfoEndpoint: new URL(userinfoEndpoint) }),
+type ProviderChoice =
+  | { provider: { kind: 'dev' }; dev: { providerPort: number; apiPort: number } }
+  | { provider: ProviderSettings; resourceUrl: URL };
+
+/**
+ * Whether the embedded dev provider runs: outside production, when no provider is configured. Told
+ * by which variables are set, valid or not: a provider URL with a typo still means a provider.
+ */
+export function usesDevProvider(env: NodeJS.ProcessEnv, isProduction: boolean): boolean {
+  const providerVariables = [
+    'OIDC_ISSUER',
+    'OAUTH_AUTHORIZATION_ENDPOINT',
+    'OAUTH_TOKEN_ENDPOINT',
+  ] as const;
+  return !isProduction && !providerVariables.some((name) => isSet(env, name));
+}
+
+/** The dev provider and the ports of the dev services, or a provider and the API to call. */
+export function readProviderChoice(env: NodeJS.ProcessEnv, isDevProvider: boolean): ProviderChoice {
+  if (isDevProvider) {
+    const dev = {
+      providerPort: read(env, 'DEV_PROVIDER_PORT'),
+      apiPort: read(env, 'DEV_API_PORT'),
     };
+    return { provider: { kind: 'dev' }, dev };
   }
-  if (isProduction)
-    fail(
-      'OIDC_ISSUER',
-      'is required in production (the embedded development provider never runs there)',
-    );
-  return { kind: 'dev' };
+  const [provider, resourceUrl] = checkAll(
+    () => readProvider(env),
+    () => readResourceUrl(env),
+  );
+  return { provider, resourceUrl };
 }
 
 /** The provider's origin, to show to people: the issuer's, or the authorization endpoint's. */
 export function providerOrigin(provider: ProviderSettings): string {
-  return providerUrls(provider)[0]?.origin ?? '';
+  return (provider.kind === 'oidc' ? provider.issuer : provider.authorizationEndpoint).origin;
 }
 
-function providerUrls(provider: ProviderSettings): URL[] {
-  if (provider.kind === 'oidc') return [provider.issuer];
-  if (provider.kind === 'oauth2')
-    return [
-      provider.authorizationEndpoint,
-      provider.tokenEndpoint,
-      ...(provider.userinfoEndpoint ? [provider.userinfoEndpoint] : []),
-    ];
-  return [];
-}
-
-/** OIDC_ALLOW_INSECURE_HTTP, honoured for loopback provider URLs only. */
-export function readInsecureHttp(env: NodeJS.ProcessEnv, provider: ProviderSettings): boolean {
-  const isAllowed = ['true', '1'].includes(readOrDefault(env, 'OIDC_ALLOW_INSECURE_HTTP', flag));
-  for (const url of providerUrls(provider)) {
-    if (url.protocol !== 'http:') continue;
-    if (!isAllowed)
+function readProvider(env: NodeJS.ProcessEnv): ProviderSettings {
+  const provider = readProviderUrls(env);
+  const isInsecureHttpAllowed = read(env, 'OIDC_ALLOW_INSECURE_HTTP');
+  const urls =
+    provider.kind === 'oidc'
+      ? [provider.issuer]
+      : [provider.authorizationEndpoint, provider.tokenEndpoint, provider.userinfoEndpoint];
+  for (const url of urls.filter((each) => each.protocol === 'http:')) {
+    if (!isInsecureHttpAllowed)
       fail(
         'OIDC_ALLOW_INSECURE_HTTP',
         `must be true to use the http:// provider URL ${url.origin} (loopback only)`,
@@ -63,19 +57,47 @@ export function readInsecureHttp(env: NodeJS.ProcessEnv, provider: ProviderSetti
     if (!isLoopbackHost(url.hostname))
       fail('OIDC_ALLOW_INSECURE_HTTP', `is honoured for loopback hosts only, not ${url.hostname}`);
   }
-  return provider.kind === 'dev' || isAllowed;
+  return provider;
+}
+
+function readProviderUrls(env: NodeJS.ProcessEnv): ProviderSettings {
+  const issuer = read(env, 'OIDC_ISSUER');
+  const isOAuth = isSet(env, 'OAUTH_AUTHORIZATION_ENDPOINT') || isSet(env, 'OAUTH_TOKEN_ENDPOINT');
+  if (issuer && isOAuth) {
+    fail('OIDC_ISSUER', 'and OAUTH_*_ENDPOINT are exclusive: set one or the other');
+  }
+  if (issuer) return { kind: 'oidc', issuer };
+  // Only reached in production: elsewhere, no provider at all means the dev provider.
+  if (!isOAuth)
+    fail(
+      'OIDC_ISSUER',
+      'is required in production (the embedded development provider never runs there)',
+    );
+  const [authorizationEndpoint, tokenEndpoint, userinfoEndpoint] = checkAll(
+    () =>
+      read(env, 'OAUTH_AUTHORIZATION_ENDPOINT') ??
+      fail('OAUTH_AUTHORIZATION_ENDPOINT', 'is required with OAUTH_TOKEN_ENDPOINT'),
+    () =>
+      read(env, 'OAUTH_TOKEN_ENDPOINT') ??
+      fail('OAUTH_TOKEN_ENDPOINT', 'is required with OAUTH_AUTHORIZATION_ENDPOINT'),
+    () =>
+      read(env, 'OAUTH_USERINFO_ENDPOINT') ??
+      fail(
+        'OAUTH_USERINFO_ENDPOINT',
+        'is required with the OAUTH_* endpoints: plain OAuth 2.0 has no ID token, so the app asks it who signed in',
+      ),
+  );
+  return { kind: 'oauth2', authorizationEndpoint, tokenEndpoint, userinfoEndpoint };
 }
 
 /** An https URL (http only for loopback hosts when insecure http is allowed). */
-export function readUrl(
-  env: NodeJS.ProcessEnv,
-  name: VariableName,
-  allowInsecureHttp: boolean,
-): URL | undefined {
-  const value = read(env, name, httpUrl);
-  if (value === undefined) return undefined;
-  const url = new URL(value);
-  if (url.protocol === 'http:' && !(allowInsecureHttp && isLoopbackHost(url.hostname)))
-    fail(name, 'must be https (http only for loopback hosts with OIDC_ALLOW_INSECURE_HTTP=true)');
+function readResourceUrl(env: NodeJS.ProcessEnv): URL {
+  const url = read(env, 'RESOURCE_URL') ?? fail('RESOURCE_URL', 'is required with a provider');
+  const isInsecureHttpAllowed = read(env, 'OIDC_ALLOW_INSECURE_HTTP');
+  if (url.protocol === 'http:' && !(isInsecureHttpAllowed && isLoopbackHost(url.hostname)))
+    fail(
+      'RESOURCE_URL',
+      'must be https (http only for loopback hosts with OIDC_ALLOW_INSECURE_HTTP=true)',
+    );
   return url;
 }

@@ -1,8 +1,28 @@
-// Every environment variable the app reads, declared once: its doc line, default and an example.
+// Every environment variable the app reads, declared once: its doc line, default, example and parser.
 // The README's configuration table and .env.example list the same names (a unit test keeps them in step).
+import { z } from 'zod';
 import { clientAuthMethods, logLevels } from './app-config.ts';
+import {
+  base64Key,
+  commaList,
+  flag,
+  httpUrl,
+  listOf,
+  oneOf,
+  port,
+  positive,
+  queryString,
+  sessionSeconds,
+  text,
+  trustProxy,
+  wholeNumber,
+} from './value-schemas.ts';
+
+export { listOf } from './value-schemas.ts';
 
 export interface Variable {
+  /** Turns the trimmed, non-empty text into the value the app uses; its issue is the error message. */
+  parse: z.ZodType;
   doc: string;
   example: string;
   /** The value used when the variable is unset, parsed like one that is set. */
@@ -14,140 +34,168 @@ export interface Variable {
 }
 
 export const variables = {
-  NODE_ENV: { doc: '`production` turns on the production refusals', example: 'production' },
-  PORT: { doc: 'Port the app listens on', example: '3000', default: '3000' },
+  NODE_ENV: {
+    doc: '`production` turns on the production refusals',
+    example: 'production',
+    parse: text,
+  },
+  PORT: { doc: 'Port the app listens on', example: '3000', default: '3000', parse: port },
   APP_BASE_URL: {
     doc: 'Public URL of the app; the redirect URI is `APP_BASE_URL/callback`, the post-logout URI `APP_BASE_URL/`',
     example: 'https://app.example.com',
     defaultNote: 'http://localhost:$PORT',
+    parse: httpUrl,
   },
   OIDC_ISSUER: {
     doc: 'Issuer URL of the OpenID provider (discovery). Unset outside production: the embedded development provider starts',
     example: 'https://accounts.google.com',
+    parse: httpUrl,
   },
-  OIDC_CLIENT_ID: { doc: 'Client id registered at the provider', example: 'my-app' },
+  OIDC_CLIENT_ID: { doc: 'Client id registered at the provider', example: 'my-app', parse: text },
   OIDC_CLIENT_SECRET: {
     doc: 'Client secret (not with `none` or `private_key_jwt`)',
     example: 's3cr3t',
     isSecret: true,
+    parse: text,
   },
   OIDC_CLIENT_AUTH_METHOD: {
     doc: `Token endpoint authentication: ${listOf(clientAuthMethods, '`')}`,
     example: 'client_secret_post',
     default: 'client_secret_basic',
+    parse: oneOf(clientAuthMethods),
   },
   OIDC_CLIENT_PRIVATE_KEY_FILE: {
     doc: 'PEM (PKCS#8) private key for `private_key_jwt`',
     example: '/run/secrets/oidc-key.pem',
+    parse: text,
   },
   OIDC_CLIENT_KEY_ID: {
     doc: 'Key id (`kid`) of that private key, if the provider needs one',
     example: 'key-1',
+    parse: text,
   },
   OIDC_SCOPES: {
     doc: 'Scopes to request, space-separated',
     example: 'openid profile email',
     default: 'openid profile email offline_access',
+    parse: text,
   },
   OIDC_AUTH_PARAMS: {
     doc: 'Extra authorization parameters as a query string',
     example: 'audience=https://api.example.com',
+    parse: queryString,
   },
   OIDC_ALLOW_INSECURE_HTTP: {
     doc: 'Allow an http:// issuer; honoured for loopback hosts only',
     example: 'true',
     default: 'false',
+    parse: flag,
   },
   OAUTH_AUTHORIZATION_ENDPOINT: {
     doc: 'Plain OAuth 2.0 provider without discovery (e.g. GitHub): its authorization endpoint; used instead of `OIDC_ISSUER`',
     example: 'https://github.com/login/oauth/authorize',
+    parse: httpUrl,
   },
   OAUTH_TOKEN_ENDPOINT: {
     doc: 'Its token endpoint',
     example: 'https://github.com/login/oauth/access_token',
+    parse: httpUrl,
   },
   OAUTH_USERINFO_ENDPOINT: {
-    doc: 'Its user endpoint; its JSON names the signed-in user',
+    doc: 'Its user endpoint, required with the other two: plain OAuth 2.0 has no ID token, and its JSON names the signed-in user',
     example: 'https://api.github.com/user',
+    parse: httpUrl,
   },
   RESOURCE_URL: {
     doc: 'The protected API that `/resource` calls with the access token',
     example: 'https://api.example.com/me',
     defaultNote: 'the demo API',
+    parse: httpUrl,
   },
   SESSION_SECRET: {
     doc: 'Cookie signing secret(s), comma-separated for rotation (the first signs). Required in production',
     example: 'use-at-least-32-random-characters-here',
     defaultNote: 'generated in development',
     isSecret: true,
+    parse: commaList(text.min(32, 'needs at least 32 characters per secret')),
   },
   SESSION_STORE: {
     doc: '`sqlite` (embedded, survives restarts) or `redis` (several instances)',
     example: 'redis',
     default: 'sqlite',
+    parse: oneOf(['sqlite', 'redis']),
   },
   SESSION_DB_PATH: {
     doc: 'SQLite file for sessions and tokens',
     example: '/var/lib/app/sessions.db',
     default: 'data/sessions.db',
+    parse: text,
   },
   REDIS_URL: {
     doc: 'Redis connection URL, with `SESSION_STORE=redis`',
     example: 'redis://localhost:6379',
     isSecret: true,
+    parse: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }),
   },
   SESSION_IDLE_TIMEOUT_SECONDS: {
     doc: 'A session unused this long ends (at least 120)',
     example: '900',
     default: '1800',
+    parse: sessionSeconds,
   },
   SESSION_MAX_AGE_SECONDS: {
     doc: 'A session ends this long after sign-in, used or not (at least 120)',
     example: '43200',
     default: '28800',
+    parse: sessionSeconds,
   },
   TOKEN_ENCRYPTION_KEY: {
     doc: 'Base64 32-byte key(s), comma-separated for rotation: tokens are encrypted at rest (AES-256-GCM). Required in production',
     example: '$(openssl rand -base64 32)',
     isSecret: true,
+    parse: commaList(base64Key),
   },
   TOKEN_REFRESH_SKEW_SECONDS: {
     doc: 'Refresh the access token this long before it expires (never before half its lifetime)',
     example: '30',
     default: '60',
+    parse: wholeNumber.min(0, 'must not be negative'),
   },
   HTTP_TIMEOUT_SECONDS: {
     doc: 'Timeout of every call to the provider and the API',
     example: '5',
     default: '10',
+    parse: positive,
   },
   SIGN_IN_RATE_LIMIT_PER_MINUTE: {
     doc: 'How many `/login` and `/callback` requests one client IP may make per minute',
     example: '60',
     default: '30',
+    parse: positive,
   },
   TRUST_PROXY: {
     doc: 'Express `trust proxy` behind a TLS-terminating proxy: a hop count or the proxy addresses (required with an https `APP_BASE_URL`)',
     example: '1',
+    parse: trustProxy,
   },
   LOG_LEVEL: {
     doc: `pino log level: ${listOf(logLevels, '`')}`,
     example: 'debug',
     default: 'info',
+    parse: oneOf(logLevels),
   },
   DEV_PROVIDER_PORT: {
     doc: 'Port of the embedded development provider',
     example: '4001',
     default: '3001',
+    parse: port,
   },
-  DEV_API_PORT: { doc: 'Port of the demo protected API', example: '4002', default: '3002' },
+  DEV_API_PORT: {
+    doc: 'Port of the demo protected API',
+    example: '4002',
+    default: '3002',
+    parse: port,
+  },
 } as const satisfies Record<string, Variable>;
 
 export type VariableName = keyof typeof variables;
-
-/** `a, b or c`, each value between two `mark`s: how doc lines and error messages list choices. */
-export function listOf(values: readonly string[], mark = ''): string {
-  const marked = values.map((value) => `${mark}${value}${mark}`);
-  const last = marked.pop() ?? '';
-  return marked.length > 0 ? `${marked.join(', ')} or ${last}` : last;
-}

@@ -3,22 +3,22 @@
 import { createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import * as client from 'openid-client';
-import type { AppConfig } from '../config/load-config.ts';
+import type { ClientCredentials } from '../config/app-config.ts';
 
-/** The ClientAuth matching OIDC_CLIENT_AUTH_METHOD (reads the private key file for private_key_jwt). */
-export async function createClientAuth(settings: AppConfig['client']): Promise<client.ClientAuth> {
-  switch (settings.authMethod) {
+/** The ClientAuth for the configured credentials (reads the private key file for private_key_jwt). */
+export async function createClientAuth(credentials: ClientCredentials): Promise<client.ClientAuth> {
+  switch (credentials.method) {
     case 'client_secret_basic':
-      return client.ClientSecretBasic(settings.secret ?? '');
+      return client.ClientSecretBasic(credentials.secret);
     case 'client_secret_post':
-      return client.ClientSecretPost(settings.secret ?? '');
+      return client.ClientSecretPost(credentials.secret);
     case 'none':
       return client.None();
     case 'private_key_jwt': {
-      const key = createPrivateKey(await readFile(settings.privateKeyFile ?? '', 'utf8'));
+      const key = createPrivateKey(await readFile(credentials.privateKeyFile, 'utf8'));
       const cryptoKey = key.toCryptoKey(signingAlgorithm(key), false, ['sign']);
       return client.PrivateKeyJwt(
-        settings.keyId ? { key: cryptoKey, kid: settings.keyId } : cryptoKey,
+        credentials.keyId ? { key: cryptoKey, kid: credentials.keyId } : cryptoKey,
       );
     }
   }

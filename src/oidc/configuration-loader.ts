@@ -1,8 +1,8 @@
 // The provider's metadata as an openid-client Configuration: discovered once and cached as a
 // promise; a failed discovery is dropped, so a provider that was down is tried again next time.
 import * as client from 'openid-client';
-import type { AppConfig } from '../config/load-config.ts';
-import type { FetchLike } from './flow-recorder.ts';
+import type { AppConfig } from '../config/app-config.ts';
+import type { FetchLike } from '../recorder/flow-recorder.ts';
 import { mapProviderError } from './map-error.ts';
 
 export interface ConfigurationLoader {
@@ -25,10 +25,10 @@ export function createConfigurationLoader(
   let current: client.Configuration | undefined;
 
   async function load(): Promise<client.Configuration> {
-    const metadata = { client_secret: config.client.secret };
+    const { credentials } = config.client;
+    // The secret also keys HS256 ID tokens, should a provider sign them so (OIDC Core §10.1).
+    const metadata = 'secret' in credentials ? { client_secret: credentials.secret } : {};
     const { provider } = config;
-    if (provider.kind === 'dev')
-      throw new Error('the dev provider must be started before discovery');
     if (provider.kind === 'oidc') {
       return client.discovery(provider.issuer, config.client.id, metadata, auth, {
         timeout: config.httpTimeoutSeconds,
@@ -42,7 +42,7 @@ export function createConfigurationLoader(
         issuer: provider.authorizationEndpoint.origin,
         authorization_endpoint: provider.authorizationEndpoint.href,
         token_endpoint: provider.tokenEndpoint.href,
-        userinfo_endpoint: provider.userinfoEndpoint?.href,
+        userinfo_endpoint: provider.userinfoEndpoint.href,
       },
       config.client.id,
       metadata,

@@ -1,12 +1,8 @@
-// The two halves of the authorization-code flow: the authorization request (PKCE S256, state,
-// nonce) and the callback (response checks, code exchange, ID token validation).
+// The provider's side of a sign-in: the authorization request (PKCE S256, state, nonce) and the
+// callback (response checks, code exchange, ID token validation, or the user endpoint for OAuth 2.0).
 import * as client from 'openid-client';
 import { ProviderError } from '../errors.ts';
-import type { PendingLogin } from '../session/session-data.ts';
-import type { StoredTokens } from '../session/token-store.ts';
-import { addFlowStep, recordFlow } from './flow-recorder.ts';
-import type { FlowStep } from './flow-step.ts';
-import { redactFields, withoutQuery } from './redact.ts';
+import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
 import { toStoredTokens } from './tokens.ts';
 
 export interface LoginSettings {
@@ -17,20 +13,20 @@ export interface LoginSettings {
   isOidc: boolean;
 }
 
-/** The identity established by a login, from the validated ID token (or the user endpoint). */
-export interface LoginIdentity {
-  sub: string;
-  name?: string;
-  email?: string;
-  sid?: string;
+/** A new authorization request: the URL to send the browser to, and the secrets to keep for the callback. */
+export interface AuthorizationRequest {
+  url: URL;
+  state: string;
+  codeVerifier: string;
+  /** Empty with plain OAuth 2.0. */
+  nonce: string;
 }
 
-/** Builds the authorization URL and the pending login to keep, keyed by `state`, until the callback. */
-export async function startLogin(
+/** Builds the authorization URL with a fresh PKCE verifier (S256), state and nonce. */
+export async function createAuthorizationRequest(
   configuration: client.Configuration,
   settings: LoginSettings,
-  login: { returnTo: string; expiresAt: number },
-): Promise<{ url: URL; state: string; pending: PendingLogin }> {
+): Promise<AuthorizationRequest> {
   const codeVerifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
   const nonce = settings.isOidc ? client.randomNonce() : '';
@@ -43,18 +39,7 @@ export async function startLogin(
     state,
     ...(nonce && { nonce }),
   });
-  const step: FlowStep = {
-    at: Date.now(),
-    title: 'Authorization request',
-    explanation:
-      'The browser was sent to the provider with a PKCE challenge (S256), a state against cross-site request forgery and a nonce against ID token replay.',
-    request: {
-      method: 'GET',
-      url: withoutQuery(url),
-      params: redactFields(Object.fromEntries(url.searchParams)),
-    },
-  };
-  return { url, state, pending: { codeVerifier, nonce, step, ...login } };
+  return { url, state, codeVerifier, nonce };
 }
 
 /**
@@ -62,45 +47,26 @@ export async function startLogin(
  * it (`callback.state` is that key; openid-client requires it to match the response). openid-client
  * checks `iss` (RFC 9207), sends the PKCE verifier, and checks the ID token's claims and nonce.
  */
-export async function completeLogin(
+export async function exchangeCode(
   configuration: client.Configuration,
   settings: LoginSettings,
   callback: { params: URLSearchParams; state: string; pending: PendingLogin; now: number },
-): Promise<{ tokens: StoredTokens; identity: LoginIdentity; steps: FlowStep[] }> {
+): Promise<{ tokens: StoredTokens; identity: Identity }> {
   // Built from the configured redirect URI, never from the request's Host header.
   const currentUrl = new URL(settings.redirectUri);
   currentUrl.search = callback.params.toString();
-  const { result, steps } = await recordFlow(async () => {
-    addFlowStep(callback.pending.step);
-    addFlowStep({
-      at: Date.now(),
-      title: 'Authorization response',
-      explanation:
-        'The provider sent the browser back with a one-time code; the state matched a login this browser started.',
-      request: {
-        method: 'GET',
-        url: settings.redirectUri,
-        params: redactFields(Object.fromEntries(callback.params)),
-      },
-    });
-    const response = await client.authorizationCodeGrant(configuration, currentUrl, {
-      pkceCodeVerifier: callback.pending.codeVerifier,
-      expectedState: callback.state,
-      ...(settings.isOidc ? { expectedNonce: callback.pending.nonce, idTokenExpected: true } : {}),
-    });
-    const identity = settings.isOidc
-      ? identityFromClaims(response.claims())
-      : await fetchIdentity(configuration, response.access_token);
-    return { response, identity };
+  const response = await client.authorizationCodeGrant(configuration, currentUrl, {
+    pkceCodeVerifier: callback.pending.codeVerifier,
+    expectedState: callback.state,
+    ...(settings.isOidc ? { expectedNonce: callback.pending.nonce, idTokenExpected: true } : {}),
   });
-  return {
-    tokens: toStoredTokens(result.response, callback.now),
-    identity: result.identity,
-    steps,
-  };
+  const identity = settings.isOidc
+    ? identityFromClaims(response.claims())
+    : await fetchIdentity(configuration, response.access_token);
+  return { tokens: toStoredTokens(response, callback.now), identity };
 }
 
-function identityFromClaims(claims: client.IDToken | undefined): LoginIdentity {
+function identityFromClaims(claims: client.IDToken | undefined): Identity {
   if (!claims)
     throw new ProviderError(502, 'id_token_missing', 'The identity provider sent no ID token.');
   return {
@@ -115,13 +81,13 @@ function identityFromClaims(claims: client.IDToken | undefined): LoginIdentity {
 async function fetchIdentity(
   configuration: client.Configuration,
   accessToken: string,
-): Promise<LoginIdentity> {
+): Promise<Identity> {
   const endpoint = configuration.serverMetadata().userinfo_endpoint;
   if (!endpoint) {
     throw new ProviderError(
       502,
       'userinfo_missing',
-      'This provider has no user endpoint (set OAUTH_USERINFO_ENDPOINT).',
+      'The identity provider does not say who signed in.',
     );
   }
   const response = await client.fetchProtectedResource(

@@ -2,7 +2,7 @@
 // provider's JWKS, iss, aud, iat, the back-channel event, sid and/or sub, and no nonce.
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { LogoutTokenError, ProviderError } from '../errors.ts';
-import type { SessionQuery } from '../session/token-store.ts';
+import type { LogoutSubject } from '../protocol.ts';
 
 const backchannelEvent = 'http://schemas.openid.net/event/backchannel-logout';
 
@@ -18,9 +18,6 @@ const tokenFaults = [
   errors.JWKSNoMatchingKey,
   errors.JWKSMultipleMatchingKeys,
 ];
-
-/** Whom a valid logout token signs out: a sub, a sid, or both. */
-export type LogoutSubject = SessionQuery;
 
 export interface LogoutTokenVerifierOptions {
   issuer: string;

@@ -3,15 +3,13 @@
 
 import type { ClientAuth, Configuration } from 'openid-client';
 import type { Logger } from 'pino';
-import type { AppConfig } from '../config/load-config.ts';
+import type { AppConfig } from '../config/app-config.ts';
 import { LogoutTokenError } from '../errors.ts';
-import type { PendingLogin } from '../session/session-data.ts';
-import type { StoredTokens } from '../session/token-store.ts';
+import type { Identity, LogoutSubject, PendingLogin, StoredTokens } from '../protocol.ts';
+import { type FetchLike, recordingFetch } from '../recorder/flow-recorder.ts';
 import { createConfigurationLoader } from './configuration-loader.ts';
-import { type FetchLike, recordingFetch } from './flow-recorder.ts';
-import type { FlowStep } from './flow-step.ts';
-import { completeLogin, type LoginIdentity, startLogin } from './login.ts';
-import { createLogoutTokenVerifier, type LogoutSubject } from './logout-token.ts';
+import { type AuthorizationRequest, createAuthorizationRequest, exchangeCode } from './login.ts';
+import { createLogoutTokenVerifier } from './logout-token.ts';
 import { mapProviderError, type ProviderStep } from './map-error.ts';
 import { callResource, type ResourceAnswer } from './resource.ts';
 import { buildLogoutUrl, refreshTokens, revokeRefreshToken } from './tokens.ts';
@@ -21,23 +19,22 @@ export interface OidcClient {
   discover(): Promise<void>;
   /** Origins a sign-out may redirect to (issuer, end-session endpoint), for the CSP's form-action. */
   providerOrigins(): string[];
-  startLogin(login: {
-    returnTo: string;
-    expiresAt: number;
-  }): Promise<{ url: URL; state: string; pending: PendingLogin }>;
-  completeLogin(callback: {
+  /** A fresh authorization request: PKCE verifier and S256 challenge, state, nonce, and its URL. */
+  createAuthorizationRequest(): Promise<AuthorizationRequest>;
+  /** Checks the callback and exchanges its code for tokens, with the identity they establish. */
+  exchangeCode(callback: {
     params: URLSearchParams;
     state: string;
     pending: PendingLogin;
     now: number;
-  }): Promise<{ tokens: StoredTokens; identity: LoginIdentity; steps: FlowStep[] }>;
-  refreshTokens(
-    tokens: StoredTokens,
-    now: number,
-    subject: string,
-  ): Promise<{ tokens: StoredTokens; steps: FlowStep[] }>;
+  }): Promise<{ tokens: StoredTokens; identity: Identity }>;
+  /** The refresh_token grant; a new ID token must name `subject`. */
+  refreshTokens(tokens: StoredTokens, now: number, subject: string): Promise<StoredTokens>;
+  /** Revokes a refresh token (RFC 7009); false when the provider has no revocation endpoint. */
   revokeRefreshToken(refreshToken: string): Promise<boolean>;
+  /** The provider's end-session URL (RP-Initiated Logout), or undefined when it has none. */
   buildLogoutUrl(idToken: string | undefined): Promise<URL | undefined>;
+  /** GETs RESOURCE_URL with the access token as a Bearer credential. */
   callResource(accessToken: string): Promise<ResourceAnswer>;
   /** Verifies a back-channel logout token; rejects with LogoutTokenError (400) when it is not good. */
   verifyLogoutToken(token: string): Promise<LogoutSubject>;
@@ -45,28 +42,21 @@ export interface OidcClient {
 
 export interface OidcClientOptions {
   logger: Logger;
-  /** How the client authenticates to the provider: `createClientAuth(config.client)`. */
+  /** How the client authenticates to the provider: `createClientAuth(config.client.credentials)`. */
   clientAuth: ClientAuth;
-  /** The fetch used for every provider and API call (tests may pass one that injects faults). */
-  fetch?: FetchLike;
 }
 
 /** Creates the client; nothing is fetched until the first call. */
 export function createOidcClient(config: AppConfig, options: OidcClientOptions): OidcClient {
-  const baseFetch = options.fetch ?? fetch;
+  // Every call is logged (never its query: it may carry a code or a token) and recorded for /flow.
   const logged: FetchLike = async (url, init) => {
     const started = performance.now();
     const target = new URL(url);
-    // Never the query: it may carry a code or a token.
     const upstream = `${init.method ?? 'GET'} ${target.origin}${target.pathname}`;
     try {
-      const response = await baseFetch(url, init);
+      const response = await fetch(url, init);
       options.logger.debug(
-        {
-          upstream,
-          status: response.status,
-          ms: Math.round(performance.now() - started),
-        },
+        { upstream, status: response.status, ms: Math.round(performance.now() - started) },
         'upstream call',
       );
       return response;
@@ -76,12 +66,11 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
     }
   };
   const loader = createConfigurationLoader(config, options.clientAuth, recordingFetch(logged));
-  const isOidc = config.provider.kind !== 'oauth2';
   const settings = {
     redirectUri: config.redirectUri,
     scopes: config.scopes,
     authParams: config.authParams,
-    isOidc,
+    isOidc: config.provider.kind === 'oidc',
   };
 
   let origins: { from?: Configuration; list: string[] } = { list: [] };
@@ -131,18 +120,15 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       }
       return origins.list;
     },
-    startLogin: (login) => call('login', (c) => startLogin(c, settings, login)),
-    completeLogin: (callback) => call('login', (c) => completeLogin(c, settings, callback)),
+    createAuthorizationRequest: () => call('login', (c) => createAuthorizationRequest(c, settings)),
+    exchangeCode: (callback) => call('login', (c) => exchangeCode(c, settings, callback)),
     refreshTokens: (tokens, now, subject) =>
       call('refresh', (c) => refreshTokens(c, tokens, now, subject)),
     revokeRefreshToken: (token) => call('revocation', (c) => revokeRefreshToken(c, token)),
     buildLogoutUrl: (idToken) =>
       call('logout', async (c) => buildLogoutUrl(c, idToken, config.postLogoutRedirectUri)),
-    callResource: async (accessToken) => {
-      const configuration = await loader.get();
-      if (!config.resourceUrl) throw new Error('RESOURCE_URL is not configured');
-      return callResource(configuration, config.resourceUrl, accessToken);
-    },
+    callResource: async (accessToken) =>
+      callResource(await loader.get(), config.resourceUrl, accessToken),
     verifyLogoutToken: async (token) => {
       logoutVerifier ??= createLogoutVerifier().catch((error: unknown) => {
         logoutVerifier = undefined;

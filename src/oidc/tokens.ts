@@ -1,9 +1,7 @@
 // Refresh, revocation and RP-initiated logout, and how a token response is kept.
 import * as client from 'openid-client';
 import { TokenRefreshError } from '../errors.ts';
-import type { StoredTokens } from '../session/token-store.ts';
-import { recordFlow } from './flow-recorder.ts';
-import type { FlowStep } from './flow-step.ts';
+import type { StoredTokens } from '../protocol.ts';
 
 /** What to keep of a token response; a refresh response may leave out what did not change. */
 export function toStoredTokens(
@@ -36,16 +34,13 @@ export async function refreshTokens(
   tokens: StoredTokens,
   now: number,
   subject: string,
-): Promise<{ tokens: StoredTokens; steps: FlowStep[] }> {
+): Promise<StoredTokens> {
   if (!tokens.refreshToken) {
     throw new TokenRefreshError(
       'Your access has expired and the provider issued no refresh token. Please sign in again.',
     );
   }
-  const refreshToken = tokens.refreshToken;
-  const { result, steps } = await recordFlow(() =>
-    client.refreshTokenGrant(configuration, refreshToken),
-  );
+  const result = await client.refreshTokenGrant(configuration, tokens.refreshToken);
   // OIDC Core §12.2: a refreshed ID token must name the same user as the original one.
   const claims = result.claims();
   if (claims && claims.sub !== subject) {
@@ -53,7 +48,7 @@ export async function refreshTokens(
       'The identity provider answered for another user. Please sign in again.',
     );
   }
-  return { tokens: toStoredTokens(result, now, tokens), steps };
+  return toStoredTokens(result, now, tokens);
 }
 
 /** Revokes a refresh token (RFC 7009). Resolves false when the provider has no revocation endpoint. */

@@ -6,7 +6,7 @@ import type { SessionBackend } from '../session/session-backend.ts';
 
 /** The router for /healthz and /readyz. */
 export function healthRoutes(options: {
-  oidc: OidcClient;
+  oidc: Pick<OidcClient, 'discover'>;
   backend: Pick<SessionBackend, 'isHealthy'>;
 }): Router {
   const router = Router();

@@ -1,15 +1,13 @@
 // The pages a person sees: home, the protected API's answer, and their own flow.
 import { Router } from 'express';
-import { callProtectedApi } from '../auth/call-protected-api.ts';
-import { requireLogin } from '../auth/require-login.ts';
-import { recordSteps } from '../auth/session-lifecycle.ts';
+import { callProtectedApi, type TokenRefresher } from '../flow/call-api.ts';
 import { takeNotice } from '../http/page-locals.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
-import type { TokenRefresher } from '../session/token-refresher.ts';
+import { requireLogin } from '../session/require-login.ts';
 import { describeTokens } from './token-status.ts';
 
 export interface PageRoutesOptions {
-  oidc: OidcClient;
+  oidc: Pick<OidcClient, 'callResource'>;
   refresher: TokenRefresher;
   now: () => number;
   resourceUrl: string;
@@ -34,7 +32,6 @@ export function pageRoutes(options: PageRoutesOptions): Router {
       req.sessionID,
       res.locals.tokenRecord,
     );
-    recordSteps(req, call.steps);
     res.render('resource', {
       title: 'Protected API',
       notice: takeNotice(req),

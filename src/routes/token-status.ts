@@ -1,5 +1,5 @@
 // What the home page may say about the tokens: expiry and presence, never a value.
-import type { StoredTokens } from '../session/token-store.ts';
+import type { StoredTokens } from '../protocol.ts';
 
 export interface TokenStatus {
   expiresAt?: string;

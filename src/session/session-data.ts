@@ -1,19 +1,8 @@
 // The shape of the data express-session keeps for a browser: declared once, here.
 import type {} from 'express-session';
-import type { FlowStep } from '../oidc/flow-step.ts';
+import type { FlowStep, PendingLogin } from '../protocol.ts';
 
-/** One login in progress, kept until its callback arrives (several tabs may log in at once). */
-export interface PendingLogin {
-  codeVerifier: string;
-  nonce: string;
-  returnTo: string;
-  /** Epoch milliseconds after which the callback is refused. */
-  expiresAt: number;
-  /** The authorization request as the /flow page will show it. */
-  step: FlowStep;
-}
-
-/** Who is signed in, from the validated ID token. Tokens are not here: see TokenStore. */
+/** Who is signed in, from the validated ID token (or user endpoint). Tokens are not here: see TokenStore. */
 export interface SessionUser {
   sub: string;
   name?: string;
@@ -31,7 +20,7 @@ declare module 'express-session' {
     csrfToken: string;
     /** A one-time message shown on the next page (e.g. "your sign-in expired"). */
     notice: string;
-    /** The signed-in user's own flow, secrets redacted, newest last. */
+    /** The exchanges of this browser's sign-in, secrets redacted, oldest first (src/recorder). */
     flow: FlowStep[];
   }
 }

@@ -1,7 +1,7 @@
 // express-session with the cookie settings this app relies on; each with its reason.
 import type { RequestHandler } from 'express';
 import session from 'express-session';
-import type { AppConfig } from '../config/load-config.ts';
+import type { AppConfig } from '../config/app-config.ts';
 
 /**
  * The session middleware: a signed id cookie in the browser, everything else in `store`. Errors

@@ -1,6 +1,6 @@
 // How a token record's tokens become the text a store keeps, and back: plain JSON here, an
 // encrypting codec (same shape) when TOKEN_ENCRYPTION_KEY is set.
-import type { StoredTokens } from './token-store.ts';
+import type { StoredTokens } from '../protocol.ts';
 
 /** Turns tokens into stored text and back. `decode` answers undefined for text it cannot read. */
 export interface TokenCodec {

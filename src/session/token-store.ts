@@ -1,18 +1,6 @@
 // The tokens of a signed-in session live in their own record, keyed by session id, apart from the
 // express-session data: see docs/decisions/004-tokens-in-their-own-record.md.
-
-/** What the app keeps of a token response. Never sent to the browser. */
-export interface StoredTokens {
-  accessToken: string;
-  tokenType: string;
-  /** Absolute expiry of the access token, epoch milliseconds; absent when the provider gave none. */
-  expiresAt?: number;
-  /** When the access token was received, epoch milliseconds (with expiresAt: its lifetime). */
-  issuedAt?: number;
-  refreshToken?: string;
-  idToken?: string;
-  scope?: string;
-}
+import type { LogoutSubject, StoredTokens } from '../protocol.ts';
 
 /** A token record as stored: the tokens plus what finds them again (back-channel logout). */
 export interface TokenRecord {
@@ -24,9 +12,6 @@ export interface TokenRecord {
   /** The provider's session id (`sid` claim of the ID token), when it sends one. */
   sid?: string;
 }
-
-/** Which sessions to find: those of a subject, of a provider session, or of both at once. */
-export type SessionQuery = { sub: string; sid?: string } | { sub?: string; sid: string };
 
 /** Where token records are kept (SQLite or Redis). Every method may reject if the store is down. */
 export interface TokenStore {
@@ -45,14 +30,14 @@ export interface TokenStore {
   ): Promise<TokenRecord | undefined>;
   delete(sessionId: string): Promise<void>;
   /** Live session ids whose record has this sub and/or sid; both must match when both are given. */
-  findSessions(query: SessionQuery): Promise<string[]>;
+  findSessions(query: LogoutSubject): Promise<string[]>;
 }
 
 /**
  * The sub and sid to search for, an empty string counting as absent (as in a logout token).
  * Throws a TypeError when neither is left: such a search would match every session.
  */
-export function parseSessionQuery(query: SessionQuery): { sub?: string; sid?: string } {
+export function parseSessionQuery(query: LogoutSubject): { sub?: string; sid?: string } {
   const { sub, sid } = query;
   if (!sub && !sid) throw new TypeError('findSessions needs a sub, a sid or both');
   return { ...(sub && { sub }), ...(sid && { sid }) };

@@ -80,6 +80,8 @@ describe('provider faults', () => {
         },
       ),
     );
+    // Started again: the app discovers at start-up, as server.ts does, and starts all the same.
+    await app.restart();
 
     const wrong = await fetch(`${app.baseUrl}/login`, { redirect: 'manual' });
     const notReady = await fetch(`${app.baseUrl}/readyz`);
@@ -94,6 +96,7 @@ describe('provider faults', () => {
   it('shows 504 when discovery is slower than HTTP_TIMEOUT_SECONDS', timeoutTest, async (t) => {
     const app = await startTestApp(t, { env: { HTTP_TIMEOUT_SECONDS: '1' } });
     app.provider.use(fault('/.well-known/openid-configuration', () => true, hang));
+    await app.restart();
 
     const response = await fetch(`${app.baseUrl}/login`, { redirect: 'manual' });
 
@@ -112,6 +115,7 @@ describe('provider faults', () => {
         },
       ),
     );
+    await app.restart();
 
     const down = await fetch(`${app.baseUrl}/login`, { redirect: 'manual' });
     const downPage = await down.text();

@@ -73,7 +73,8 @@ describe('mapProviderError with errors openid-client really throws', () => {
     assert.ok(refreshToken, 'the sign-in stored a refresh token');
     const revoked = await postToProvider(app, '/token/revocation', { token: refreshToken });
     assert.equal(revoked.status, 200);
-    const { id, secret = '' } = app.config.client;
+    const { id } = app.config.client;
+    const secret = app.clientSecret;
     const configuration = await client.discovery(
       new URL(app.issuer),
       id,

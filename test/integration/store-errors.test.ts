@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { SessionData } from 'express-session';
 import { loadConfig } from '../../src/config/load-config.ts';
-import { openSessionBackend, type SessionBackend } from '../../src/session/session-backend.ts';
+import type { SessionBackend } from '../../src/session/session-backend.ts';
+import { openSessionBackend } from '../../src/stores/open-session-backend.ts';
 import { type RedisServer, startRedisServer } from '../support/redis-server.ts';
 
 const storeError = { name: 'StoreError', status: 503 };
@@ -71,7 +72,11 @@ describe('SESSION_STORE=redis store failures', () => {
       tokens.get('s1'),
       tokens.replace('s1', 1, stored),
       tokens.findSessions({ sub: 'alice' }),
-      lock.run('refresh:s1', async () => 'ran'),
+      lock.run(
+        'refresh:s1',
+        async () => 'ran',
+        () => true,
+      ),
     ]);
     redis.resume();
 

@@ -79,11 +79,11 @@ describe('tokens kept safe', () => {
     const rotated = await startTestApp(t, {
       env: {
         TOKEN_ENCRYPTION_KEY: `${newKey},${oldKey}`,
-        SESSION_DB_PATH: app.config.session.dbPath,
+        SESSION_DB_PATH: app.dbPath,
       },
     });
     const lost = await startTestApp(t, {
-      env: { TOKEN_ENCRYPTION_KEY: newKey, SESSION_DB_PATH: app.config.session.dbPath },
+      env: { TOKEN_ENCRYPTION_KEY: newKey, SESSION_DB_PATH: app.dbPath },
     });
     const sessionId = app.sessionIdOf(jar);
     const written = await app.backend.tokens.get(sessionId);

@@ -7,7 +7,8 @@ export function postToProvider(
   endpointPath: string,
   params: Record<string, string>,
 ): Promise<Response> {
-  const { id, secret = '' } = app.config.client;
+  const { id } = app.config.client;
+  const secret = app.clientSecret;
   return fetch(`${app.issuer}${endpointPath}`, {
     method: 'POST',
     headers: { authorization: `Basic ${Buffer.from(`${id}:${secret}`).toString('base64')}` },

@@ -20,7 +20,7 @@ export async function useStore(t: TestContext, store: StoreName): Promise<StoreU
     return {
       env: {},
       async rawContent(app) {
-        const files = [app.config.session.dbPath, `${app.config.session.dbPath}-wal`];
+        const files = [app.dbPath, `${app.dbPath}-wal`];
         const contents = await Promise.all(
           files.map((file) => readFile(file).catch(() => Buffer.alloc(0))),
         );

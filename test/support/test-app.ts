@@ -1,20 +1,17 @@
-// Builds the app the way server.ts does, but on port 0 against a real in-process oidc-provider and
-// demo API (also on port 0), with a controllable clock and every log line captured. A test can add
-// a second instance sharing the store, or restart the app behind the same address.
+// Builds the app through the same start-up path as server.ts (src/start.ts), on port 0 with the
+// embedded oidc-provider and demo API (also on port 0), a controllable clock and every log line
+// captured. A test can add a second instance sharing the store, or restart the app behind the
+// same address.
 import { mkdtemp, rm } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type Provider from 'oidc-provider';
-import { createApp } from '../../src/app.ts';
-import { withDevProvider } from '../../src/config/derive-config.ts';
-import { type AppConfig, devClient, loadConfig } from '../../src/config/load-config.ts';
-import { startDevServices } from '../../src/dev/start-dev-services.ts';
-import { createLogger } from '../../src/http/logger.ts';
-import { createClientAuth } from '../../src/oidc/client-auth.ts';
-import { createOidcClient } from '../../src/oidc/oidc-client.ts';
-import { openSessionBackend, type SessionBackend } from '../../src/session/session-backend.ts';
+import type { AppConfig } from '../../src/config/app-config.ts';
+import { devClient } from '../../src/config/load-config.ts';
+import type { SessionBackend } from '../../src/session/session-backend.ts';
+import { buildApp, startApp } from '../../src/start.ts';
 import { CookieJar } from './cookie-jar.ts';
 import { signInThroughProvider } from './dev-login.ts';
 import { listenLocal } from './local-server.ts';
@@ -26,6 +23,10 @@ export interface TestApp {
   issuer: string;
   provider: Provider;
   config: AppConfig;
+  /** The SQLite file of the app's sessions and tokens (with the default store). */
+  dbPath: string;
+  /** The dev client's secret, to call the provider as the app. */
+  clientSecret: string;
   /** The first instance's stores (replaced by restart()). */
   backend: SessionBackend;
   /** Every log line the app wrote, as text. */
@@ -92,40 +93,40 @@ async function startStack(
   closers.push(() => rm(dir, { recursive: true, force: true }));
   const { server, url: baseUrl, close: closeServer } = await listenLocal();
   closers.push(closeServer);
-  const dev = await startDevServices({
-    appBaseUrl: baseUrl,
-    clientId: devClient.id,
-    clientSecret: devClient.secret,
-    providerPort: 0,
-    apiPort: 0,
-    keysFile: path.join(dir, 'jwks.json'),
-  });
-  closers.push(() => dev.close());
-  const resourceUrl = options.resourceUrl ? await options.resourceUrl(dev.issuer) : dev.resourceUrl;
+  const dbPath = path.join(dir, 'sessions.db');
   const env = {
     APP_BASE_URL: baseUrl,
     SESSION_SECRET: testSessionSecret,
-    SESSION_DB_PATH: path.join(dir, 'sessions.db'),
+    SESSION_DB_PATH: dbPath,
     LOG_LEVEL: 'debug',
+    DEV_PROVIDER_PORT: '0',
+    DEV_API_PORT: '0',
     ...options.env,
   };
-  const config = withDevProvider(loadConfig(env), dev.issuer, resourceUrl);
   const logs: string[] = [];
-  const logger = createLogger(config.logLevel, { write: (line: string) => logs.push(line) });
   let offset = 0;
   const now = () => Date.now() + offset;
 
+  const started = await startApp(env, {
+    logTo: { write: (line: string) => logs.push(line) },
+    now,
+    dataDir: dir,
+    ...(options.resourceUrl && { devResourceUrl: options.resourceUrl }),
+  });
+  closers.push(started.close);
+  const { config, logger, dev } = started;
+  if (!dev) throw new Error('the test app runs on the embedded development provider');
+
   async function build(): Promise<{ handler: RequestListener; backend: SessionBackend }> {
-    const backend = await openSessionBackend(config, { now });
-    closers.push(() => backend.close());
-    const oidc = createOidcClient(config, {
-      logger,
-      clientAuth: await createClientAuth(config.client),
-    });
-    return { handler: createApp({ config, oidc, backend, logger, now }), backend };
+    const built = await buildApp(config, { logger, now });
+    closers.push(built.close);
+    return { handler: built.app, backend: built.backend };
   }
 
-  let current = await build();
+  let current: { handler: RequestListener; backend: SessionBackend } = {
+    handler: started.app,
+    backend: started.backend,
+  };
   server.on('request', (req, res) => current.handler(req, res));
 
   const grants: Record<string, number> = {};
@@ -141,13 +142,15 @@ async function startStack(
     issuer: dev.issuer,
     provider: dev.provider,
     config,
+    dbPath,
+    clientSecret: devClient.secret,
     get backend() {
       return current.backend;
     },
     logs,
     grants,
     grantErrors,
-    providerKeysFile: path.join(dir, 'jwks.json'),
+    providerKeysFile: path.join(dir, 'dev-jwks.json'),
     advanceClock: (ms) => {
       offset += ms;
     },

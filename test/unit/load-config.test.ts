@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { withDevProvider } from '../../src/config/derive-config.ts';
-import { type AppConfig, devClient, loadConfig } from '../../src/config/load-config.ts';
+import { devClient, type LoadedConfig, loadConfig } from '../../src/config/load-config.ts';
 import { isLoopbackHost } from '../../src/config/read-env.ts';
+import { resolveConfig } from '../../src/config/resolve-config.ts';
 import { type VariableName, variables } from '../../src/config/variables.ts';
 import { ConfigError } from '../../src/errors.ts';
 
@@ -35,19 +35,25 @@ function without(env: Record<string, string>, name: VariableName): Record<string
   return rest;
 }
 
-/** The message of the ConfigError loadConfig throws for `env`; fails the test when it does not throw. */
-function refusal(env: NodeJS.ProcessEnv): string {
+/** The ConfigError loadConfig throws for `env`; fails the test when it does not throw one. */
+function configError(env: NodeJS.ProcessEnv): ConfigError {
   try {
     loadConfig(env);
   } catch (error) {
     assert.ok(error instanceof ConfigError, `expected a ConfigError, got ${String(error)}`);
-    return error.message;
+    return error;
   }
   assert.fail('expected loadConfig to throw a ConfigError');
 }
 
+/** The message of the ConfigError loadConfig throws for `env`. */
+function refusal(env: NodeJS.ProcessEnv): string {
+  return configError(env).message;
+}
+
 /** One line: the variable first, then the problem, then `example: NAME=<its example>`. */
-function assertNamesVariable(message: string, name: VariableName): void {
+function assertNamesVariable(message: string | undefined, name: VariableName): void {
+  assert.ok(message !== undefined, `no line for ${name}`);
   assert.equal(message.includes('\n'), false, `more than one line: ${message}`);
   assert.ok(message.startsWith(`${name} `), `does not start with ${name}: ${message}`);
   assert.ok(
@@ -57,12 +63,20 @@ function assertNamesVariable(message: string, name: VariableName): void {
   assert.ok(message.length > `${name} ; example: ${name}=`.length + variables[name].example.length);
 }
 
+/** One line per variable of `names`, in that order, each as assertNamesVariable wants it. */
+function assertProblems(error: ConfigError, names: VariableName[]): void {
+  const named = error.problems.map((line) => line.slice(0, line.indexOf(' ')));
+  assert.deepEqual(named, names, error.message);
+  for (const [index, name] of names.entries()) assertNamesVariable(error.problems[index], name);
+  assert.equal(error.message, error.problems.join('\n'));
+}
+
 describe('loadConfig defaults', () => {
   it('uses the dev provider, port 3000 and a plain cookie with an empty environment', () => {
     const config = loadConfig({});
 
     assert.deepEqual(config.provider, { kind: 'dev' });
-    assert.equal(config.isDevProvider, false);
+    assert.equal('isDevProvider' in config, false);
     assert.equal(config.isProduction, false);
     assert.equal(config.port, 3000);
     assert.equal(config.baseUrl.href, 'http://localhost:3000/');
@@ -77,17 +91,13 @@ describe('loadConfig defaults', () => {
 
     assert.deepEqual(config.client, {
       id: devClient.id,
-      secret: devClient.secret,
-      authMethod: 'client_secret_basic',
-      privateKeyFile: undefined,
-      keyId: undefined,
+      credentials: { method: 'client_secret_basic', secret: devClient.secret },
     });
     assert.equal(config.scopes, 'openid profile email offline_access');
     assert.deepEqual(config.authParams, {});
-    assert.equal(config.resourceUrl, undefined);
+    assert.equal('resourceUrl' in config, false);
     assert.deepEqual(config.session.secrets, []);
-    assert.equal(config.session.store, 'sqlite');
-    assert.equal(config.session.dbPath, 'data/sessions.db');
+    assert.deepEqual(config.session.store, { kind: 'sqlite', path: 'data/sessions.db' });
     assert.equal(config.session.idleTimeoutMs, 1800 * 1000);
     assert.equal(config.session.maxAgeMs, 28800 * 1000);
     assert.deepEqual(config.tokenEncryptionKeys, []);
@@ -95,6 +105,7 @@ describe('loadConfig defaults', () => {
     assert.equal(config.httpTimeoutSeconds, 10);
     assert.equal(config.trustProxy, undefined);
     assert.equal(config.logLevel, 'info');
+    assert.ok('dev' in config);
     assert.deepEqual(config.dev, { providerPort: 3001, apiPort: 3002 });
   });
 
@@ -363,9 +374,10 @@ describe('OAUTH_* endpoints (plain OAuth 2.0)', () => {
     ...without(providerEnv, 'OIDC_ISSUER'),
     OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
     OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
+    OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user',
   };
 
-  it('configures a plain OAuth 2.0 provider without a user endpoint', () => {
+  it('configures a plain OAuth 2.0 provider with its three endpoints', () => {
     const config = loadConfig(oauthEnv);
 
     assert.equal(config.provider.kind, 'oauth2');
@@ -375,17 +387,26 @@ describe('OAUTH_* endpoints (plain OAuth 2.0)', () => {
       'https://github.com/login/oauth/authorize',
     );
     assert.equal(config.provider.tokenEndpoint.href, 'https://github.com/login/oauth/access_token');
-    assert.equal('userinfoEndpoint' in config.provider, false);
+    assert.equal(config.provider.userinfoEndpoint.href, 'https://api.github.com/user');
   });
 
-  it('adds the user endpoint when given', () => {
-    const config = loadConfig({
-      ...oauthEnv,
-      OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user',
-    });
+  it('refuses the endpoints without a user endpoint: without an ID token, it says who signed in', () => {
+    const message = refusal(without(oauthEnv, 'OAUTH_USERINFO_ENDPOINT'));
 
-    assert.ok(config.provider.kind === 'oauth2');
-    assert.equal(config.provider.userinfoEndpoint?.href, 'https://api.github.com/user');
+    assertNamesVariable(message, 'OAUTH_USERINFO_ENDPOINT');
+    assert.match(message, /required with the OAUTH_\* endpoints/);
+    assert.match(message, /no ID token/);
+  });
+
+  it('refuses a token endpoint alone, naming both endpoints it lacks', () => {
+    const env = without(
+      without(oauthEnv, 'OAUTH_AUTHORIZATION_ENDPOINT'),
+      'OAUTH_USERINFO_ENDPOINT',
+    );
+
+    const error = configError(env);
+
+    assertProblems(error, ['OAUTH_AUTHORIZATION_ENDPOINT', 'OAUTH_USERINFO_ENDPOINT']);
   });
 
   it('is accepted in production instead of OIDC_ISSUER', () => {
@@ -435,8 +456,17 @@ describe('SESSION_STORE', () => {
   it('uses redis when REDIS_URL is given', () => {
     const config = loadConfig({ SESSION_STORE: 'redis', REDIS_URL: 'rediss://cache.example:6380' });
 
-    assert.equal(config.session.store, 'redis');
-    assert.equal(config.session.redisUrl, 'rediss://cache.example:6380');
+    assert.deepEqual(config.session.store, { kind: 'redis', url: 'rediss://cache.example:6380' });
+  });
+
+  it('keeps the SQLite path out of a redis store, and REDIS_URL out of a sqlite one', () => {
+    const env = { REDIS_URL: 'redis://cache.example', SESSION_DB_PATH: '/var/lib/app/s.db' };
+
+    const sqlite = loadConfig(env);
+    const redis = loadConfig({ ...env, SESSION_STORE: 'redis' });
+
+    assert.deepEqual(sqlite.session.store, { kind: 'sqlite', path: '/var/lib/app/s.db' });
+    assert.deepEqual(redis.session.store, { kind: 'redis', url: 'redis://cache.example' });
   });
 
   it('refuses an unknown store', () => {
@@ -472,8 +502,22 @@ describe('OIDC_CLIENT_AUTH_METHOD', () => {
 
     const config = loadConfig(env);
 
-    assert.equal(config.client.authMethod, 'none');
-    assert.equal(config.client.secret, undefined);
+    assert.deepEqual(config.client.credentials, { method: 'none' });
+  });
+
+  it('keeps no secret for none even when one is set', () => {
+    const config = loadConfig({ ...providerEnv, OIDC_CLIENT_AUTH_METHOD: 'none' });
+
+    assert.deepEqual(config.client.credentials, { method: 'none' });
+  });
+
+  it('takes the secret with client_secret_post', () => {
+    const config = loadConfig({ ...providerEnv, OIDC_CLIENT_AUTH_METHOD: 'client_secret_post' });
+
+    assert.deepEqual(config.client, {
+      id: 'my-app',
+      credentials: { method: 'client_secret_post', secret: 'client-secret-value' },
+    });
   });
 
   it('requires a private key file with private_key_jwt', () => {
@@ -497,9 +541,26 @@ describe('OIDC_CLIENT_AUTH_METHOD', () => {
 
     const config = loadConfig(env);
 
-    assert.equal(config.client.authMethod, 'private_key_jwt');
-    assert.equal(config.client.privateKeyFile, '/run/secrets/key.pem');
-    assert.equal(config.client.keyId, 'key-1');
+    assert.deepEqual(config.client.credentials, {
+      method: 'private_key_jwt',
+      privateKeyFile: '/run/secrets/key.pem',
+      keyId: 'key-1',
+    });
+  });
+
+  it('gives private_key_jwt the key file alone: no secret, and no key id when unset', () => {
+    const env = {
+      ...providerEnv,
+      OIDC_CLIENT_AUTH_METHOD: 'private_key_jwt',
+      OIDC_CLIENT_PRIVATE_KEY_FILE: '/run/secrets/key.pem',
+    };
+
+    const config = loadConfig(env);
+
+    assert.deepEqual(config.client.credentials, {
+      method: 'private_key_jwt',
+      privateKeyFile: '/run/secrets/key.pem',
+    });
   });
 
   it('refuses an unknown method and lists the valid ones', () => {
@@ -570,7 +631,7 @@ describe('other values', () => {
   });
 
   for (const [value, expected] of [
-    ['false', false],
+    ['false', undefined],
     ['2', 2],
     ['loopback', 'loopback'],
   ] as const) {
@@ -597,10 +658,11 @@ describe('other values', () => {
         [name]: value,
       };
       if (name.startsWith('OAUTH_')) {
-        // Plain OAuth 2.0 endpoints replace OIDC_ISSUER and come as a pair.
+        // Plain OAuth 2.0 endpoints replace OIDC_ISSUER and come as a set of three.
         env.OIDC_ISSUER = undefined;
         env.OAUTH_AUTHORIZATION_ENDPOINT ??= variables.OAUTH_AUTHORIZATION_ENDPOINT.example;
         env.OAUTH_TOKEN_ENDPOINT ??= variables.OAUTH_TOKEN_ENDPOINT.example;
+        env.OAUTH_USERINFO_ENDPOINT ??= variables.OAUTH_USERINFO_ENDPOINT.example;
       }
       try {
         loadConfig(env);
@@ -623,15 +685,19 @@ describe('the returned config', () => {
       SESSION_SECRET: sessionSecret,
       TOKEN_ENCRYPTION_KEY: keyBytes.toString('base64'),
     });
+    const devConfig = loadConfig({});
 
+    assert.ok('dev' in devConfig);
     for (const part of [
       config,
       config.client,
+      config.client.credentials,
       config.session,
       config.session.secrets,
+      config.session.store,
       config.authParams,
       config.provider,
-      config.dev,
+      devConfig.dev,
       config.tokenEncryptionKeys,
     ]) {
       assert.equal(Object.isFrozen(part), true);
@@ -648,44 +714,193 @@ describe('the returned config', () => {
   });
 });
 
-describe('withDevProvider', () => {
-  const issuer = 'http://localhost:3001';
-  const resourceUrl = 'http://localhost:3002/api/orders';
+describe('several problems at once', () => {
+  it('reports every bad variable, one line each, in the order they are declared', () => {
+    const env = {
+      PORT: 'abc',
+      OIDC_CLIENT_AUTH_METHOD: 'client_secret_jwt',
+      SESSION_STORE: 'memcached',
+      LOG_LEVEL: 'loud',
+    };
+
+    const error = configError(env);
+
+    assertProblems(error, ['PORT', 'OIDC_CLIENT_AUTH_METHOD', 'SESSION_STORE', 'LOG_LEVEL']);
+    assert.match(error.message, /^PORT must be a whole number \(got "abc"\);/m);
+    assert.match(error.message, /^LOG_LEVEL must be fatal, error, .* \(got "loud"\);/m);
+  });
+
+  it('reports a missing value beside a bad one', () => {
+    const env = { ...without(productionEnv, 'SESSION_SECRET'), HTTP_TIMEOUT_SECONDS: '0' };
+
+    const error = configError(env);
+
+    assertProblems(error, ['HTTP_TIMEOUT_SECONDS', 'SESSION_SECRET']);
+    assert.match(error.message, /^HTTP_TIMEOUT_SECONDS must be at least 1 \(got "0"\);/m);
+    assert.match(error.message, /^SESSION_SECRET is required in production;/m);
+  });
+
+  it('when one value is bad, then the rules between the good ones still run', () => {
+    const env = {
+      ...without(providerEnv, 'OIDC_CLIENT_SECRET'),
+      APP_BASE_URL: 'https://app.example.com',
+      SESSION_STORE: 'redis',
+      LOG_LEVEL: 'loud',
+    };
+
+    const error = configError(env);
+
+    assertProblems(error, ['LOG_LEVEL', 'TRUST_PROXY', 'OIDC_CLIENT_SECRET', 'REDIS_URL']);
+  });
+
+  it('when PORT is bad, then only PORT is reported, not the APP_BASE_URL made from it', () => {
+    const message = refusal({ PORT: 'abc' });
+
+    assertNamesVariable(message, 'PORT');
+  });
+
+  it('when REDIS_URL is bad, then it is reported once, not also as missing for the redis store', () => {
+    const message = refusal({ SESSION_STORE: 'redis', REDIS_URL: 'http://cache.example' });
+
+    assertNamesVariable(message, 'REDIS_URL');
+    assert.match(message, /must be a redis:\/\/ or rediss:\/\/ URL/);
+  });
+
+  it('when the auth method is bad, then the client secret is not reported as missing', () => {
+    const env = { ...without(providerEnv, 'OIDC_CLIENT_SECRET'), OIDC_CLIENT_AUTH_METHOD: 'jwt' };
+
+    const message = refusal(env);
+
+    assertNamesVariable(message, 'OIDC_CLIENT_AUTH_METHOD');
+  });
+
+  it('when OIDC_ISSUER is bad, then it is not also refused as the dev provider on a public URL', () => {
+    const env = {
+      ...providerEnv,
+      OIDC_ISSUER: 'id.example.com',
+      APP_BASE_URL: 'http://app.example.com',
+    };
+
+    const message = refusal(env);
+
+    assertNamesVariable(message, 'OIDC_ISSUER');
+    assert.match(message, /http\(s\) URL \(got "id\.example\.com"\)/);
+  });
+
+  it('when APP_BASE_URL is bad, then TRUST_PROXY=true is still refused', () => {
+    const error = configError({ APP_BASE_URL: 'not a url', TRUST_PROXY: 'true' });
+
+    assertProblems(error, ['APP_BASE_URL', 'TRUST_PROXY']);
+    assert.match(
+      error.message,
+      /^TRUST_PROXY must be a hop count or the proxy addresses, not true;/m,
+    );
+  });
+});
+
+describe('resolveConfig', () => {
+  const devServices = {
+    issuer: 'http://localhost:3001',
+    resourceUrl: 'http://localhost:3002/api/orders',
+  };
 
   it('fills in the dev provider and its demo API', () => {
-    const base: AppConfig = { ...loadConfig({}), allowInsecureHttp: false };
+    const loaded: LoadedConfig = { ...loadConfig({}), allowInsecureHttp: false };
 
-    const config = withDevProvider(base, issuer, resourceUrl);
+    const config = resolveConfig(loaded, { devServices, sessionSecret });
 
     assert.equal(config.isDevProvider, true);
-    assert.equal(config.provider.kind === 'oidc' && config.provider.issuer.href, `${issuer}/`);
-    assert.equal(config.resourceUrl?.href, resourceUrl);
+    assert.deepEqual(config.provider, { kind: 'oidc', issuer: new URL(devServices.issuer) });
+    assert.equal(config.resourceUrl.href, devServices.resourceUrl);
     assert.equal(config.allowInsecureHttp, true);
-    assert.equal(base.isDevProvider, false);
+    assert.equal('dev' in config, false);
+    assert.equal(loaded.allowInsecureHttp, false);
+    assert.deepEqual(loaded.provider, { kind: 'dev' });
+  });
+
+  it("adds the demo API's scope once", () => {
+    const withScope = loadConfig({ OIDC_SCOPES: 'openid api:read' });
+
+    const added = resolveConfig(loadConfig({}), { devServices, sessionSecret });
+    const kept = resolveConfig(withScope, { devServices, sessionSecret });
+
+    assert.equal(added.scopes, 'openid profile email offline_access api:read');
+    assert.equal(kept.scopes, 'openid api:read');
   });
 
   it('adds prompt=consent and keeps the other parameters', () => {
-    const base = loadConfig({ OIDC_AUTH_PARAMS: 'audience=api' });
+    const loaded = loadConfig({ OIDC_AUTH_PARAMS: 'audience=api' });
 
-    const config = withDevProvider(base, issuer, resourceUrl);
+    const config = resolveConfig(loaded, { devServices, sessionSecret });
 
     assert.deepEqual(config.authParams, { prompt: 'consent', audience: 'api' });
   });
 
   it('does not override a configured prompt', () => {
-    const base = loadConfig({ OIDC_AUTH_PARAMS: 'prompt=login' });
+    const loaded = loadConfig({ OIDC_AUTH_PARAMS: 'prompt=login' });
 
-    const config = withDevProvider(base, issuer, resourceUrl);
+    const config = resolveConfig(loaded, { devServices, sessionSecret });
 
     assert.deepEqual(config.authParams, { prompt: 'login' });
   });
 
   it('returns a frozen config', () => {
-    const config = withDevProvider(loadConfig({}), issuer, resourceUrl);
+    const config = resolveConfig(loadConfig({}), { devServices, sessionSecret });
 
     assert.equal(Object.isFrozen(config), true);
     assert.equal(Object.isFrozen(config.authParams), true);
     assert.equal(Object.isFrozen(config.provider), true);
+    assert.equal(Object.isFrozen(config.session.secrets), true);
+  });
+
+  it('keeps a real provider and its API as loaded, without dev services', () => {
+    const loaded = loadConfig({ ...providerEnv, SESSION_SECRET: sessionSecret });
+
+    const config = resolveConfig(loaded, {});
+
+    assert.equal(config.isDevProvider, false);
+    assert.deepEqual(config.provider, { kind: 'oidc', issuer: new URL(providerEnv.OIDC_ISSUER) });
+    assert.equal(config.resourceUrl.href, providerEnv.RESOURCE_URL);
+    assert.equal(config.scopes, 'openid profile email offline_access');
+    assert.deepEqual(config.authParams, {});
+  });
+
+  it('when SESSION_SECRET is unset, then it uses the supplied secret', () => {
+    const config = resolveConfig(loadConfig(providerEnv), { sessionSecret });
+
+    assert.deepEqual(config.session.secrets, [sessionSecret]);
+  });
+
+  it('when SESSION_SECRET is set, then it keeps those secrets and ignores the supplied one', () => {
+    const loaded = loadConfig({ ...providerEnv, SESSION_SECRET: otherSessionSecret });
+
+    const config = resolveConfig(loaded, { sessionSecret });
+
+    assert.deepEqual(config.session.secrets, [otherSessionSecret]);
+  });
+
+  it('refuses a config without any session secret, with a plain Error (a bug, not a bad variable)', () => {
+    const loaded = loadConfig(providerEnv);
+
+    assert.throws(
+      () => resolveConfig(loaded, {}),
+      (error) =>
+        error instanceof Error &&
+        !(error instanceof ConfigError) &&
+        /sessionSecret/.test(error.message),
+    );
+  });
+
+  it('refuses the dev provider without its services, with a plain Error', () => {
+    const loaded = loadConfig({});
+
+    assert.throws(
+      () => resolveConfig(loaded, { sessionSecret }),
+      (error) =>
+        error instanceof Error &&
+        !(error instanceof ConfigError) &&
+        /devServices/.test(error.message),
+    );
   });
 });
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as client from 'openid-client';
 import { scrub, serializeError } from '../../src/http/logger.ts';
-import { describeSecret, redactFields } from '../../src/oidc/redact.ts';
+import { describeSecret, redactFields } from '../../src/recorder/redact.ts';
 
 const jwt =
   'eyJhbGciOiJSUzI1NiIsImtpZCI6ImsxIn0.eyJzdWIiOiJhbGljZSIsImF1ZCI6ImFwcCJ9.c2lnbmF0dXJlLXZhbHVlLXhZeg';

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { safeReturnTo } from '../../src/auth/safe-return-to.ts';
+import { safeReturnTo } from '../../src/flow/safe-return-to.ts';
 
 const appOrigin = 'https://app.example';
 

@@ -5,15 +5,15 @@ import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
 import type { SessionData } from 'express-session';
+import type { LogoutSubject, StoredTokens } from '../../src/protocol.ts';
 import { createEncryptingCodec } from '../../src/session/encrypting-codec.ts';
-import { openSqlite, startSweeper } from '../../src/session/open-sqlite.ts';
+import type { TokenCodec } from '../../src/session/token-codec.ts';
+import { openSqlite, startSweeper } from '../../src/stores/sqlite/open-sqlite.ts';
 import {
   openSqliteStore,
   type SqliteStore,
   type SqliteStoreOptions,
-} from '../../src/session/sqlite-store.ts';
-import type { TokenCodec } from '../../src/session/token-codec.ts';
-import type { SessionQuery, StoredTokens } from '../../src/session/token-store.ts';
+} from '../../src/stores/sqlite/sqlite-store.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -342,7 +342,7 @@ describe('SqliteTokenStore', () => {
   it('rejects a search with neither sub nor sid', async (t) => {
     const { store } = await build(t);
     // The type forbids it; a JavaScript caller, or empty claims, could still send it.
-    const matchesEveryone = {} as SessionQuery;
+    const matchesEveryone = {} as LogoutSubject;
 
     await assert.rejects(store.tokenStore.findSessions(matchesEveryone), TypeError);
     await assert.rejects(store.tokenStore.findSessions({ sub: '', sid: '' }), TypeError);

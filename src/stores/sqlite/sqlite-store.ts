@@ -1,10 +1,12 @@
 // The embedded default store: sessions and token records in one SQLite file, swept periodically.
+
+import type { LockRecords } from '../../session/refresh-lock.ts';
+import type { TokenCodec } from '../../session/token-codec.ts';
+import type { TokenStore } from '../../session/token-store.ts';
 import { openSqlite, startSweeper } from './open-sqlite.ts';
-import type { LockRecords } from './polling-lock.ts';
-import { sqliteLockRecords } from './sqlite-lock.ts';
+import { sqliteLockRecords } from './sqlite-lock-records.ts';
 import { SqliteSessionStore } from './sqlite-session-store.ts';
-import { SqliteTokenStore } from './sqlite-token-store.ts';
-import type { TokenCodec } from './token-codec.ts';
+import { createSqliteTokenStore } from './sqlite-token-store.ts';
 
 export interface SqliteStoreOptions {
   /** The database file (its folder is created), or `':memory:'`. */
@@ -22,7 +24,7 @@ export interface SqliteStoreOptions {
 /** Both stores on one database, and what stops them. */
 export interface SqliteStore {
   sessionStore: SqliteSessionStore;
-  tokenStore: SqliteTokenStore;
+  tokenStore: TokenStore;
   /** Refresh-lock records shared by every process that opens this file. */
   lockRecords: LockRecords;
   /** Deletes expired rows now; returns how many. The sweeper also does this on its interval. */
@@ -41,7 +43,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     now,
     defaultTtlMs: options.defaultSessionTtlMs,
   });
-  const tokenStore = new SqliteTokenStore(db, { now, codec });
+  const tokenStore = createSqliteTokenStore(db, { now, codec });
   const selectOne = db.prepare('SELECT 1 AS ok');
   const sweeper = startSweeper(db, {
     intervalMs: options.sweepIntervalMs ?? 60_000,

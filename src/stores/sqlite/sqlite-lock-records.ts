@@ -1,8 +1,8 @@
 // Lock records in SQLite, so app processes sharing one database file on a host also refresh a
 // session's tokens one at a time: an expired record may be taken over, a live one may not.
 import type { DatabaseSync } from 'node:sqlite';
+import type { LockRecords } from '../../session/refresh-lock.ts';
 import { sqlite } from './open-sqlite.ts';
-import type { LockRecords } from './polling-lock.ts';
 
 /** The refresh lock's records as rows of the `locks` table. */
 export function sqliteLockRecords(db: DatabaseSync, now: () => number = Date.now): LockRecords {

@@ -4,17 +4,17 @@ import express, { type ErrorRequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import { AppError, clientErrorStatus, LogoutTokenError } from '../errors.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
-import { endSessionsOf } from '../session/end-sessions.ts';
 import type { SessionBackend } from '../session/session-backend.ts';
 
 export interface BackchannelLogoutOptions {
-  oidc: OidcClient;
+  oidc: Pick<OidcClient, 'verifyLogoutToken'>;
   backend: Pick<SessionBackend, 'sessions' | 'tokens'>;
   logger: Logger;
 }
 
 /** The router for POST /backchannel-logout (mounted before the session middleware: no cookies). */
-export function backchannelLogoutRoute(options: BackchannelLogoutOptions): Router {
+export function backchannelLogout(options: BackchannelLogoutOptions): Router {
+  const { oidc, backend, logger } = options;
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 5 });
 
@@ -24,10 +24,20 @@ export function backchannelLogoutRoute(options: BackchannelLogoutOptions): Route
     if (typeof token !== 'string' || token.length === 0) {
       throw new LogoutTokenError('logout_token is missing.');
     }
-    const subject = await options.oidc.verifyLogoutToken(token);
-    const ended = await endSessionsOf(options.backend, subject);
-    options.logger.info(
-      { sessions: ended, hasSid: subject.sid !== undefined },
+
+    // §2.6: signature against the provider's keys, iss, aud, iat, exp, the event, sub and/or sid.
+    const subject = await oidc.verifyLogoutToken(token);
+
+    // Every app session of that user (or provider session): its tokens, then its session row.
+    const sessionIds = await backend.tokens.findSessions(subject);
+    for (const sessionId of sessionIds) {
+      await backend.tokens.delete(sessionId);
+      await new Promise<void>((resolve, reject) =>
+        backend.sessions.destroy(sessionId, (error) => (error ? reject(error) : resolve())),
+      );
+    }
+    logger.info(
+      { sessions: sessionIds.length, hasSid: subject.sid !== undefined },
       'back-channel logout',
     );
     res.status(200).end();
@@ -36,7 +46,7 @@ export function backchannelLogoutRoute(options: BackchannelLogoutOptions): Route
   // §2.8: errors are JSON for the calling server: 400 for a request that can never succeed,
   // 5xx (the provider retries later) when the app or the provider's keys are unavailable.
   const answerAsJson: ErrorRequestHandler = (error: unknown, _req, res, _next) => {
-    options.logger.warn({ err: error }, 'back-channel logout refused');
+    logger.warn({ err: error }, 'back-channel logout refused');
     if (clientErrorStatus(error) !== undefined) {
       const description =
         error instanceof AppError ? error.publicMessage : 'The request is malformed.';

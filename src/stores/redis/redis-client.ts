@@ -1,8 +1,8 @@
 // The Redis connection shared by the session store, the token store and the refresh lock.
-// Commands fail at once while disconnected (no offline queue) and within a deadline when Redis
-// keeps the connection open but stops answering, so a request gets a 503 page, never a hang.
+// Commands and transactions fail at once while disconnected (no offline queue) and within a
+// deadline when Redis keeps the connection open but stops answering: a 503 page, never a hang.
 import { createClient } from 'redis';
-import { StoreError } from '../errors.ts';
+import { StoreError } from '../../errors.ts';
 
 // Redis answers in well under a millisecond; three seconds of silence means it is stuck.
 const deadlineMs = 3000;
@@ -67,19 +67,40 @@ export async function connectRedis(
       },
     );
   };
+  const bounded = <T>(command: Promise<T>): Promise<T> =>
+    withDeadline(command, deadlineMs).catch(storeFailure(reconnect));
   const client = new Proxy(raw, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target);
+      if (typeof value !== 'function') return value;
+      // A transaction's commands are queued locally; its exec() is what waits for Redis.
+      if (property === 'multi') return () => boundedTransaction(value.apply(target), bounded);
+      return (...args: unknown[]) => {
+        const result: unknown = value.apply(target, args);
+        return result instanceof Promise ? bounded(result) : result;
+      };
+    },
+  });
+  return { client, close: async () => (raw.isOpen ? raw.close() : undefined) };
+}
+
+/** The transaction with every promise it returns (exec) bounded; chained commands stay chained. */
+function boundedTransaction<T extends object>(
+  transaction: T,
+  bounded: <R>(command: Promise<R>) => Promise<R>,
+): T {
+  const proxy: T = new Proxy(transaction, {
     get(target, property) {
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
       return (...args: unknown[]) => {
         const result: unknown = value.apply(target, args);
-        return result instanceof Promise
-          ? withDeadline(result, deadlineMs).catch(storeFailure(reconnect))
-          : result;
+        if (result === target) return proxy;
+        return result instanceof Promise ? bounded(result) : result;
       };
     },
   });
-  return { client, close: async () => (raw.isOpen ? raw.close() : undefined) };
+  return proxy;
 }
 
 class DeadlineError extends Error {}
@@ -97,17 +118,4 @@ function storeFailure(reconnect: () => void) {
     if (error instanceof DeadlineError) reconnect();
     throw new StoreError(error);
   };
-}
-
-/**
- * Runs a transaction within the deadline, turning any failure into a StoreError (503 page).
- * Only for `multi().exec()`: the client's own deadline does not reach a transaction; every other
- * command already goes through it.
- */
-export async function guard<T>(command: Promise<T>): Promise<T> {
-  try {
-    return await withDeadline(command, deadlineMs);
-  } catch (error) {
-    throw new StoreError(error);
-  }
 }

@@ -1,5 +1,5 @@
 // Lock records in Redis: SET NX PX with the owner's token, deleted by a compare-and-delete script.
-import type { LockRecords } from './polling-lock.ts';
+import type { LockRecords } from '../../session/refresh-lock.ts';
 import type { RedisClient } from './redis-client.ts';
 
 const releaseScript = `

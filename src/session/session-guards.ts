@@ -1,19 +1,17 @@
-// Guards for pages that need a signed-in user: a session that passed its absolute lifetime ends
-// (OWASP ASVS V3.3), and a signed-out browser is sent to sign in, coming back here afterwards.
+// What every request of a signed-in session goes through: a sign-in past its absolute lifetime
+// ends (OWASP ASVS V3.3), the token record is read once per page, and a refresh token that is no
+// longer good sends the browser to sign in again.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { TokenRefreshError } from '../errors.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
-import type { TokenStore } from '../session/token-store.ts';
-import { endSignIn, revokeRefreshToken } from './session-lifecycle.ts';
-
-function signInUrl(returnTo: string): string {
-  return `/login?returnTo=${encodeURIComponent(returnTo)}`;
-}
+import { signInUrl } from './require-login.ts';
+import { endSignIn, revokeRefreshTokenQuietly } from './session-lifecycle.ts';
+import type { TokenStore } from './token-store.ts';
 
 export interface SessionLifetimeOptions {
   tokens: TokenStore;
-  oidc: OidcClient;
+  oidc: Pick<OidcClient, 'revokeRefreshToken'>;
   logger: Logger;
   maxAgeMs: number;
   now: () => number;
@@ -27,7 +25,7 @@ export function enforceSessionLifetime(options: SessionLifetimeOptions): Request
     // GET only: a sign-out posted after the limit does all of it itself, and also ends the
     // provider's session with the ID token as its hint.
     if (req.method === 'GET' && user && user.signedInAt + maxAgeMs <= now()) {
-      await revokeRefreshToken(oidc, await tokens.get(req.sessionID), (error) => {
+      await revokeRefreshTokenQuietly(oidc, await tokens.get(req.sessionID), (error) => {
         logger.warn({ reqId: res.locals.requestId, err: error }, 'refresh token revocation failed');
       });
       await endSignIn(
@@ -52,14 +50,6 @@ export function loadTokenRecord(tokens: TokenStore): RequestHandler {
     if (record) res.locals.tokenRecord = record;
     else await endSignIn(req, tokens, 'Your sign-in was ended. Please sign in again.');
     next();
-  };
-}
-
-/** Sends a signed-out browser to /login, with a way back to the page it asked for. */
-export function requireLogin(): RequestHandler {
-  return (req, res, next) => {
-    if (req.session.user) return next();
-    res.redirect(signInUrl(req.originalUrl));
   };
 }
 

@@ -1,0 +1,121 @@
+// Move 2, GET /callback: check the provider's answer against the sign-in this browser started,
+// exchange the code for tokens, and start a signed-in session under a new id with the tokens kept
+// server-side.
+import type { Request, RequestHandler } from 'express';
+import { LoginStateError } from '../errors.ts';
+import { ensureCsrfToken } from '../http/csrf.ts';
+import type { OidcClient } from '../oidc/oidc-client.ts';
+import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
+import { regenerateSession, saveSession } from '../session/session-lifecycle.ts';
+import type { TokenStore } from '../session/token-store.ts';
+
+export interface FinishSignInOptions {
+  oidc: Pick<OidcClient, 'exchangeCode'>;
+  tokens: TokenStore;
+  appOrigin: string;
+  now: () => number;
+  /** How long a token record lives: past the session's maximum age, so a late sign-out can revoke. */
+  tokenTtlMs: number;
+}
+
+const maxParameterLength = 4096;
+
+/** GET /callback?code&state (or ?error&state): finishes a sign-in and redirects to its returnTo. */
+export function finishSignIn(options: FinishSignInOptions): RequestHandler {
+  return async (req, res) => {
+    const now = options.now();
+    const params = new URL(req.originalUrl, options.appOrigin).searchParams;
+
+    // 1. The state must name a sign-in this browser started (RFC 6749 §10.12): login CSRF fails here.
+    const state = singleParameter(params, 'state');
+    const pending = takePendingLogin(req, state, now);
+    // Every parameter exactly once: a repeated one could make two checks read two values.
+    for (const name of new Set(params.keys())) singleParameter(params, name);
+
+    // 2. openid-client checks the response (`error=`, `iss` per RFC 9207), sends the code with the
+    //    PKCE verifier, and validates the ID token: signature, iss, aud, exp, iat and our nonce.
+    const { tokens, identity } = await options.oidc.exchangeCode({ params, state, pending, now });
+
+    // 3. A new session id for the signed-in user, the tokens stored beside it, never in the browser.
+    await startSignedInSession(req, options.tokens, {
+      identity,
+      tokens,
+      now,
+      ttlMs: options.tokenTtlMs,
+    });
+    res.redirect(pending.returnTo);
+  };
+}
+
+/** Exactly one value of a parameter, of sane length. */
+function singleParameter(params: URLSearchParams, name: string): string {
+  const values = params.getAll(name);
+  const value = values[0];
+  if (
+    values.length !== 1 ||
+    value === undefined ||
+    value.length === 0 ||
+    value.length > maxParameterLength
+  ) {
+    throw new LoginStateError('callback_malformed', 'The sign-in response was malformed.');
+  }
+  return value;
+}
+
+/** Removes the pending login this callback answers (each is used once) and returns it. */
+function takePendingLogin(req: Request, state: string, now: number): PendingLogin {
+  const logins = req.session.pendingLogins ?? {};
+  const pending = Object.hasOwn(logins, state) ? logins[state] : undefined;
+  if (!pending) {
+    throw new LoginStateError(
+      'unknown_state',
+      'This sign-in was not started in this browser, or it was already completed.',
+    );
+  }
+  const { [state]: _used, ...others } = logins;
+  req.session.pendingLogins = others;
+  if (pending.expiresAt <= now) {
+    throw new LoginStateError(
+      'login_expired',
+      'This sign-in took too long and has expired. Please start again.',
+    );
+  }
+  return pending;
+}
+
+/**
+ * Starts the signed-in session under a new id (session fixation, OWASP ASVS V3.2.1) and stores
+ * its tokens under that id. The user is set only once the tokens are stored, so a store failure
+ * leaves a signed-out session, never a user without tokens.
+ */
+async function startSignedInSession(
+  req: Request,
+  tokenStore: TokenStore,
+  signIn: { identity: Identity; tokens: StoredTokens; now: number; ttlMs: number },
+): Promise<void> {
+  const previousId = req.sessionID;
+  // Kept across the new id: the notice to show, other tabs' sign-ins still in progress, the flow.
+  const { notice, pendingLogins, flow } = req.session;
+  await regenerateSession(req);
+  await tokenStore.delete(previousId);
+  const { sub, name, email, sid } = signIn.identity;
+  await tokenStore.put(
+    req.sessionID,
+    { tokens: signIn.tokens, sub, ...(sid && { sid }) },
+    signIn.ttlMs,
+  );
+
+  if (pendingLogins && Object.keys(pendingLogins).length > 0)
+    req.session.pendingLogins = pendingLogins;
+  if (notice) req.session.notice = notice;
+  if (flow) req.session.flow = flow;
+  req.session.user = {
+    sub,
+    ...(name && { name }),
+    ...(email && { email }),
+    signedInAt: signIn.now,
+  };
+  ensureCsrfToken(req);
+  // Saved before the redirect: the next page must find the user signed in.
+  await saveSession(req);
+}

@@ -1,0 +1,40 @@
+// Move 4, POST /logout: revoke the refresh token, end the app's session, then end the provider's
+// session too (OpenID Connect RP-Initiated Logout 1.0). A failed revocation never keeps anyone
+// signed in.
+import type { RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import type { OidcClient } from '../oidc/oidc-client.ts';
+import { destroySession, revokeRefreshTokenQuietly } from '../session/session-lifecycle.ts';
+import type { TokenStore } from '../session/token-store.ts';
+
+export interface SignOutOptions {
+  oidc: Pick<OidcClient, 'revokeRefreshToken' | 'buildLogoutUrl'>;
+  tokens: TokenStore;
+  logger: Logger;
+}
+
+/** POST /logout (mount it behind the CSRF check): signs out here and at the provider. */
+export function signOut(options: SignOutOptions): RequestHandler {
+  const { oidc, tokens, logger } = options;
+  return async (req, res) => {
+    const record = await tokens.get(req.sessionID);
+
+    // 1. An offline refresh token outlives both sessions unless revoked (RFC 7009).
+    await revokeRefreshTokenQuietly(oidc, record, (error) => {
+      logger.warn({ reqId: res.locals.requestId, err: error }, 'refresh token revocation failed');
+    });
+
+    // 2. The provider's end-session URL, with the ID token as a hint of whom to sign out.
+    const logoutUrl = await oidc.buildLogoutUrl(record?.tokens.idToken).catch((error: unknown) => {
+      logger.warn({ reqId: res.locals.requestId, err: error }, 'no end-session URL');
+      return undefined;
+    });
+
+    // 3. The app's own session ends: its tokens, then the session row and cookie.
+    await tokens.delete(req.sessionID);
+    await destroySession(req);
+
+    // 4. 303: the browser follows a POST's redirect with a GET, to the provider or home.
+    res.redirect(303, logoutUrl?.href ?? '/');
+  };
+}

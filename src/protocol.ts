@@ -1,0 +1,60 @@
+// The values the flow passes between its steps: what a sign-in keeps until its callback, what a
+// token response leaves behind, who signed in, and a recorded exchange for /flow. Declared once,
+// here, so every folder can name them without importing another folder.
+
+/** One sign-in in progress, kept in the session until its callback (several tabs may sign in at once). */
+export interface PendingLogin {
+  /** PKCE (RFC 7636): the secret whose S256 hash went out as `code_challenge`. */
+  codeVerifier: string;
+  /** OIDC Core §3.1.2.1: echoed in the ID token; empty with plain OAuth 2.0 (no ID token). */
+  nonce: string;
+  /** Where to send the browser afterwards: a same-origin path. */
+  returnTo: string;
+  /** Epoch milliseconds after which the callback is refused. */
+  expiresAt: number;
+}
+
+/** What the app keeps of a token response. Never sent to the browser. */
+export interface StoredTokens {
+  accessToken: string;
+  tokenType: string;
+  /** Absolute expiry of the access token, epoch milliseconds; absent when the provider gave none. */
+  expiresAt?: number;
+  /** When the access token was received, epoch milliseconds (with expiresAt: its lifetime). */
+  issuedAt?: number;
+  refreshToken?: string;
+  idToken?: string;
+  scope?: string;
+}
+
+/** Who signed in: from the validated ID token, or from the user endpoint with plain OAuth 2.0. */
+export interface Identity {
+  sub: string;
+  name?: string;
+  email?: string;
+  /** The provider's session id (`sid` claim), which back-channel logout may name. */
+  sid?: string;
+}
+
+/** Whose sessions a back-channel logout ends: a subject, a provider session, or both at once. */
+export type LogoutSubject = { sub: string; sid?: string } | { sub?: string; sid: string };
+
+/** What kind of exchange a recorded step is; the /flow view words each kind. */
+export type FlowStepKind =
+  | 'authorization-request'
+  | 'authorization-response'
+  | 'token-request'
+  | 'token-refresh'
+  | 'token-revocation'
+  | 'bearer-call'
+  | 'end-session'
+  | 'provider-call';
+
+/** One recorded exchange of the flow, secrets redacted (see src/recorder). */
+export interface FlowStep {
+  /** Epoch milliseconds, from the app's clock. */
+  at: number;
+  kind: FlowStepKind;
+  request: { method: string; url: string; params: Record<string, string> };
+  response?: { status?: number; fields: Record<string, string> };
+}

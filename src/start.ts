@@ -1,0 +1,126 @@
+// The one start-up path, for server.ts and the tests alike: configuration, the development
+// services when no provider is configured, the session backend, the client's credentials, the
+// OIDC client, then the app.
+import path from 'node:path';
+import type { Express } from 'express';
+import type { DestinationStream, Logger } from 'pino';
+import { createApp } from './app.ts';
+import type { AppConfig } from './config/app-config.ts';
+import { devClient, loadConfig } from './config/load-config.ts';
+import { resolveConfig } from './config/resolve-config.ts';
+import type { DevServices } from './dev/start-dev-services.ts';
+import { ConfigError } from './errors.ts';
+import { createLogger } from './http/logger.ts';
+import { createClientAuth } from './oidc/client-auth.ts';
+import { createOidcClient } from './oidc/oidc-client.ts';
+import { loadOrCreateSecret } from './session/dev-secret.ts';
+import type { SessionBackend } from './session/session-backend.ts';
+import { openSessionBackend } from './stores/open-session-backend.ts';
+
+export interface StartOptions {
+  /** Where log lines go; standard output by default (tests collect them). */
+  logTo?: DestinationStream;
+  /** Epoch milliseconds; tests pass a controllable clock. */
+  now?: () => number;
+  /** Where development files live: the dev provider's keys, the dev session secret. */
+  dataDir: string;
+  /** Tests only: another protected API than the demo API, given the dev provider's issuer. */
+  devResourceUrl?: (issuer: string) => Promise<string>;
+}
+
+/** A built app and what it runs on; `close` stops the backend (and the dev services). */
+export interface StartedApp {
+  app: Express;
+  config: AppConfig;
+  logger: Logger;
+  backend: SessionBackend;
+  /** The embedded provider and demo API, when no provider is configured. */
+  dev: DevServices | undefined;
+  close(): Promise<void>;
+}
+
+/** A start-up failure that is not the configuration's: one line for the operator. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** Reads the configuration from `env` and builds everything; throws ConfigError or StartupError. */
+export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): Promise<StartedApp> {
+  const loaded = loadConfig(env);
+  let dev: DevServices | undefined;
+  if ('dev' in loaded) {
+    // Loaded only here: production refuses the dev provider in loadConfig and never imports src/dev.
+    const { startDevServices } = await import('./dev/start-dev-services.ts');
+    dev = await startDevServices({
+      appBaseUrl: loaded.baseUrl.origin,
+      clientId: devClient.id,
+      clientSecret: devClient.secret,
+      providerPort: loaded.dev.providerPort,
+      apiPort: loaded.dev.apiPort,
+      keysFile: path.join(options.dataDir, 'dev-jwks.json'),
+      publicHost: loaded.baseUrl.hostname,
+    });
+  }
+  try {
+    const devServices = dev && {
+      issuer: dev.issuer,
+      resourceUrl: (await options.devResourceUrl?.(dev.issuer)) ?? dev.resourceUrl,
+    };
+    // Development only (production requires SESSION_SECRET): kept on disk so restarts keep sessions.
+    const sessionSecret =
+      loaded.session.secrets.length === 0
+        ? await loadOrCreateSecret(path.join(options.dataDir, 'dev-session-secret'))
+        : undefined;
+    const config = resolveConfig(loaded, { devServices, sessionSecret });
+    const logger = createLogger(config.logLevel, options.logTo);
+    const built = await buildApp(config, { logger, ...(options.now && { now: options.now }) });
+    return {
+      ...built,
+      config,
+      logger,
+      dev,
+      close: async () => {
+        await built.close();
+        await dev?.close();
+      },
+    };
+  } catch (error) {
+    await dev?.close();
+    throw error;
+  }
+}
+
+/** Builds the app for a resolved configuration: backend, client credentials, OIDC client, app. */
+export async function buildApp(
+  config: AppConfig,
+  options: { logger: Logger; now?: () => number },
+): Promise<{ app: Express; backend: SessionBackend; close(): Promise<void> }> {
+  const { logger, now } = options;
+  const backend = await openSessionBackend(config, {
+    onStoreError: (error) => logger.warn({ err: error }, 'session store error'),
+    ...(now && { now }),
+  }).catch((error: unknown) => {
+    throw new StartupError(`Session store error: ${messageOf(error)}`, { cause: error });
+  });
+  try {
+    // Read now, so a bad key file stops start-up instead of failing every sign-in.
+    const clientAuth = await createClientAuth(config.client.credentials).catch((error: unknown) => {
+      throw new ConfigError([
+        `the client credentials cannot be used (${messageOf(error)}); check OIDC_CLIENT_PRIVATE_KEY_FILE`,
+      ]);
+    });
+    const oidc = createOidcClient(config, { logger, clientAuth });
+    await oidc.discover().catch((error: unknown) => {
+      logger.warn({ err: error }, 'provider discovery failed; it is retried on the next sign-in');
+    });
+    const app = createApp({ config, oidc, backend, logger, ...(now && { now }) });
+    return { app, backend, close: () => backend.close() };
+  } catch (error) {
+    await backend.close();
+    throw error;
+  }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,80 @@
+// The TokenStore on SQLite: one row per session, its tokens encoded by a TokenCodec, and a version
+// that makes a refresh a compare-and-set.
+import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
+import type { StoredTokens } from '../../protocol.ts';
+import { plainTokenCodec, type TokenCodec } from '../../session/token-codec.ts';
+import { parseSessionQuery, type TokenRecord, type TokenStore } from '../../session/token-store.ts';
+import { sqlite } from './open-sqlite.ts';
+
+export interface SqliteTokenStoreOptions {
+  /** How tokens are written to the `data` column. Default: plain JSON. */
+  codec?: TokenCodec;
+  now?: () => number;
+}
+
+type Row = Record<string, SQLOutputValue>;
+
+/** Token records in a database opened with `openSqlite`. Expired rows are never read. */
+export function createSqliteTokenStore(
+  db: DatabaseSync,
+  options: SqliteTokenStoreOptions = {},
+): TokenStore {
+  const codec = options.codec ?? plainTokenCodec;
+  const now = options.now ?? Date.now;
+  const select = db.prepare(
+    'SELECT sub, sid, version, data FROM tokens WHERE session_id = ? AND expires_at > ?',
+  );
+  const insert = db.prepare(
+    `INSERT OR REPLACE INTO tokens (session_id, sub, sid, version, data, expires_at)
+     VALUES (?, ?, ?, 1, ?, ?)`,
+  );
+  // One statement checks the version and writes, so two instances sharing the file cannot both
+  // win; RETURNING reads back the row this statement wrote, not a later writer's.
+  const compareAndSet = db.prepare(
+    `UPDATE tokens SET data = ?, version = version + 1
+     WHERE session_id = ? AND version = ? AND expires_at > ?
+     RETURNING sub, sid, version`,
+  );
+  const remove = db.prepare('DELETE FROM tokens WHERE session_id = ?');
+  // A NULL parameter leaves its column out of the search.
+  const find = db.prepare(
+    `SELECT session_id FROM tokens
+     WHERE expires_at > ?1 AND (?2 IS NULL OR sub = ?2) AND (?3 IS NULL OR sid = ?3)`,
+  );
+
+  return {
+    async get(sessionId) {
+      const row = sqlite(() => select.get(sessionId, now()));
+      const tokens = typeof row?.data === 'string' ? codec.decode(row.data) : undefined;
+      return row && tokens && toRecord(row, tokens);
+    },
+    async put(sessionId, record, ttlMs) {
+      if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
+        throw new RangeError(`ttlMs must be a positive number of milliseconds, got ${ttlMs}`);
+      }
+      const { tokens, sub, sid } = record;
+      const data = codec.encode(tokens);
+      sqlite(() => insert.run(sessionId, sub, sid ?? null, data, now() + ttlMs));
+      return sid === undefined ? { tokens, version: 1, sub } : { tokens, version: 1, sub, sid };
+    },
+    async replace(sessionId, expectedVersion, tokens) {
+      const data = codec.encode(tokens);
+      const row = sqlite(() => compareAndSet.get(data, sessionId, expectedVersion, now()));
+      return row && toRecord(row, tokens);
+    },
+    async delete(sessionId) {
+      sqlite(() => remove.run(sessionId));
+    },
+    async findSessions(query) {
+      const { sub, sid } = parseSessionQuery(query);
+      const rows = sqlite(() => find.all(now(), sub ?? null, sid ?? null));
+      return rows.flatMap((row) => (typeof row.session_id === 'string' ? [row.session_id] : []));
+    },
+  };
+}
+
+function toRecord(row: Row, tokens: StoredTokens): TokenRecord | undefined {
+  const { sub, sid, version } = row;
+  if (typeof sub !== 'string' || typeof version !== 'number') return undefined;
+  return typeof sid === 'string' ? { tokens, version, sub, sid } : { tokens, version, sub };
+}
