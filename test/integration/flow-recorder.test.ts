@@ -1,0 +1,85 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SessionData } from 'express-session';
+import type { FlowStep } from '../../src/protocol.ts';
+import { maxFlowSteps } from '../../src/recorder/flow-recorder.ts';
+import type { CookieJar } from '../support/cookie-jar.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+const tenMinutes = 10 * 60 * 1000;
+
+/** The steps the session of `jar` holds, read straight from the session store. */
+async function recordedSteps(app: TestApp, jar: CookieJar): Promise<FlowStep[]> {
+  const session = await new Promise<SessionData | null | undefined>((resolve, reject) =>
+    app.backend.sessions.get(app.sessionIdOf(jar), (error, data) =>
+      error ? reject(error) : resolve(data),
+    ),
+  );
+  return session?.flow ?? [];
+}
+
+describe('the /flow recorder', () => {
+  it('records the sign-in: the browser sent to the provider, its return, the code exchange', async (t) => {
+    const app = await startTestApp(t);
+
+    const jar = await app.signIn();
+    const steps = await recordedSteps(app, jar);
+
+    assert.deepEqual(
+      steps.map((step) => step.kind),
+      ['authorization-request', 'authorization-response', 'token-request'],
+    );
+    const [request, response, exchange] = steps;
+    assert.equal(request?.request.params.code_challenge_method, 'S256');
+    assert.match(request?.request.params.state ?? '', /^[\w-]{20,}$/);
+    assert.equal(response?.request.params.state, request?.request.params.state);
+    assert.match(response?.request.params.code ?? '', /\(redacted\)$/);
+    assert.equal(exchange?.request.params.grant_type, 'authorization_code');
+    assert.match(exchange?.request.params.code_verifier ?? '', /\(redacted\)$/);
+    assert.equal(exchange?.response?.status, 200);
+    assert.match(exchange?.response?.fields.id_token ?? '', /^JWT, \d+ characters \(redacted\)$/);
+  });
+
+  it('records a refresh and the API call on the app clock, after the sign-in', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+
+    app.advanceClock(tenMinutes);
+    const startedAt = Date.now() + tenMinutes;
+    await jar.fetch(`${app.baseUrl}/resource`);
+    const steps = await recordedSteps(app, jar);
+
+    assert.deepEqual(
+      steps.slice(3).map((step) => step.kind),
+      ['token-refresh', 'bearer-call'],
+    );
+    const [refresh, call] = steps.slice(3);
+    assert.ok((refresh?.at ?? 0) >= startedAt, 'the refresh is timed by the app clock');
+    assert.equal(refresh?.request.params.grant_type, 'refresh_token');
+    assert.match(call?.request.params.authorization ?? '', /^value, \d+ characters \(redacted\)$/);
+    assert.equal(call?.response?.status, 200);
+    assert.deepEqual(call?.response?.fields, {}, "the API's answer is the page's, not the flow's");
+  });
+
+  it(`keeps the newest ${maxFlowSteps} steps of a long session`, async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+
+    for (let call = 0; call < maxFlowSteps; call += 1) await jar.fetch(`${app.baseUrl}/resource`);
+    const steps = await recordedSteps(app, jar);
+
+    assert.equal(steps.length, maxFlowSteps);
+    assert.ok(steps.every((step) => step.kind === 'bearer-call'));
+  });
+
+  it('creates no session for a callback no sign-in started', async (t) => {
+    const app = await startTestApp(t);
+
+    const response = await fetch(`${app.baseUrl}/callback?state=forged&code=forged`, {
+      redirect: 'manual',
+    });
+
+    assert.equal(response.status, 400);
+    assert.equal(response.headers.get('set-cookie'), null);
+  });
+});
