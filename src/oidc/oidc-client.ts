@@ -11,6 +11,7 @@ import { createConfigurationLoader } from './configuration-loader.ts';
 import { type AuthorizationRequest, createAuthorizationRequest, exchangeCode } from './login.ts';
 import { createLogoutTokenVerifier } from './logout-token.ts';
 import { mapProviderError, type ProviderStep } from './map-error.ts';
+import { withStandardErrorAnswers } from './oauth2-error-answers.ts';
 import { callResource, type ResourceAnswer } from './resource.ts';
 import { buildLogoutUrl, refreshTokens, revokeRefreshToken } from './tokens.ts';
 
@@ -65,7 +66,12 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       throw error;
     }
   };
-  const loader = createConfigurationLoader(config, options.clientAuth, recordingFetch(logged));
+  const recorded = recordingFetch(logged);
+  const providerFetch =
+    config.provider.kind === 'oauth2'
+      ? withStandardErrorAnswers(recorded, config.provider.tokenEndpoint)
+      : recorded;
+  const loader = createConfigurationLoader(config, options.clientAuth, providerFetch);
   const settings = {
     redirectUri: config.redirectUri,
     scopes: config.scopes,
