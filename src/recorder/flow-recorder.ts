@@ -43,7 +43,7 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
     // Wraps res.end (as express-session does): the steps are saved before the response goes out,
     // so the page the browser goes to next already finds them.
     res.end = function endAfterSaving(this: typeof res, ...args: unknown[]) {
-      const redirect = describeRedirect(req, res.getHeader('location'), options.now());
+      const redirect = describeRedirect(res.getHeader('location'), options.now());
       if (redirect) recording.steps.push(redirect);
       const session = req.session;
       if (recording.steps.length === 0 || !(session?.user || session?.pendingLogins)) {
@@ -88,7 +88,7 @@ function describeAuthorizationResponse(req: Request, at: number): FlowStep | und
 }
 
 /** The browser sent to another origin: the authorization request, or the provider's sign-out. */
-function describeRedirect(req: Request, location: unknown, at: number): FlowStep | undefined {
+function describeRedirect(location: unknown, at: number): FlowStep | undefined {
   if (typeof location !== 'string' || !URL.canParse(location)) return undefined;
   const url = new URL(location);
   const params = Object.fromEntries(url.searchParams);
@@ -103,7 +103,6 @@ function describeRedirect(req: Request, location: unknown, at: number): FlowStep
     at,
     kind,
     request: { method: 'GET', url: withoutQuery(url), params: redactFields(params) },
-    response: { status: 302, fields: { from: `${req.method} ${req.path}` } },
   };
 }
 
