@@ -10,7 +10,7 @@ export interface DemoOrder {
   placedOn: string;
 }
 
-const ITEMS = [
+const demoItems = [
   { name: 'Espresso beans, 1 kg', price: 24.9 },
   { name: 'Ceramic pour-over dripper', price: 32 },
   { name: 'Paper filters (100)', price: 6.5 },
@@ -18,8 +18,8 @@ const ITEMS = [
   { name: 'Gooseneck kettle', price: 54.9 },
   { name: 'Insulated travel mug', price: 19.9 },
 ] as const;
-const STATUSES = ['processing', 'shipped', 'delivered'] as const;
-const DAY_MS = 24 * 60 * 60 * 1000;
+const orderStatuses = ['processing', 'shipped', 'delivered'] as const;
+const dayMs = 24 * 60 * 60 * 1000;
 
 export function buildDemoOrders(subject: string): DemoOrder[] {
   const now = Date.now();
@@ -28,7 +28,7 @@ export function buildDemoOrders(subject: string): DemoOrder[] {
   let daysAgo = 0;
   for (let i = 0; i < 3; i++) {
     const byte = seed[i] ?? 0;
-    const item = ITEMS[byte % ITEMS.length] ?? ITEMS[0];
+    const item = demoItems[byte % demoItems.length] ?? demoItems[0];
     const quantity = 1 + (byte % 3);
     daysAgo += 1 + (byte % 9);
     orders.push({
@@ -39,8 +39,8 @@ export function buildDemoOrders(subject: string): DemoOrder[] {
       item: item.name,
       quantity,
       total: `€${(item.price * quantity).toFixed(2)}`,
-      status: STATUSES[i] ?? 'delivered',
-      placedOn: new Date(now - daysAgo * DAY_MS).toISOString().slice(0, 10),
+      status: orderStatuses[i] ?? 'delivered',
+      placedOn: new Date(now - daysAgo * dayMs).toISOString().slice(0, 10),
     });
   }
   return orders;

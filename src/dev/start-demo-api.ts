@@ -30,9 +30,9 @@ export interface DemoApi {
   close(): Promise<void>;
 }
 
-const REALM = 'Bearer realm="demo-api"';
+const bearerRealm = 'Bearer realm="demo-api"';
 // RFC 6750 §2.1: the b64token syntax of a bearer credential.
-const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const bearerCredentials = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
   const host = options.host ?? '127.0.0.1';
@@ -67,15 +67,15 @@ async function handleRequest(
   const authorization = req.headers.authorization;
   if (!authorization?.toLowerCase().startsWith('bearer ')) {
     // RFC 6750 §3.1: no error code when the request carries no credentials at all.
-    res.setHeader('WWW-Authenticate', REALM);
+    res.setHeader('WWW-Authenticate', bearerRealm);
     return send(res, 401, {
       error: 'unauthorized',
       error_description: 'An access token is required',
     });
   }
-  const token = BEARER.exec(authorization)?.[1];
+  const token = bearerCredentials.exec(authorization)?.[1];
   if (token === undefined) {
-    res.setHeader('WWW-Authenticate', `${REALM}, error="invalid_request"`);
+    res.setHeader('WWW-Authenticate', `${bearerRealm}, error="invalid_request"`);
     return send(res, 400, {
       error: 'invalid_request',
       error_description: 'Malformed bearer token',
@@ -96,7 +96,7 @@ async function handleRequest(
     const { description } = error;
     res.setHeader(
       'WWW-Authenticate',
-      `${REALM}, error="invalid_token", error_description="${description}"`,
+      `${bearerRealm}, error="invalid_token", error_description="${description}"`,
     );
     return send(res, 401, { error: 'invalid_token', error_description: description });
   }

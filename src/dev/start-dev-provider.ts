@@ -35,7 +35,7 @@ export interface DevProvider {
   close(): Promise<void>;
 }
 
-const DAY = 24 * 60 * 60;
+const daySeconds = 24 * 60 * 60;
 
 export async function startDevProvider(options: DevProviderOptions): Promise<DevProvider> {
   const jwks = await loadSigningKeys(options.keysFile);
@@ -45,7 +45,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
   const issuer = `http://${options.publicHost ?? host}:${portOf(server)}`;
   const audience = options.resourceAudience;
   const accessTokenTTL = options.accessTokenTtlSeconds ?? 300;
-  const refreshTokenTTL = 14 * DAY;
+  const refreshTokenTTL = 14 * daySeconds;
 
   const configuration: Configuration = {
     clients: options.clients.map(toClientMetadata),
@@ -62,7 +62,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
       IdToken: 3600,
       RefreshToken: refreshTokenTTL,
       Grant: refreshTokenTTL,
-      Session: 14 * DAY,
+      Session: 14 * daySeconds,
       Interaction: 3600,
     },
     // Its own sign-in and consent pages (interaction-routes.ts): devInteractions load Google Fonts.

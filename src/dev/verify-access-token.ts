@@ -53,13 +53,13 @@ async function discoverKeySet(issuer: string): Promise<ReturnType<typeof createR
   return createRemoteJWKSet(new URL(metadata.jwks_uri));
 }
 
-const MALFORMED = new Set([
+const malformedTokenErrors = new Set([
   'ERR_JWS_INVALID',
   'ERR_JWT_INVALID',
   'ERR_JOSE_ALG_NOT_ALLOWED',
   'ERR_JOSE_NOT_SUPPORTED',
 ]);
-const UNVERIFIABLE = new Set([
+const unverifiableTokenErrors = new Set([
   'ERR_JWS_SIGNATURE_VERIFICATION_FAILED',
   'ERR_JWKS_NO_MATCHING_KEY',
   'ERR_JWKS_MULTIPLE_MATCHING_KEYS',
@@ -76,10 +76,10 @@ function toInvalidTokenError(error: unknown): InvalidTokenError | undefined {
       cause: error,
     });
   }
-  if (MALFORMED.has(error.code)) {
+  if (malformedTokenErrors.has(error.code)) {
     return new InvalidTokenError('The access token is not a valid JWT', { cause: error });
   }
-  if (UNVERIFIABLE.has(error.code)) {
+  if (unverifiableTokenErrors.has(error.code)) {
     return new InvalidTokenError('The access token signature does not verify', { cause: error });
   }
   return undefined;

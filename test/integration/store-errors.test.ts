@@ -82,4 +82,17 @@ describe('SESSION_STORE=redis store failures', () => {
 
     assert.deepEqual(outcomes(results), Array(4).fill('StoreError'));
   });
+
+  it('bounds a transaction (a token put) by the same deadline as a single command', async (t) => {
+    const [backend, redis] = await openRedisBackend(t);
+    const stored = { accessToken: 'a', tokenType: 'bearer' };
+
+    redis.pause();
+    const results = await Promise.allSettled([
+      backend.tokens.put('s1', { tokens: stored, sub: 'alice', sid: 'sid-1' }, 60_000),
+    ]);
+    redis.resume();
+
+    assert.deepEqual(outcomes(results), ['StoreError']);
+  });
 });

@@ -6,9 +6,9 @@ import { DatabaseSync } from 'node:sqlite';
 import { StoreError } from '../../errors.ts';
 
 /** How long a statement waits for another connection's write lock before failing. */
-const BUSY_TIMEOUT_MS = 5_000;
+const busyTimeoutMs = 5_000;
 
-const SCHEMA = `
+const schema = `
   CREATE TABLE IF NOT EXISTS sessions (
     sid TEXT PRIMARY KEY,
     data TEXT NOT NULL,
@@ -52,8 +52,8 @@ export function openSqlite(path: string): DatabaseSync {
     db.exec('PRAGMA journal_mode = WAL');
     // A writer waits for the lock instead of failing at once with SQLITE_BUSY. The wait blocks
     // the event loop (DatabaseSync is synchronous), so it is short and writes are single rows.
-    db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    db.exec(SCHEMA);
+    db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
+    db.exec(schema);
     // The file and its WAL companions hold sessions and tokens: readable by this user only.
     for (const file of path === ':memory:' ? [] : [path, `${path}-wal`, `${path}-shm`]) {
       if (existsSync(file)) chmodSync(file, 0o600);
