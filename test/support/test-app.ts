@@ -1,7 +1,7 @@
 // Builds the app the way server.ts does, but on port 0 against a real in-process oidc-provider and
 // demo API (also on port 0), with a controllable clock and every log line captured. A test can add
 // a second instance sharing the store, or restart the app behind the same address.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -84,6 +84,10 @@ export async function startLocalStack(
   }
 }
 
+// Generating the provider's RSA key takes a good part of a short test's CPU time: the first stack
+// of a test process creates it, the next ones start from a copy (each provider has its own issuer).
+let providerKeys: string | undefined;
+
 async function startStack(
   options: TestAppOptions,
   closers: Array<() => Promise<void>>,
@@ -92,15 +96,18 @@ async function startStack(
   closers.push(() => rm(dir, { recursive: true, force: true }));
   const { server, url: baseUrl, close: closeServer } = await listenLocal();
   closers.push(closeServer);
+  const keysFile = path.join(dir, 'jwks.json');
+  if (providerKeys) await writeFile(keysFile, providerKeys, { mode: 0o600 });
   const dev = await startDevServices({
     appBaseUrl: baseUrl,
     clientId: devClient.id,
     clientSecret: devClient.secret,
     providerPort: 0,
     apiPort: 0,
-    keysFile: path.join(dir, 'jwks.json'),
+    keysFile,
   });
   closers.push(() => dev.close());
+  providerKeys ??= await readFile(keysFile, 'utf8');
   const resourceUrl = options.resourceUrl ? await options.resourceUrl(dev.issuer) : dev.resourceUrl;
   const env = {
     APP_BASE_URL: baseUrl,
@@ -147,7 +154,7 @@ async function startStack(
     logs,
     grants,
     grantErrors,
-    providerKeysFile: path.join(dir, 'jwks.json'),
+    providerKeysFile: keysFile,
     advanceClock: (ms) => {
       offset += ms;
     },
