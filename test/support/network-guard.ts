@@ -1,6 +1,6 @@
-// Preloaded into every test process (`node --import ./test/support/network-guard.ts --test`):
-// a connection or DNS query for anything but loopback throws, naming the host, before a packet
-// leaves the machine. Only Node processes load it; Chromium and redis-server are not affected.
+// Preloaded into every test process (through test/support/preload.ts): a connection, fetch or DNS
+// query for anything but loopback throws, naming the host, before a packet leaves the machine.
+// Only Node processes load it; Chromium and redis-server are not affected.
 import dns from 'node:dns';
 import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
