@@ -17,7 +17,7 @@ import {
   readFormOf,
   signInThroughProvider,
 } from '../support/dev-login.ts';
-import { closedPort } from '../support/local-server.ts';
+import { refusedOrigin } from '../support/local-server.ts';
 import { forgeWithProviderKid, signWithProviderKey } from '../support/sign-with-provider-key.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
@@ -302,7 +302,7 @@ describe('demo API', () => {
   });
 
   it('answers 503 while the issuer cannot be reached to verify tokens', async (t) => {
-    const issuer = `http://127.0.0.1:${await closedPort()}`;
+    const issuer = await refusedOrigin();
     const api = await startDemoApi({ port: 0, issuer });
     t.after(() => api.close());
 

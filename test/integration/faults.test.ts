@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
-import { closedPort, listenLocal } from '../support/local-server.ts';
+import { listenLocal, refusedOrigin } from '../support/local-server.ts';
 import { fault, hang, html502 } from '../support/provider-faults.ts';
 import { startTestApp } from '../support/test-app.ts';
 
@@ -131,7 +131,7 @@ describe('provider faults', () => {
 describe('protected API faults', () => {
   it('shows a 502 page naming the API when it cannot be reached, keeping the session', async (t) => {
     const app = await startTestApp(t, {
-      resourceUrl: async () => `http://127.0.0.1:${await closedPort()}/me`,
+      resourceUrl: async () => `${await refusedOrigin()}/me`,
     });
     const jar = await app.signIn();
 

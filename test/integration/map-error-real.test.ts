@@ -3,7 +3,7 @@ import type { RequestListener } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
 import * as client from 'openid-client';
 import { mapProviderError } from '../../src/oidc/map-error.ts';
-import { closedPort, listenLocal } from '../support/local-server.ts';
+import { listenLocal, refusedOrigin } from '../support/local-server.ts';
 import { postToProvider } from '../support/post-to-provider.ts';
 import { startTestApp } from '../support/test-app.ts';
 
@@ -41,7 +41,7 @@ describe('mapProviderError with errors openid-client really throws', () => {
   });
 
   it('maps a refused connection to 503', async () => {
-    const issuer = new URL(`http://127.0.0.1:${await closedPort()}`);
+    const issuer = new URL(await refusedOrigin());
 
     const error = await thrownBy(() =>
       client.discovery(issuer, 'app', 'secret', undefined, insecure),

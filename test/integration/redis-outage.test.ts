@@ -8,7 +8,8 @@ import { startTestApp } from '../support/test-app.ts';
 // a slow CI machine and still tells one deadline from several stacked ones.
 const boundMs = 6000;
 
-describe('SESSION_STORE=redis when Redis fails', () => {
+// Each test waits out the Redis deadline against a redis-server of its own: they run side by side.
+describe('SESSION_STORE=redis when Redis fails', { concurrency: true }, () => {
   it('answers 503 while Redis is down, keeps serving, and recovers when it is back', async (t) => {
     const redis = await startRedisServer(t);
     const app = await startTestApp(t, { env: { SESSION_STORE: 'redis', REDIS_URL: redis.url } });

@@ -36,7 +36,8 @@ function sessionData(): SessionData {
   } as SessionData;
 }
 
-describe('SESSION_STORE=redis store failures', () => {
+// Each test waits out the Redis deadline against a redis-server of its own: they run side by side.
+describe('SESSION_STORE=redis store failures', { concurrency: true }, () => {
   it('hands express-session a StoreError (a 503 page) when Redis stops answering', async (t) => {
     const [backend, redis] = await openRedisBackend(t);
     const { sessions } = backend;

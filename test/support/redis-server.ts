@@ -1,9 +1,9 @@
-// A real redis-server (Debian's package) for the test, on a free loopback port, stopped after it.
-// It can be stopped and started again on the same port to test an outage.
+// A real redis-server (Debian's package) for the test, on a loopback address of its own, stopped
+// after it. It can be stopped and started again on the same address to test an outage.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { TestContext } from 'node:test';
-import { closedPort } from './local-server.ts';
+import { freePort, privateLoopbackHost } from './local-server.ts';
 import { tempDir } from './temp-dir.ts';
 
 export interface RedisServer {
@@ -17,7 +17,9 @@ export interface RedisServer {
 
 /** Starts redis-server with an append-only file, so data survives stop/start on the same `url`. */
 export async function startRedisServer(t: TestContext): Promise<RedisServer> {
-  const port = await closedPort();
+  // While it is stopped, nothing else can take its port: nothing else listens on this host.
+  const host = privateLoopbackHost();
+  const port = await freePort(host);
   // node:test runs after-hooks in the order they were added: stop redis before its folder goes.
   t.after(() => stop());
   const dir = await tempDir(t, 'oer-redis-');
@@ -30,7 +32,7 @@ export async function startRedisServer(t: TestContext): Promise<RedisServer> {
         '--port',
         String(port),
         '--bind',
-        '127.0.0.1',
+        host,
         '--dir',
         dir,
         '--save',
@@ -73,7 +75,7 @@ export async function startRedisServer(t: TestContext): Promise<RedisServer> {
 
   await start();
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url: `redis://${host}:${port}`,
     stop,
     start,
     pause: () => child?.kill('SIGSTOP'),

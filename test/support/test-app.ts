@@ -2,7 +2,7 @@
 // embedded oidc-provider and demo API (also on port 0), a controllable clock and every log line
 // captured. A test can add a second instance sharing the store, or restart the app behind the
 // same address.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import type { RequestListener } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -85,6 +85,10 @@ export async function startLocalStack(
   }
 }
 
+// Generating the provider's RSA key takes a good part of a short test's CPU time: the first stack
+// of a test process creates it, the next ones start from a copy (each provider has its own issuer).
+let providerKeys: string | undefined;
+
 async function startStack(
   options: TestAppOptions,
   closers: Array<() => Promise<void>>,
@@ -94,6 +98,9 @@ async function startStack(
   const { server, url: baseUrl, close: closeServer } = await listenLocal();
   closers.push(closeServer);
   const dbPath = path.join(dir, 'sessions.db');
+  // Written before the provider starts, so it loads this key instead of generating one.
+  const keysFile = path.join(dir, 'dev-jwks.json');
+  if (providerKeys) await writeFile(keysFile, providerKeys, { mode: 0o600 });
   const env = {
     APP_BASE_URL: baseUrl,
     SESSION_SECRET: testSessionSecret,
@@ -116,6 +123,7 @@ async function startStack(
   closers.push(started.close);
   const { config, logger, dev } = started;
   if (!dev) throw new Error('the test app runs on the embedded development provider');
+  providerKeys ??= await readFile(keysFile, 'utf8');
 
   async function build(): Promise<{ handler: RequestListener; backend: SessionBackend }> {
     const built = await buildApp(config, { logger, now });
@@ -150,7 +158,7 @@ async function startStack(
     logs,
     grants,
     grantErrors,
-    providerKeysFile: path.join(dir, 'dev-jwks.json'),
+    providerKeysFile: keysFile,
     advanceClock: (ms) => {
       offset += ms;
     },
