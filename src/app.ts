@@ -4,8 +4,9 @@ import path from 'node:path';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import type { AppConfig } from './config/app-config.ts';
+import { providerOrigin } from './config/read-provider.ts';
 import { backchannelLogout } from './flow/backchannel-logout.ts';
-import { createTokenRefresher } from './flow/call-api.ts';
+import { createTokenRefresher } from './flow/call-protected-api.ts';
 import { finishSignIn } from './flow/finish-sign-in.ts';
 import { signOut } from './flow/sign-out.ts';
 import { startSignIn } from './flow/start-sign-in.ts';
@@ -66,9 +67,7 @@ export function createApp({
   app.set('views', path.join(root, 'views'));
   app.locals.appName = 'OAuth Express Reference';
   app.locals.isDevProvider = config.isDevProvider;
-  app.locals.providerOrigin = (
-    config.provider.kind === 'oidc' ? config.provider.issuer : config.provider.authorizationEndpoint
-  ).origin;
+  app.locals.providerOrigin = providerOrigin(config.provider);
 
   // Before any session: probes, the provider's server-to-server call, static files.
   app.use(logRequests(logger));
@@ -87,7 +86,13 @@ export function createApp({
   // The browser's session, and what every page of a signed-in session goes through.
   app.use(createSessionMiddleware(config, backend.sessions));
   app.use(noStore());
-  app.use(recordFlow({ now, onError: (error) => logger.warn({ err: error }, 'flow not saved') }));
+  app.use(
+    recordFlow({
+      callbackPath: new URL(config.redirectUri).pathname,
+      now,
+      onError: (error) => logger.warn({ err: error }, 'flow not saved'),
+    }),
+  );
   app.use(enforceSessionLifetime({ tokens, oidc, logger, maxAgeMs: config.session.maxAgeMs, now }));
   app.use(loadTokenRecord(tokens));
   app.use(pageLocals());

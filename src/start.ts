@@ -59,6 +59,9 @@ export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): P
       apiPort: loaded.dev.apiPort,
       keysFile: path.join(options.dataDir, 'dev-jwks.json'),
       publicHost: loaded.baseUrl.hostname,
+    }).catch((error: unknown) => {
+      // Most often a port already in use: DEV_PROVIDER_PORT and DEV_API_PORT choose others.
+      throw new StartupError(`Development services error: ${messageOf(error)}`, { cause: error });
     });
   }
   try {
@@ -80,8 +83,11 @@ export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): P
       logger,
       dev,
       close: async () => {
-        await built.close();
-        await dev?.close();
+        try {
+          await built.close();
+        } finally {
+          await dev?.close();
+        }
       },
     };
   } catch (error) {

@@ -5,7 +5,7 @@ import type { Request, RequestHandler } from 'express';
 import { LoginStateError } from '../errors.ts';
 import { ensureCsrfToken } from '../http/csrf.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
-import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
+import type { FlowStep, Identity, PendingLogin, StoredTokens } from '../protocol.ts';
 import { regenerateSession, saveSession } from '../session/session-lifecycle.ts';
 import type { TokenStore } from '../session/token-store.ts';
 
@@ -40,6 +40,7 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
     await startSignedInSession(req, options.tokens, {
       identity,
       tokens,
+      state,
       now,
       ttlMs: options.tokenTtlMs,
     });
@@ -91,11 +92,13 @@ function takePendingLogin(req: Request, state: string, now: number): PendingLogi
 async function startSignedInSession(
   req: Request,
   tokenStore: TokenStore,
-  signIn: { identity: Identity; tokens: StoredTokens; now: number; ttlMs: number },
+  signIn: { identity: Identity; tokens: StoredTokens; state: string; now: number; ttlMs: number },
 ): Promise<void> {
   const previousId = req.sessionID;
-  // Kept across the new id: the notice to show, other tabs' sign-ins still in progress, the flow.
-  const { notice, pendingLogins, flow } = req.session;
+  // Kept across the new id: the notice to show, other tabs' sign-ins still in progress, and this
+  // sign-in's own steps for /flow (from its authorization request on, not an earlier user's).
+  const { notice, pendingLogins } = req.session;
+  const flow = stepsSince(req.session.flow ?? [], signIn.state);
   await regenerateSession(req);
   await tokenStore.delete(previousId);
   const { sub, name, email, sid } = signIn.identity;
@@ -108,7 +111,7 @@ async function startSignedInSession(
   if (pendingLogins && Object.keys(pendingLogins).length > 0)
     req.session.pendingLogins = pendingLogins;
   if (notice) req.session.notice = notice;
-  if (flow) req.session.flow = flow;
+  if (flow.length > 0) req.session.flow = flow;
   req.session.user = {
     sub,
     ...(name && { name }),
@@ -118,4 +121,12 @@ async function startSignedInSession(
   ensureCsrfToken(req);
   // Saved before the redirect: the next page must find the user signed in.
   await saveSession(req);
+}
+
+/** The recorded steps from the authorization request that carried `state` on. */
+function stepsSince(steps: FlowStep[], state: string): FlowStep[] {
+  const start = steps.findLastIndex(
+    (step) => step.kind === 'authorization-request' && step.request.params.state === state,
+  );
+  return start === -1 ? [] : steps.slice(start);
 }

@@ -9,8 +9,8 @@ export interface LoginSettings {
   redirectUri: string;
   scopes: string;
   authParams: Record<string, string>;
-  /** OpenID Connect (ID token, nonce) rather than plain OAuth 2.0. */
-  isOidc: boolean;
+  /** OpenID Connect names the user in an ID token (with a nonce); plain OAuth 2.0 at a user endpoint. */
+  identitySource: { kind: 'id-token' } | { kind: 'user-endpoint'; url: URL };
 }
 
 /** A new authorization request: the URL to send the browser to, and the secrets to keep for the callback. */
@@ -29,7 +29,8 @@ export async function createAuthorizationRequest(
 ): Promise<AuthorizationRequest> {
   const codeVerifier = client.randomPKCECodeVerifier();
   const state = client.randomState();
-  const nonce = settings.isOidc ? client.randomNonce() : '';
+  const isOidc = settings.identitySource.kind === 'id-token';
+  const nonce = isOidc ? client.randomNonce() : '';
   const url = client.buildAuthorizationUrl(configuration, {
     ...settings.authParams,
     redirect_uri: settings.redirectUri,
@@ -58,11 +59,14 @@ export async function exchangeCode(
   const response = await client.authorizationCodeGrant(configuration, currentUrl, {
     pkceCodeVerifier: callback.pending.codeVerifier,
     expectedState: callback.state,
-    ...(settings.isOidc ? { expectedNonce: callback.pending.nonce, idTokenExpected: true } : {}),
+    ...(settings.identitySource.kind === 'id-token'
+      ? { expectedNonce: callback.pending.nonce, idTokenExpected: true }
+      : {}),
   });
-  const identity = settings.isOidc
-    ? identityFromClaims(response.claims())
-    : await fetchIdentity(configuration, response.access_token);
+  const identity =
+    settings.identitySource.kind === 'id-token'
+      ? identityFromClaims(response.claims())
+      : await fetchIdentity(configuration, settings.identitySource.url, response.access_token);
   return { tokens: toStoredTokens(response, callback.now), identity };
 }
 
@@ -80,22 +84,10 @@ function identityFromClaims(claims: client.IDToken | undefined): Identity {
 /** Plain OAuth 2.0 has no ID token: the user endpoint names the user (GitHub's `id`, `login`, …). */
 async function fetchIdentity(
   configuration: client.Configuration,
+  endpoint: URL,
   accessToken: string,
 ): Promise<Identity> {
-  const endpoint = configuration.serverMetadata().userinfo_endpoint;
-  if (!endpoint) {
-    throw new ProviderError(
-      502,
-      'userinfo_missing',
-      'The identity provider does not say who signed in.',
-    );
-  }
-  const response = await client.fetchProtectedResource(
-    configuration,
-    accessToken,
-    new URL(endpoint),
-    'GET',
-  );
+  const response = await client.fetchProtectedResource(configuration, accessToken, endpoint, 'GET');
   const body = (response.ok ? await response.json() : {}) as Record<string, unknown>;
   const sub = body.sub ?? body.id ?? body.login;
   if (typeof sub !== 'string' && typeof sub !== 'number') {

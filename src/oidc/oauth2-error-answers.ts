@@ -25,6 +25,7 @@ export function withStandardErrorAnswers(inner: FetchLike, tokenEndpoint: URL): 
       .json()
       .catch(() => undefined);
     if (!isErrorAnswer(body)) return response;
+    await response.body?.cancel();
     const error = invalidGrantAliases.has(body.error) ? 'invalid_grant' : body.error;
     return Response.json(
       {

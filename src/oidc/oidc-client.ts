@@ -76,7 +76,10 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
     redirectUri: config.redirectUri,
     scopes: config.scopes,
     authParams: config.authParams,
-    isOidc: config.provider.kind === 'oidc',
+    identitySource:
+      config.provider.kind === 'oidc'
+        ? ({ kind: 'id-token' } as const)
+        : ({ kind: 'user-endpoint', url: config.provider.userinfoEndpoint } as const),
   };
 
   let origins: { from?: Configuration; list: string[] } = { list: [] };

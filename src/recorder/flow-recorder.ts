@@ -1,11 +1,15 @@
 // The /flow recorder. A middleware opens a recording for each request; the fetch openid-client uses
-// (its customFetch hook) adds every exchange with the provider and the API to it, and the request's
-// own legs (the browser arriving with an authorization response, the browser sent to the provider)
-// join them. When the response ends they are appended to the session, secrets redacted.
+// (its customFetch hook) adds every exchange with the provider and the API to it, and the browser's
+// own legs (back from the provider at the callback, sent to the provider) join them. When the
+// response ends they are appended to the session, so the protocol functions know nothing of it.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Request, RequestHandler } from 'express';
-import type { FlowStep, FlowStepKind } from '../protocol.ts';
-import { redactFields, withoutQuery } from './redact.ts';
+import type { FlowStep } from '../protocol.ts';
+import {
+  describeAuthorizationResponse,
+  describeExchange,
+  describeRedirect,
+} from './describe-exchange.ts';
 
 export type FetchLike = (url: string, options: RequestInit) => Promise<Response>;
 
@@ -18,10 +22,10 @@ const recordings = new AsyncLocalStorage<Recording>();
 
 /** How many steps a session keeps: the newest, so a long session does not grow without end. */
 export const maxFlowSteps = 50;
-/** A response body larger than this is not shown (nor read further by the recorder). */
-const maxFieldsBytes = 16_384;
 
 export interface RecordFlowOptions {
+  /** The path of the redirect URI, where the browser comes back from the provider. */
+  callbackPath: string;
   /** The app's clock. */
   now: () => number;
   /** Called when saving the recorded steps fails; the response goes out all the same. */
@@ -30,25 +34,32 @@ export interface RecordFlowOptions {
 
 /**
  * Records this request's exchanges into the session's `flow` (mount it after the session
- * middleware). Only a session with a sign-in in progress or done keeps them: a stray callback
- * does not create a session row.
+ * middleware). Only a session with a sign-in in progress or done keeps them, and a request whose
+ * only exchanges are API calls with a good token keeps nothing: the session is not written on
+ * every page.
  */
 export function recordFlow(options: RecordFlowOptions): RequestHandler {
   return (req, res, next) => {
     const recording: Recording = { steps: [], now: options.now };
-    const authorizationResponse = describeAuthorizationResponse(req, options.now());
-    if (authorizationResponse) recording.steps.push(authorizationResponse);
+    const authorizationResponse = answeredSignIn(req, options.callbackPath);
+    if (authorizationResponse) {
+      recording.steps.push(
+        describeAuthorizationResponse(options.callbackPath, authorizationResponse, options.now()),
+      );
+    }
 
     const end = res.end;
     // Wraps res.end (as express-session does): the steps are saved before the response goes out,
     // so the page the browser goes to next already finds them.
     res.end = function endAfterSaving(this: typeof res, ...args: unknown[]) {
-      const redirect = describeRedirect(res.getHeader('location'), options.now());
+      const location = res.getHeader('location');
+      const redirect = typeof location === 'string' && describeRedirect(location, options.now());
       if (redirect) recording.steps.push(redirect);
       const session = req.session;
-      if (recording.steps.length === 0 || !(session?.user || session?.pendingLogins)) {
-        return end.apply(this, args as Parameters<typeof end>);
-      }
+      const isWorthSaving =
+        recording.steps.some((step) => step.kind !== 'bearer-call') &&
+        (session?.user !== undefined || session?.pendingLogins !== undefined);
+      if (!isWorthSaving) return end.apply(this, args as Parameters<typeof end>);
       session.flow = [...(session.flow ?? []), ...recording.steps].slice(-maxFlowSteps);
       session.save((error) => {
         if (error) options.onError(error);
@@ -75,88 +86,18 @@ export function recordingFetch(inner: FetchLike): FetchLike {
   };
 }
 
-/** The browser arriving back from the provider: `state` with `code` or `error` (RFC 6749 §4.1.2). */
-function describeAuthorizationResponse(req: Request, at: number): FlowStep | undefined {
-  const query = new URL(req.originalUrl, 'http://app.invalid').searchParams;
-  if (req.method !== 'GET' || !query.has('state') || !(query.has('code') || query.has('error')))
-    return undefined;
-  return {
-    at,
-    kind: 'authorization-response',
-    request: { method: 'GET', url: req.path, params: redactFields(Object.fromEntries(query)) },
-  };
-}
-
-/** The browser sent to another origin: the authorization request, or the provider's sign-out. */
-function describeRedirect(location: unknown, at: number): FlowStep | undefined {
-  if (typeof location !== 'string' || !URL.canParse(location)) return undefined;
-  const url = new URL(location);
-  const params = Object.fromEntries(url.searchParams);
-  const kind: FlowStepKind | undefined =
-    'response_type' in params
-      ? 'authorization-request'
-      : 'post_logout_redirect_uri' in params || 'id_token_hint' in params
-        ? 'end-session'
-        : undefined;
-  if (!kind) return undefined;
-  return {
-    at,
-    kind,
-    request: { method: 'GET', url: withoutQuery(url), params: redactFields(params) },
-  };
-}
-
-async function describeExchange(
-  url: URL,
-  options: RequestInit,
-  response: Response,
-  at: number,
-): Promise<FlowStep> {
-  const params: Record<string, string> = Object.fromEntries(url.searchParams);
-  if (options.body instanceof URLSearchParams || typeof options.body === 'string') {
-    Object.assign(params, Object.fromEntries(new URLSearchParams(options.body.toString())));
-  }
-  const authorization = new Headers(options.headers).get('authorization');
-  if (authorization !== null) params.authorization = authorization;
-  const kind = kindOf(params, authorization);
-  // An API's answer is the page's business, not the flow's: only its status is kept.
-  const fields = kind === 'bearer-call' ? {} : await readFields(response);
-  return {
-    at,
-    kind,
-    request: {
-      method: options.method ?? 'GET',
-      url: withoutQuery(url),
-      params: redactFields(params),
-    },
-    response: { status: response.status, fields: redactFields(fields) },
-  };
-}
-
-function kindOf(params: Record<string, string>, authorization: string | null): FlowStepKind {
-  if (params.grant_type === 'authorization_code') return 'token-request';
-  if (params.grant_type === 'refresh_token') return 'token-refresh';
-  if (params.token_type_hint !== undefined && params.token !== undefined) return 'token-revocation';
-  if (authorization?.toLowerCase().startsWith('bearer ')) return 'bearer-call';
-  return 'provider-call';
-}
-
-/** The top-level fields of a JSON answer, reading at most `maxFieldsBytes` of a copy of it. */
-async function readFields(response: Response): Promise<Record<string, unknown>> {
-  if (!response.headers.get('content-type')?.includes('json') || !response.body) return {};
-  try {
-    const chunks: Uint8Array[] = [];
-    let size = 0;
-    for await (const chunk of response.clone().body ?? []) {
-      chunks.push(chunk);
-      size += chunk.byteLength;
-      if (size > maxFieldsBytes) return {};
-    }
-    const body: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    return body && typeof body === 'object' && !Array.isArray(body)
-      ? (body as Record<string, unknown>)
-      : {};
-  } catch {
-    return {};
-  }
+/**
+ * The query of a callback that answers a sign-in this browser started (its state names one of the
+ * session's pending logins), read before the callback consumes it. Anything else is not recorded:
+ * a forged query must not put words on the user's /flow page.
+ */
+function answeredSignIn(req: Request, callbackPath: string): URLSearchParams | undefined {
+  if (req.method !== 'GET' || req.path !== callbackPath) return undefined;
+  const queryStart = req.originalUrl.indexOf('?');
+  const query = new URLSearchParams(queryStart === -1 ? '' : req.originalUrl.slice(queryStart + 1));
+  const state = query.get('state');
+  const pending = req.session?.pendingLogins;
+  return state !== null && pending !== undefined && Object.hasOwn(pending, state)
+    ? query
+    : undefined;
 }

@@ -3,7 +3,13 @@
 
 // A field is secret when its name says so; a few names contain those words but carry no secret.
 const secretName = /token|secret|code|verifier|assertion|password|authorization|credential|key/i;
-const publicNames = new Set(['token_type', 'code_challenge', 'code_challenge_method']);
+const publicNames = new Set([
+  'token_type',
+  'token_type_hint',
+  'code_challenge',
+  'code_challenge_method',
+  'client_assertion_type',
+]);
 
 function isSecretName(name: string): boolean {
   return secretName.test(name) && !publicNames.has(name.toLowerCase());

@@ -1,6 +1,6 @@
 // The pages a person sees: home, the protected API's answer, and their own flow.
 import { Router } from 'express';
-import { callProtectedApi, type TokenRefresher } from '../flow/call-api.ts';
+import { callProtectedApi, type TokenRefresher } from '../flow/call-protected-api.ts';
 import { takeNotice } from '../http/page-locals.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import { requireLogin } from '../session/require-login.ts';

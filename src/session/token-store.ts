@@ -37,7 +37,7 @@ export interface TokenStore {
  * The sub and sid to search for, an empty string counting as absent (as in a logout token).
  * Throws a TypeError when neither is left: such a search would match every session.
  */
-export function parseSessionQuery(query: LogoutSubject): { sub?: string; sid?: string } {
+export function parseLogoutSubject(query: LogoutSubject): { sub?: string; sid?: string } {
   const { sub, sid } = query;
   if (!sub && !sid) throw new TypeError('findSessions needs a sub, a sid or both');
   return { ...(sub && { sub }), ...(sid && { sid }) };

@@ -4,6 +4,7 @@ import type { SessionData } from 'express-session';
 import type { FlowStep } from '../../src/protocol.ts';
 import { maxFlowSteps } from '../../src/recorder/flow-recorder.ts';
 import type { CookieJar } from '../support/cookie-jar.ts';
+import { signInThroughProvider } from '../support/dev-login.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
@@ -62,14 +63,69 @@ describe('the /flow recorder', () => {
   });
 
   it(`keeps the newest ${maxFlowSteps} steps of a long session`, async (t) => {
-    const app = await startTestApp(t);
+    const app = await startTestApp(t, {
+      env: { SESSION_IDLE_TIMEOUT_SECONDS: '36000', SESSION_MAX_AGE_SECONDS: '86400' },
+    });
     const jar = await app.signIn();
 
-    for (let call = 0; call < maxFlowSteps; call += 1) await jar.fetch(`${app.baseUrl}/resource`);
+    // Each round: the access token has expired, so a refresh and an API call are recorded.
+    for (let round = 0; round < maxFlowSteps / 2 + 1; round += 1) {
+      app.advanceClock(tenMinutes);
+      await jar.fetch(`${app.baseUrl}/resource`);
+    }
     const steps = await recordedSteps(app, jar);
 
     assert.equal(steps.length, maxFlowSteps);
-    assert.ok(steps.every((step) => step.kind === 'bearer-call'));
+    assert.equal(steps.at(-1)?.kind, 'bearer-call');
+    assert.ok(!steps.some((step) => step.kind === 'token-request'), 'the oldest steps dropped');
+  });
+
+  it('records nothing, and writes no session, for an API call with a good token', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const before = await recordedSteps(app, jar);
+
+    const response = await jar.fetch(`${app.baseUrl}/resource`);
+    const after = await recordedSteps(app, jar);
+
+    assert.equal(response.status, 200);
+    assert.deepEqual(after, before);
+  });
+
+  it("starts a new sign-in's flow at its own authorization request, not an earlier user's", async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn('alice');
+    app.advanceClock(tenMinutes);
+    await jar.fetch(`${app.baseUrl}/resource`);
+
+    await signInThroughProvider(`${app.baseUrl}/login`, jar, { login: 'bob' });
+    const steps = await recordedSteps(app, jar);
+
+    assert.deepEqual(
+      steps.map((step) => step.kind),
+      ['authorization-request', 'authorization-response', 'token-request'],
+    );
+  });
+
+  it("does not record a query that only looks like the provider's answer", async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const before = await recordedSteps(app, jar);
+
+    await jar.fetch(`${app.baseUrl}/?state=forged&error=access_denied&error_description=Call+555`);
+    await jar.fetch(`${app.baseUrl}/callback?state=forged&error=access_denied`);
+    const after = await recordedSteps(app, jar);
+
+    assert.deepEqual(after, before);
+  });
+
+  it('answers a path that is no URL with a 404, not a 500', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+
+    const response = await jar.fetch(`${app.baseUrl}//[`);
+
+    assert.equal(response.status, 404);
   });
 
   it('creates no session for a callback no sign-in started', async (t) => {

@@ -101,8 +101,8 @@ describe('plain OAuth 2.0 sign-in (a GitHub-like provider)', () => {
     const page = await callback.text();
     const home = await jar.fetch(`${app.baseUrl}/`);
 
-    assert.ok(callback.status >= 400 && callback.status < 600, `status ${callback.status}`);
-    assert.match(page, /Sign-in could not be completed|identity provider/);
+    assert.equal(callback.status, 400);
+    assert.match(page, /Sign-in could not be completed/);
     for (const secret of [github.clientSecret, code, 'gho_']) {
       assert.ok(!page.includes(secret), 'no secret, code or token on the error page');
       assert.ok(!app.logs.join('\n').includes(secret), 'no secret, code or token in the log');

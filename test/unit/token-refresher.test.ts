@@ -6,7 +6,7 @@ import {
   createTokenRefresher,
   type TokenRefresher,
   type TokenRefresherOptions,
-} from '../../src/flow/call-api.ts';
+} from '../../src/flow/call-protected-api.ts';
 import type { StoredTokens } from '../../src/protocol.ts';
 import { describeTokens } from '../../src/routes/token-status.ts';
 import { createRefreshLock, type RefreshLock } from '../../src/session/refresh-lock.ts';

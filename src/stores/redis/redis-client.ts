@@ -74,7 +74,8 @@ export async function connectRedis(
       const value: unknown = Reflect.get(target, property, target);
       if (typeof value !== 'function') return value;
       // A transaction's commands are queued locally; its exec() is what waits for Redis.
-      if (property === 'multi') return () => boundedTransaction(value.apply(target), bounded);
+      if (property === 'multi' || property === 'MULTI')
+        return () => boundedTransaction(value.apply(target), bounded);
       return (...args: unknown[]) => {
         const result: unknown = value.apply(target, args);
         return result instanceof Promise ? bounded(result) : result;

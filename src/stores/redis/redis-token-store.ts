@@ -2,7 +2,7 @@
 // a compare-and-set script so that a stale writer never overwrites newer (rotated) tokens.
 
 import type { TokenCodec } from '../../session/token-codec.ts';
-import { parseSessionQuery, type TokenStore } from '../../session/token-store.ts';
+import { parseLogoutSubject, type TokenStore } from '../../session/token-store.ts';
 import type { RedisClient } from './redis-client.ts';
 
 // Atomic in Redis: bump the version and write the data only if the version is the one read.
@@ -70,7 +70,7 @@ export function createRedisTokenStore(client: RedisClient, codec: TokenCodec): T
       await multi.exec();
     },
     async findSessions(query) {
-      const { sub, sid } = parseSessionQuery(query);
+      const { sub, sid } = parseLogoutSubject(query);
       const sets = [...(sub ? [subKey(sub)] : []), ...(sid ? [sidKey(sid)] : [])];
       const candidates = await client.sInter(sets);
       // Set members can outlive their record (expiry): keep only sessions whose record still exists.

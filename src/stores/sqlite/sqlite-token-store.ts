@@ -3,7 +3,11 @@
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import type { StoredTokens } from '../../protocol.ts';
 import { plainTokenCodec, type TokenCodec } from '../../session/token-codec.ts';
-import { parseSessionQuery, type TokenRecord, type TokenStore } from '../../session/token-store.ts';
+import {
+  parseLogoutSubject,
+  type TokenRecord,
+  type TokenStore,
+} from '../../session/token-store.ts';
 import { sqlite } from './open-sqlite.ts';
 
 export interface SqliteTokenStoreOptions {
@@ -66,7 +70,7 @@ export function createSqliteTokenStore(
       sqlite(() => remove.run(sessionId));
     },
     async findSessions(query) {
-      const { sub, sid } = parseSessionQuery(query);
+      const { sub, sid } = parseLogoutSubject(query);
       const rows = sqlite(() => find.all(now(), sub ?? null, sid ?? null));
       return rows.flatMap((row) => (typeof row.session_id === 'string' ? [row.session_id] : []));
     },
