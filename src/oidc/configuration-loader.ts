@@ -1,9 +1,10 @@
-// The provider's metadata as an openid-client Configuration: discovered once and cached as a
-// promise; a failed discovery is dropped, so a provider that was down is tried again next time.
+// The provider's metadata as an openid-client Configuration: discovered once, checked and cached as
+// a promise; a failed discovery is dropped, so a provider that was down is tried again next time.
 import * as client from 'openid-client';
 import type { AppConfig } from '../config/app-config.ts';
 import type { FetchLike } from '../recorder/flow-recorder.ts';
 import { mapProviderError } from './map-error.ts';
+import { requireSecureEndpoints } from './require-secure-endpoints.ts';
 
 export interface ConfigurationLoader {
   /** The Configuration, discovering it first if needed; rejects with a ProviderError. */
@@ -25,6 +26,14 @@ export function createConfigurationLoader(
   let current: client.Configuration | undefined;
 
   async function load(): Promise<client.Configuration> {
+    const configuration = await createConfiguration();
+    // openid-client allows insecure requests to every endpoint once the http issuer is allowed:
+    // each endpoint the metadata names is checked here, before any request is sent to it.
+    requireSecureEndpoints(configuration.serverMetadata(), config.allowInsecureHttp);
+    return configuration;
+  }
+
+  async function createConfiguration(): Promise<client.Configuration> {
     const { credentials } = config.client;
     // The secret also keys HS256 ID tokens, should a provider sign them so (OIDC Core §10.1).
     const metadata = 'secret' in credentials ? { client_secret: credentials.secret } : {};
@@ -33,7 +42,7 @@ export function createConfigurationLoader(
       return client.discovery(provider.issuer, config.client.id, metadata, auth, {
         timeout: config.httpTimeoutSeconds,
         [client.customFetch]: fetchImpl,
-        // http:// is accepted only for loopback providers (checked in loadConfig).
+        // http:// is accepted only for a loopback issuer (checked in loadConfig).
         execute: config.allowInsecureHttp ? [client.allowInsecureRequests] : [],
       });
     }
