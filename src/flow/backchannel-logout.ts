@@ -8,7 +8,7 @@ import type { SessionBackend } from '../session/session-backend.ts';
 
 export interface BackchannelLogoutOptions {
   oidc: Pick<OidcClient, 'verifyLogoutToken'>;
-  backend: Pick<SessionBackend, 'sessions' | 'tokens'>;
+  backend: Pick<SessionBackend, 'sessions' | 'tokens' | 'rememberOnce'>;
   logger: Logger;
 }
 
@@ -26,10 +26,23 @@ export function backchannelLogout(options: BackchannelLogoutOptions): Router {
     }
 
     // §2.6: signature against the provider's keys, iss, aud, iat, exp, the event, sub and/or sid.
-    const subject = await oidc.verifyLogoutToken(token);
+    const verified = await oidc.verifyLogoutToken(token);
+    const { subject } = verified;
 
-    // Every app session of that user (or provider session): its tokens, then its session row.
-    const sessionIds = await backend.tokens.findSessions(subject);
+    // Each jti once (§2.6), in the shared store: a replay after a restart or to another instance
+    // is refused too. Remembered while the token could still verify, then forgotten by the store.
+    if (!(await backend.rememberOnce(verified.jti, verified.rememberForMs))) {
+      throw new LogoutTokenError('The logout token was already used.');
+    }
+
+    // Every app session of that user (or provider session) that signed in before the token was
+    // issued: its tokens, then its session row. A later sign-in is a new provider session the
+    // logout did not end. iat is the provider's clock, signedInAt ours: sessions up to the
+    // verifier's clock tolerance (30 s) after iat are ended too, in case our clock runs ahead.
+    const sessionIds = await backend.tokens.findSessions({
+      ...subject,
+      signedInBy: verified.iat * 1000 + verified.clockToleranceMs,
+    });
     for (const sessionId of sessionIds) {
       await backend.tokens.delete(sessionId);
       await new Promise<void>((resolve, reject) =>

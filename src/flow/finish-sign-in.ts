@@ -104,7 +104,7 @@ async function startSignedInSession(
   const { sub, name, email, sid } = signIn.identity;
   await tokenStore.put(
     req.sessionID,
-    { tokens: signIn.tokens, sub, ...(sid && { sid }) },
+    { tokens: signIn.tokens, sub, ...(sid && { sid }), signedInAt: signIn.now },
     signIn.ttlMs,
   );
 

@@ -1,10 +1,14 @@
 // Validates an OpenID Connect Back-Channel Logout 1.0 logout token (§2.6): signature against the
-// provider's JWKS, iss, aud, iat, the back-channel event, sid and/or sub, and no nonce.
+// provider's JWKS, iss, aud, iat, the back-channel event, sid and/or sub, and no nonce. Whether its
+// jti was used before is for the caller to check, in the store every instance shares.
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { LogoutTokenError, ProviderError } from '../errors.ts';
 import type { LogoutSubject } from '../protocol.ts';
 
 const backchannelEvent = 'http://schemas.openid.net/event/backchannel-logout';
+// A logout token is accepted up to this long after its iat, and with this much clock skew.
+const maxTokenAgeSeconds = 5 * 60;
+const clockToleranceSeconds = 30;
 
 // What jose throws when the token itself is bad, as opposed to the provider's keys being unavailable.
 const tokenFaults = [
@@ -19,6 +23,24 @@ const tokenFaults = [
   errors.JWKSMultipleMatchingKeys,
 ];
 
+/** A logout token that verified: whose sessions to end, and what the replay and age checks need. */
+export interface VerifiedLogoutToken {
+  subject: LogoutSubject;
+  /** The token's unique id: the caller accepts each one once (§2.6 recommends it, against replay). */
+  jti: string;
+  /** When the provider issued it (epoch seconds, the provider's clock). */
+  iat: number;
+  /** When it expires (epoch seconds). */
+  exp: number;
+  /**
+   * How long (ms from now) to remember its jti: while this or another instance would still
+   * accept the token, plus the clock tolerance again for instances whose clocks differ.
+   */
+  rememberForMs: number;
+  /** The clock skew allowed between the provider and the app, in ms (for comparing times with iat). */
+  clockToleranceMs: number;
+}
+
 export interface LogoutTokenVerifierOptions {
   issuer: string;
   clientId: string;
@@ -31,12 +53,9 @@ export interface LogoutTokenVerifierOptions {
 /** Creates a verifier with the provider's keys fetched once and cached (refetched on an unknown kid). */
 export function createLogoutTokenVerifier(
   options: LogoutTokenVerifierOptions,
-): (token: string) => Promise<LogoutSubject> {
+): (token: string) => Promise<VerifiedLogoutToken> {
   const keys = createRemoteJWKSet(new URL(options.jwksUri), { timeoutDuration: options.timeoutMs });
   const algorithms = options.algorithms.filter((alg) => alg !== 'none');
-  // Replay protection for the tokens' short life (maxTokenAge): each jti is accepted once by this
-  // process. A replay to another instance could only end that user's sessions once more.
-  const seen = new Map<string, number>();
   return async (token) => {
     let payload: JWTPayload;
     let typ: string | undefined;
@@ -49,8 +68,8 @@ export function createLogoutTokenVerifier(
         audience: options.clientId,
         algorithms,
         requiredClaims: ['iat', 'exp', 'jti'],
-        maxTokenAge: '5m',
-        clockTolerance: 30,
+        maxTokenAge: maxTokenAgeSeconds,
+        clockTolerance: clockToleranceSeconds,
       }));
     } catch (error) {
       if (tokenFaults.some((fault) => error instanceof fault)) {
@@ -88,12 +107,23 @@ export function createLogoutTokenVerifier(
         ? { sid }
         : undefined;
     if (!subject) throw new LogoutTokenError('The logout token names neither sub nor sid.');
-    const { jti } = payload;
+    const { jti, iat, exp } = payload;
     if (typeof jti !== 'string') throw new LogoutTokenError('The logout token has no jti string.');
-    const now = Date.now();
-    for (const [seenJti, expires] of seen) if (expires < now) seen.delete(seenJti);
-    if (seen.has(jti)) throw new LogoutTokenError('The logout token was already used.');
-    seen.set(jti, now + 6 * 60 * 1000);
-    return subject;
+    // Both numbers: jwtVerify requires them (requiredClaims) and checks their type.
+    if (typeof iat !== 'number' || typeof exp !== 'number') {
+      throw new LogoutTokenError('The logout token did not verify.');
+    }
+    // jwtVerify accepts it until the earlier of exp and iat + maxTokenAge, plus the tolerance;
+    // its jti is kept one tolerance longer, for instances whose clocks run behind this one.
+    const acceptedUntilMs =
+      (Math.min(exp, iat + maxTokenAgeSeconds) + 2 * clockToleranceSeconds) * 1000;
+    return {
+      subject,
+      jti,
+      iat,
+      exp,
+      rememberForMs: Math.max(1000, Math.ceil(acceptedUntilMs - Date.now())),
+      clockToleranceMs: clockToleranceSeconds * 1000,
+    };
   };
 }

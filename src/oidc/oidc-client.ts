@@ -5,11 +5,11 @@ import type { ClientAuth, Configuration } from 'openid-client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.ts';
 import { LogoutTokenError } from '../errors.ts';
-import type { Identity, LogoutSubject, PendingLogin, StoredTokens } from '../protocol.ts';
+import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
 import { type FetchLike, recordingFetch } from '../recorder/flow-recorder.ts';
 import { createConfigurationLoader } from './configuration-loader.ts';
 import { type AuthorizationRequest, createAuthorizationRequest, exchangeCode } from './login.ts';
-import { createLogoutTokenVerifier } from './logout-token.ts';
+import { createLogoutTokenVerifier, type VerifiedLogoutToken } from './logout-token.ts';
 import { mapProviderError, type ProviderStep } from './map-error.ts';
 import { withStandardErrorAnswers } from './oauth2-error-answers.ts';
 import { callResource, type ResourceAnswer } from './resource.ts';
@@ -37,8 +37,11 @@ export interface OidcClient {
   buildLogoutUrl(idToken: string | undefined): Promise<URL | undefined>;
   /** GETs RESOURCE_URL with the access token as a Bearer credential. */
   callResource(accessToken: string): Promise<ResourceAnswer>;
-  /** Verifies a back-channel logout token; rejects with LogoutTokenError (400) when it is not good. */
-  verifyLogoutToken(token: string): Promise<LogoutSubject>;
+  /**
+   * Verifies a back-channel logout token; rejects with LogoutTokenError (400) when it is not good.
+   * Whether its jti was used before is the caller's check (the store every instance shares).
+   */
+  verifyLogoutToken(token: string): Promise<VerifiedLogoutToken>;
 }
 
 export interface OidcClientOptions {
@@ -83,10 +86,10 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
   };
 
   let origins: { from?: Configuration; list: string[] } = { list: [] };
-  // One verifier (and so one jti replay cache) per client: cached as a promise, dropped on failure.
-  let logoutVerifier: Promise<(token: string) => Promise<LogoutSubject>> | undefined;
+  // One verifier (and so one cache of the provider's keys) per client: cached as a promise, dropped on failure.
+  let logoutVerifier: Promise<(token: string) => Promise<VerifiedLogoutToken>> | undefined;
 
-  async function createLogoutVerifier(): Promise<(token: string) => Promise<LogoutSubject>> {
+  async function createLogoutVerifier(): Promise<(token: string) => Promise<VerifiedLogoutToken>> {
     const metadata = (await loader.get()).serverMetadata();
     if (!metadata.jwks_uri)
       throw new LogoutTokenError('This provider publishes no keys to verify logout tokens.');

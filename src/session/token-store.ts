@@ -11,7 +11,18 @@ export interface TokenRecord {
   sub: string;
   /** The provider's session id (`sid` claim of the ID token), when it sends one. */
   sid?: string;
+  /**
+   * When the user signed in (epoch ms, the app's clock): a logout token ends only the sessions
+   * that signed in before it was issued. 0 for records written before this was kept.
+   */
+  signedInAt: number;
 }
+
+/** A back-channel logout's search: the user or provider session, and how recent a sign-in may be. */
+export type SessionQuery = LogoutSubject & {
+  /** Only records that signed in at or before this time (epoch ms); all of them when absent. */
+  signedInBy?: number;
+};
 
 /** Where token records are kept (SQLite or Redis). Every method may reject if the store is down. */
 export interface TokenStore {
@@ -29,8 +40,8 @@ export interface TokenStore {
     tokens: StoredTokens,
   ): Promise<TokenRecord | undefined>;
   delete(sessionId: string): Promise<void>;
-  /** Live session ids whose record has this sub and/or sid; both must match when both are given. */
-  findSessions(query: LogoutSubject): Promise<string[]>;
+  /** Live session ids whose record has this sub and/or sid (both must match when both are given). */
+  findSessions(query: SessionQuery): Promise<string[]>;
 }
 
 /**

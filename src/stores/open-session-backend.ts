@@ -1,5 +1,5 @@
 // Opens the configured backend: sessions (express-session) and token records on SQLite by default,
-// or on Redis for several instances, with the refresh lock on the same store.
+// or on Redis for several instances, with the refresh lock and used logout-token ids on the same store.
 import { RedisStore } from 'connect-redis';
 import type { AppConfig } from '../config/app-config.ts';
 import { createEncryptingCodec } from '../session/encrypting-codec.ts';
@@ -9,6 +9,7 @@ import { plainTokenCodec, type TokenCodec } from '../session/token-codec.ts';
 import { connectRedis } from './redis/redis-client.ts';
 import { redisLockRecords } from './redis/redis-lock-records.ts';
 import { createRedisTokenStore } from './redis/redis-token-store.ts';
+import { redisRememberOnce } from './redis/redis-used-keys.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 
 export interface OpenSessionBackendOptions {
@@ -43,6 +44,7 @@ export async function openSessionBackend(
       }),
       tokens: createRedisTokenStore(client, codec),
       lock: refreshLock(redisLockRecords(client)),
+      rememberOnce: redisRememberOnce(client),
       isHealthy: () =>
         client.ping().then(
           (reply) => reply === 'PONG',
@@ -63,6 +65,7 @@ export async function openSessionBackend(
     sessions: sqlite.sessionStore,
     tokens: sqlite.tokenStore,
     lock: refreshLock(sqlite.lockRecords),
+    rememberOnce: sqlite.rememberOnce,
     isHealthy: async () => sqlite.ping(),
     close: async () => sqlite.close(),
   };

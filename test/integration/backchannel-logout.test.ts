@@ -1,45 +1,15 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type JWTPayload, SignJWT } from 'jose';
+import { SignJWT } from 'jose';
+import {
+  logoutClaims,
+  logoutTokenHeader,
+  postLogoutToken,
+  providerSigned,
+} from '../support/logout-tokens.ts';
 import { fault } from '../support/provider-faults.ts';
-import { forgeWithProviderKid, signWithProviderKey } from '../support/sign-with-provider-key.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
-
-const backchannelEvent = { 'http://schemas.openid.net/event/backchannel-logout': {} };
-const logoutTokenHeader = { typ: 'logout+jwt' };
-
-/** The claims of a valid logout token for alice, as oidc-provider sends it. */
-function logoutClaims(app: TestApp): JWTPayload {
-  return {
-    iss: app.issuer,
-    aud: app.config.client.id,
-    sub: 'alice',
-    iat: Math.floor(Date.now() / 1000),
-    exp: Math.floor(Date.now() / 1000) + 120,
-    jti: crypto.randomUUID(),
-    events: backchannelEvent,
-  };
-}
-
-/** Signs a logout token with the provider's own key, as oidc-provider does, then applies `changes`. */
-function providerSigned(
-  app: TestApp,
-  changes: { claims?: JWTPayload; header?: Record<string, unknown>; omit?: string[] } = {},
-): Promise<string> {
-  const claims: JWTPayload = { ...logoutClaims(app), ...changes.claims };
-  for (const name of changes.omit ?? []) delete claims[name];
-  return signWithProviderKey(app.providerKeysFile, claims, {
-    ...logoutTokenHeader,
-    ...changes.header,
-  });
-}
-
-function postLogoutToken(app: TestApp, token: string): Promise<Response> {
-  return fetch(`${app.baseUrl}/backchannel-logout`, {
-    method: 'POST',
-    body: new URLSearchParams({ logout_token: token }),
-  });
-}
+import { forgeWithProviderKid } from '../support/sign-with-provider-key.ts';
+import { startTestApp } from '../support/test-app.ts';
 
 describe('logout token checks (Back-Channel Logout 1.0 §2.6)', () => {
   it('accepts a token signed with the provider key and refuses each broken variant, keeping the session', async (t) => {
@@ -70,11 +40,11 @@ describe('logout token checks (Back-Channel Logout 1.0 §2.6)', () => {
 
     const statuses: Record<string, number> = {};
     for (const [name, token] of Object.entries(broken))
-      statuses[name] = (await postLogoutToken(app, token)).status;
+      statuses[name] = (await postLogoutToken(app.baseUrl, token)).status;
     const stillSignedIn = (await jar.fetch(`${app.baseUrl}/resource`)).status;
     const valid = await providerSigned(app);
-    const accepted = await postLogoutToken(app, valid);
-    const replayed = await postLogoutToken(app, valid);
+    const accepted = await postLogoutToken(app.baseUrl, valid);
+    const replayed = await postLogoutToken(app.baseUrl, valid);
     const signedOut = await jar.fetch(`${app.baseUrl}/resource`);
 
     assert.deepEqual(statuses, Object.fromEntries(Object.keys(broken).map((name) => [name, 400])));
@@ -140,7 +110,7 @@ describe('POST /backchannel-logout', () => {
       ),
     );
 
-    const response = await postLogoutToken(app, await providerSigned(app));
+    const response = await postLogoutToken(app.baseUrl, await providerSigned(app));
     isJwksDown = false;
 
     assert.equal(response.status, 503);
@@ -150,7 +120,7 @@ describe('POST /backchannel-logout', () => {
   it('answers 400, not a retryable 5xx, to an oversized request', async (t) => {
     const app = await startTestApp(t);
 
-    const response = await postLogoutToken(app, 'x'.repeat(20_000));
+    const response = await postLogoutToken(app.baseUrl, 'x'.repeat(20_000));
 
     assert.equal(response.status, 400);
   });

@@ -70,7 +70,11 @@ describe('SESSION_STORE=redis when Redis fails', { concurrency: true }, () => {
 
     redis.pause();
     const started = performance.now();
-    const write = app.backend.tokens.put('some-session', { tokens, sub: 'alice' }, 60_000);
+    const write = app.backend.tokens.put(
+      'some-session',
+      { tokens, sub: 'alice', signedInAt: Date.now() },
+      60_000,
+    );
     await assert.rejects(write, { name: 'StoreError' });
     const waitedMs = performance.now() - started;
     redis.resume();

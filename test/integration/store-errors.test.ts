@@ -63,7 +63,7 @@ describe('SESSION_STORE=redis store failures', { concurrency: true }, () => {
     await assert.rejects(destroyed, storeError);
   });
 
-  it('rejects token store and refresh lock calls with a StoreError when Redis stops answering', async (t) => {
+  it('rejects token store, refresh lock and used-token calls with a StoreError when Redis stops answering', async (t) => {
     const [backend, redis] = await openRedisBackend(t);
     const { tokens, lock } = backend;
     const stored = { accessToken: 'a', tokenType: 'bearer' };
@@ -78,10 +78,11 @@ describe('SESSION_STORE=redis store failures', { concurrency: true }, () => {
         async () => 'ran',
         () => true,
       ),
+      backend.rememberOnce('jti-1', 60_000),
     ]);
     redis.resume();
 
-    assert.deepEqual(outcomes(results), Array(4).fill('StoreError'));
+    assert.deepEqual(outcomes(results), Array(5).fill('StoreError'));
   });
 
   it('bounds a transaction (a token put) by the same deadline as a single command', async (t) => {
@@ -90,7 +91,11 @@ describe('SESSION_STORE=redis store failures', { concurrency: true }, () => {
 
     redis.pause();
     const results = await Promise.allSettled([
-      backend.tokens.put('s1', { tokens: stored, sub: 'alice', sid: 'sid-1' }, 60_000),
+      backend.tokens.put(
+        's1',
+        { tokens: stored, sub: 'alice', sid: 'sid-1', signedInAt: Date.now() },
+        60_000,
+      ),
     ]);
     redis.resume();
 

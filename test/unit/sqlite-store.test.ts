@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { DatabaseSync } from 'node:sqlite';
+import { dirname, join } from 'node:path';
+import { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
 import type { SessionData } from 'express-session';
 import type { LogoutSubject, StoredTokens } from '../../src/protocol.ts';
@@ -73,7 +73,7 @@ function call<T>(
   });
 }
 
-function countRows(raw: DatabaseSync, table: 'sessions' | 'tokens'): number {
+function countRows(raw: DatabaseSync, table: 'sessions' | 'tokens' | 'used_keys'): number {
   return Number(raw.prepare(`SELECT count(*) AS count FROM ${table}`).get()?.count);
 }
 
@@ -236,7 +236,7 @@ describe('SqliteSessionStore', () => {
 describe('SqliteTokenStore', () => {
   it('returns the record it put, at version 1', async (t) => {
     const { store, now } = await build(t);
-    const record = { tokens: tokens('a1', now()), sub: 'alice', sid: 'op-1' };
+    const record = { tokens: tokens('a1', now()), sub: 'alice', sid: 'op-1', signedInAt: now() };
 
     const written = await store.tokenStore.put('s1', record, HOUR);
     const read = await store.tokenStore.get('s1');
@@ -247,7 +247,11 @@ describe('SqliteTokenStore', () => {
 
   it('returns undefined for an expired record', async (t) => {
     const { store, now, advance } = await build(t);
-    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
+    await store.tokenStore.put(
+      's1',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
+      HOUR,
+    );
 
     advance(HOUR);
 
@@ -256,17 +260,30 @@ describe('SqliteTokenStore', () => {
 
   it('replaces the tokens and bumps the version when the version matches', async (t) => {
     const { store, now } = await build(t);
-    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
+    await store.tokenStore.put(
+      's1',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
+      HOUR,
+    );
 
     const replaced = await store.tokenStore.replace('s1', 1, tokens('a2', now()));
 
-    assert.deepEqual(replaced, { tokens: tokens('a2', now()), sub: 'alice', version: 2 });
+    assert.deepEqual(replaced, {
+      tokens: tokens('a2', now()),
+      sub: 'alice',
+      version: 2,
+      signedInAt: now(),
+    });
     assert.deepEqual(await store.tokenStore.get('s1'), replaced);
   });
 
   it('keeps the record expiry when replacing', async (t) => {
     const { store, now, advance } = await build(t);
-    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
+    await store.tokenStore.put(
+      's1',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
+      HOUR,
+    );
     advance(HOUR - MINUTE);
 
     await store.tokenStore.replace('s1', 1, tokens('a2', now()));
@@ -277,7 +294,11 @@ describe('SqliteTokenStore', () => {
 
   it('refuses a stale version and keeps the newer tokens', async (t) => {
     const { store, now } = await build(t);
-    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
+    await store.tokenStore.put(
+      's1',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
+      HOUR,
+    );
     await store.tokenStore.replace('s1', 1, tokens('a2', now()));
 
     const stale = await store.tokenStore.replace('s1', 1, tokens('old', now()));
@@ -291,7 +312,7 @@ describe('SqliteTokenStore', () => {
   it('lets one of two concurrent refreshes win, across two instances on one file', async (t) => {
     const first = await build(t);
     const second = await build(t, { path: first.path });
-    const put = { tokens: tokens('a1', first.now()), sub: 'alice' };
+    const put = { tokens: tokens('a1', first.now()), sub: 'alice', signedInAt: first.now() };
     await first.store.tokenStore.put('s1', put, HOUR);
     const readByFirst = await first.store.tokenStore.get('s1');
     const readBySecond = await second.store.tokenStore.get('s1');
@@ -324,10 +345,26 @@ describe('SqliteTokenStore', () => {
   it('finds live sessions by sub, by sid, and by both', async (t) => {
     const { store, now, advance } = await build(t);
     const { tokenStore } = store;
-    await tokenStore.put('s1', { tokens: tokens('a', now()), sub: 'alice', sid: 'op-1' }, HOUR);
-    await tokenStore.put('s2', { tokens: tokens('b', now()), sub: 'alice', sid: 'op-2' }, HOUR);
-    await tokenStore.put('s3', { tokens: tokens('c', now()), sub: 'bob', sid: 'op-1' }, HOUR);
-    await tokenStore.put('gone', { tokens: tokens('d', now()), sub: 'alice', sid: 'op-1' }, 1);
+    await tokenStore.put(
+      's1',
+      { tokens: tokens('a', now()), sub: 'alice', sid: 'op-1', signedInAt: now() },
+      HOUR,
+    );
+    await tokenStore.put(
+      's2',
+      { tokens: tokens('b', now()), sub: 'alice', sid: 'op-2', signedInAt: now() },
+      HOUR,
+    );
+    await tokenStore.put(
+      's3',
+      { tokens: tokens('c', now()), sub: 'bob', sid: 'op-1', signedInAt: now() },
+      HOUR,
+    );
+    await tokenStore.put(
+      'gone',
+      { tokens: tokens('d', now()), sub: 'alice', sid: 'op-1', signedInAt: now() },
+      1,
+    );
     advance(1);
 
     const bySub = await tokenStore.findSessions({ sub: 'alice' });
@@ -351,8 +388,16 @@ describe('SqliteTokenStore', () => {
   it('treats an empty sub or sid as absent, as a logout token does', async (t) => {
     const { store, now } = await build(t);
     const { tokenStore } = store;
-    await tokenStore.put('s1', { tokens: tokens('a', now()), sub: 'alice', sid: 'op-1' }, HOUR);
-    await tokenStore.put('s2', { tokens: tokens('b', now()), sub: 'alice', sid: 'op-2' }, HOUR);
+    await tokenStore.put(
+      's1',
+      { tokens: tokens('a', now()), sub: 'alice', sid: 'op-1', signedInAt: now() },
+      HOUR,
+    );
+    await tokenStore.put(
+      's2',
+      { tokens: tokens('b', now()), sub: 'alice', sid: 'op-2', signedInAt: now() },
+      HOUR,
+    );
 
     const bySid = await tokenStore.findSessions({ sub: '', sid: 'op-1' });
     const bySub = await tokenStore.findSessions({ sub: 'alice', sid: '' });
@@ -364,8 +409,16 @@ describe('SqliteTokenStore', () => {
   it('treats a row it cannot decode as absent', async (t) => {
     const wrongKey = createEncryptingCodec([Buffer.alloc(32, 9)]);
     const { store, raw, now, path } = await build(t);
-    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
-    await store.tokenStore.put('s2', { tokens: tokens('a2', now()), sub: 'alice' }, HOUR);
+    await store.tokenStore.put(
+      's1',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
+      HOUR,
+    );
+    await store.tokenStore.put(
+      's2',
+      { tokens: tokens('a2', now()), sub: 'alice', signedInAt: now() },
+      HOUR,
+    );
     raw.prepare('UPDATE tokens SET data = ? WHERE session_id = ?').run('not json', 's1');
     const withFailingCodec = await build(t, { path, codec: wrongKey });
 
@@ -380,7 +433,11 @@ describe('SqliteTokenStore', () => {
     };
     const { store, raw, now } = await build(t, { codec: base64 });
 
-    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, HOUR);
+    await store.tokenStore.put(
+      's1',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
+      HOUR,
+    );
 
     const stored = raw.prepare('SELECT data FROM tokens').get()?.data;
     assert.equal(typeof stored === 'string' && stored.includes('a1'), false);
@@ -390,7 +447,11 @@ describe('SqliteTokenStore', () => {
   it('rejects a time to live that is not positive', async (t) => {
     const { store, now } = await build(t);
 
-    const put = store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, 0);
+    const put = store.tokenStore.put(
+      's1',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
+      0,
+    );
 
     await assert.rejects(put, RangeError);
   });
@@ -401,8 +462,16 @@ describe('sweeping expired rows', () => {
     const { store, raw, now, advance } = await build(t);
     await call((cb) => store.sessionStore.set('old', sessionData(now() + MINUTE), cb));
     await call((cb) => store.sessionStore.set('new', sessionData(now() + HOUR), cb));
-    await store.tokenStore.put('old', { tokens: tokens('a1', now()), sub: 'alice' }, MINUTE);
-    await store.tokenStore.put('new', { tokens: tokens('a2', now()), sub: 'alice' }, HOUR);
+    await store.tokenStore.put(
+      'old',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
+      MINUTE,
+    );
+    await store.tokenStore.put(
+      'new',
+      { tokens: tokens('a2', now()), sub: 'alice', signedInAt: now() },
+      HOUR,
+    );
     advance(MINUTE);
 
     const deleted = store.sweep();
@@ -415,7 +484,11 @@ describe('sweeping expired rows', () => {
   it('sweeps on its interval', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     const { store, raw, now, advance } = await build(t, { sweepIntervalMs: MINUTE });
-    await store.tokenStore.put('s1', { tokens: tokens('a1', now()), sub: 'alice' }, MINUTE);
+    await store.tokenStore.put(
+      's1',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
+      MINUTE,
+    );
     advance(MINUTE);
 
     t.mock.timers.tick(MINUTE);
@@ -443,5 +516,118 @@ describe('SqliteTokenStore failures', () => {
     store.close();
 
     await assert.rejects(store.tokenStore.get('any'), { name: 'StoreError', status: 503 });
+  });
+});
+
+describe('remembering a key once (the jti of a used logout token)', () => {
+  it('answers true the first time, false while the key is remembered, and true again once it expired', async (t) => {
+    const { store, advance } = await build(t);
+
+    const first = await store.rememberOnce('jti-1', MINUTE);
+    const again = await store.rememberOnce('jti-1', HOUR);
+    const another = await store.rememberOnce('jti-2', MINUTE);
+    advance(MINUTE - 1);
+    const justBeforeExpiry = await store.rememberOnce('jti-1', MINUTE);
+    advance(1);
+    const afterExpiry = await store.rememberOnce('jti-1', MINUTE);
+    const rightAfterTakeOver = await store.rememberOnce('jti-1', MINUTE);
+
+    assert.deepEqual(
+      { first, again, another, justBeforeExpiry, afterExpiry, rightAfterTakeOver },
+      {
+        first: true,
+        again: false,
+        another: true,
+        justBeforeExpiry: false,
+        afterExpiry: true,
+        rightAfterTakeOver: false,
+      },
+    );
+  });
+
+  it('remembers a key for another process sharing the file, and after a reopen', async (t) => {
+    const first = await build(t);
+    const second = await build(t, { path: first.path });
+    await first.store.rememberOnce('jti-1', HOUR);
+
+    const inOtherProcess = await second.store.rememberOnce('jti-1', HOUR);
+    first.store.close();
+    const reopened = await build(t, { path: first.path });
+    const afterReopen = await reopened.store.rememberOnce('jti-1', HOUR);
+
+    assert.equal(inOtherProcess, false);
+    assert.equal(afterReopen, false);
+  });
+
+  it('sweeps expired keys with the other expired rows', async (t) => {
+    const { store, raw, advance } = await build(t);
+    await store.rememberOnce('old', MINUTE);
+    await store.rememberOnce('new', HOUR);
+    advance(MINUTE);
+
+    store.sweep();
+
+    assert.equal(countRows(raw, 'used_keys'), 1);
+  });
+
+  it('rejects with a StoreError (503) when the database is closed', async () => {
+    const store = openSqliteStore({ path: ':memory:' });
+    store.close();
+
+    await assert.rejects(store.rememberOnce('jti-1', MINUTE), { name: 'StoreError', status: 503 });
+  });
+});
+
+describe('a database from an older version', () => {
+  // The tokens table as it was before token records kept their sign-in time.
+  const olderSchema = `
+    CREATE TABLE sessions (sid TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL);
+    CREATE TABLE tokens (
+      session_id TEXT PRIMARY KEY, sub TEXT NOT NULL, sid TEXT,
+      version INTEGER NOT NULL, data TEXT NOT NULL, expires_at INTEGER NOT NULL
+    );
+    CREATE TABLE locks (key TEXT PRIMARY KEY, owner TEXT NOT NULL, expires_at INTEGER NOT NULL);`;
+
+  it('keeps its token records, counted as signed in before any logout token, and stores sign-in times', async (t) => {
+    const path = await tempDbPath(t);
+    await mkdir(dirname(path), { recursive: true });
+    const older = new DatabaseSync(path);
+    older.exec(olderSchema);
+    const signedInEarlier = tokens('from-before', Date.UTC(2025, 0, 1));
+    older
+      .prepare('INSERT INTO tokens VALUES (?, ?, ?, 1, ?, ?)')
+      .run('old', 'alice', null, JSON.stringify(signedInEarlier), Date.UTC(2025, 0, 2));
+    older.close();
+
+    const { store, now } = await build(t, { path });
+    const legacy = await store.tokenStore.get('old');
+    await store.tokenStore.put(
+      'new',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
+      HOUR,
+    );
+    const fresh = await store.tokenStore.get('new');
+    const endedByAnEarlierLogout = await store.tokenStore.findSessions({
+      sub: 'alice',
+      signedInBy: now() - 1,
+    });
+
+    assert.equal(legacy?.tokens.accessToken, 'from-before');
+    assert.equal(legacy?.signedInAt, 0);
+    assert.equal(fresh?.signedInAt, now());
+    assert.deepEqual(endedByAnEarlierLogout, ['old']);
+  });
+
+  it('is upgraded once: a second process opening it finds the column there', async (t) => {
+    const path = await tempDbPath(t);
+    await mkdir(dirname(path), { recursive: true });
+    const older = new DatabaseSync(path);
+    older.exec(olderSchema);
+    older.close();
+
+    const first = await build(t, { path });
+    const second = await build(t, { path });
+
+    assert.equal(first.store.ping() && second.store.ping(), true);
   });
 });

@@ -87,7 +87,7 @@ function build(
       const expiresAt = expiresInMs === undefined ? undefined : now() + expiresInMs;
       await store.tokenStore.put(
         SESSION,
-        { tokens: tokensExpiringAt(expiresAt), sub: 'alice' },
+        { tokens: tokensExpiringAt(expiresAt), sub: 'alice', signedInAt: now() },
         8 * HOUR,
       );
     },
@@ -218,6 +218,7 @@ describe('createTokenRefresher', () => {
           issuedAt: harness.now() - lifetime / 2 + 1,
         },
         sub: 'alice',
+        signedInAt: harness.now(),
       },
       8 * HOUR,
     );
@@ -238,6 +239,7 @@ describe('createTokenRefresher', () => {
           issuedAt: harness.now() - lifetime / 2,
         },
         sub: 'alice',
+        signedInAt: harness.now(),
       },
       8 * HOUR,
     );
@@ -315,6 +317,7 @@ describe('createTokenRefresher', () => {
       tokens: tokensExpiringAt(harness.now() + 30 * SECOND),
       version: 1,
       sub: 'alice',
+      signedInAt: harness.now(),
     };
     const refused = tokensExpiringAt(harness.now() + HOUR, 'access-the-api-refused');
     await harness.store.tokenStore.replace(SESSION, 1, refused);
@@ -327,7 +330,7 @@ describe('createTokenRefresher', () => {
     const [, fresh] = await Promise.all([
       withStale(),
       harness.refresher.getFreshTokens(SESSION, {
-        current: { tokens: refused, version: 2, sub: 'alice' },
+        current: { tokens: refused, version: 2, sub: 'alice', signedInAt: harness.now() },
         rejectedVersion: 2,
       }),
     ]);

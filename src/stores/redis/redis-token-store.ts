@@ -10,12 +10,14 @@ const replaceScript = `
 local version = redis.call('HGET', KEYS[1], 'version')
 if version ~= ARGV[1] then return nil end
 redis.call('HSET', KEYS[1], 'data', ARGV[2], 'version', tonumber(version) + 1)
-return redis.call('HMGET', KEYS[1], 'version', 'sub', 'sid')`;
+return redis.call('HMGET', KEYS[1], 'version', 'sub', 'sid', 'signedInAt')`;
 
 const prefix = 'oer:tokens:';
 const recordKey = (sessionId: string) => `${prefix}${sessionId}`;
 const subKey = (sub: string) => `${prefix}by-sub:${sub}`;
 const sidKey = (sid: string) => `${prefix}by-sid:${sid}`;
+// Records written before the sign-in time was kept have no such field: signed in long ago.
+const signedInAtOf = (field: string | null | undefined) => Number(field ?? 0) || 0;
 
 /**
  * The TokenStore on Redis. Every method rejects with a StoreError when Redis is unreachable or
@@ -33,6 +35,7 @@ export function createRedisTokenStore(client: RedisClient, codec: TokenCodec): T
         version: Number(fields.version),
         sub: fields.sub,
         ...(fields.sid && { sid: fields.sid }),
+        signedInAt: signedInAtOf(fields.signedInAt),
       };
     },
     async put(sessionId, record, ttlMs) {
@@ -42,6 +45,7 @@ export function createRedisTokenStore(client: RedisClient, codec: TokenCodec): T
         version: '1',
         sub: record.sub,
         ...(record.sid && { sid: record.sid }),
+        signedInAt: String(record.signedInAt),
       };
       const multi = client.multi().del(key).hSet(key, fields).pExpire(key, ttlMs);
       multi.sAdd(subKey(record.sub), sessionId).pExpire(subKey(record.sub), ttlMs);
@@ -55,11 +59,17 @@ export function createRedisTokenStore(client: RedisClient, codec: TokenCodec): T
         arguments: [String(expectedVersion), codec.encode(tokens)],
       });
       if (!Array.isArray(reply)) return undefined;
-      const [version, sub, sid] = reply.map((value) =>
+      const [version, sub, sid, signedInAt] = reply.map((value) =>
         typeof value === 'string' ? value : undefined,
       );
       if (!version || !sub) return undefined;
-      return { tokens, version: Number(version), sub, ...(sid && { sid }) };
+      return {
+        tokens,
+        version: Number(version),
+        sub,
+        ...(sid && { sid }),
+        signedInAt: signedInAtOf(signedInAt),
+      };
     },
     async delete(sessionId) {
       const key = recordKey(sessionId);
@@ -73,9 +83,16 @@ export function createRedisTokenStore(client: RedisClient, codec: TokenCodec): T
       const { sub, sid } = parseLogoutSubject(query);
       const sets = [...(sub ? [subKey(sub)] : []), ...(sid ? [sidKey(sid)] : [])];
       const candidates = await client.sInter(sets);
-      // Set members can outlive their record (expiry): keep only sessions whose record still exists.
-      const exists = await Promise.all(candidates.map((id) => client.exists(recordKey(id))));
-      return candidates.filter((_id, index) => exists[index] === 1);
+      // Set members can outlive their record (expiry): keep only sessions whose record still
+      // exists (has a sub), and that signed in early enough when the query says how early.
+      const records = await Promise.all(
+        candidates.map((id) => client.hmGet(recordKey(id), ['sub', 'signedInAt'])),
+      );
+      const { signedInBy } = query;
+      return candidates.filter((_id, index) => {
+        const [sub, signedInAt] = records[index] ?? [];
+        return sub && (signedInBy === undefined || signedInAtOf(signedInAt) <= signedInBy);
+      });
     },
   };
 }

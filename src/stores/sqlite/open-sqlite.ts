@@ -22,7 +22,8 @@ const schema = `
     sid TEXT,
     version INTEGER NOT NULL,
     data TEXT NOT NULL,
-    expires_at INTEGER NOT NULL
+    expires_at INTEGER NOT NULL,
+    signed_in_at INTEGER NOT NULL DEFAULT 0
   );
   CREATE INDEX IF NOT EXISTS tokens_expires_at ON tokens (expires_at);
   CREATE INDEX IF NOT EXISTS tokens_sub ON tokens (sub);
@@ -33,7 +34,32 @@ const schema = `
     owner TEXT NOT NULL,
     expires_at INTEGER NOT NULL
   );
+
+  CREATE TABLE IF NOT EXISTS used_keys (
+    key TEXT PRIMARY KEY,
+    expires_at INTEGER NOT NULL
+  );
+  CREATE INDEX IF NOT EXISTS used_keys_expires_at ON used_keys (expires_at);
 `;
+
+/**
+ * Brings a database from an older version up to `schema`: token records gained their sign-in
+ * time, 0 (before any logout token) for the records already there. In a write transaction, so
+ * two processes opening the same older file do not both add the column.
+ */
+function upgrade(db: DatabaseSync): void {
+  db.exec('BEGIN IMMEDIATE');
+  try {
+    const columns = db.prepare('SELECT name FROM pragma_table_info(?)').all('tokens');
+    if (!columns.some((column) => column.name === 'signed_in_at')) {
+      db.exec('ALTER TABLE tokens ADD COLUMN signed_in_at INTEGER NOT NULL DEFAULT 0');
+    }
+    db.exec('COMMIT');
+  } catch (error) {
+    db.exec('ROLLBACK');
+    throw error;
+  }
+}
 
 /**
  * Opens (or creates) the store's database at `path`, or an in-memory one for `':memory:'`,
@@ -54,6 +80,7 @@ export function openSqlite(path: string): DatabaseSync {
     // the event loop (DatabaseSync is synchronous), so it is short and writes are single rows.
     db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);
     db.exec(schema);
+    upgrade(db);
     // The file and its WAL companions hold sessions and tokens: readable by this user only.
     for (const file of path === ':memory:' ? [] : [path, `${path}-wal`, `${path}-shm`]) {
       if (existsSync(file)) chmodSync(file, 0o600);
@@ -92,7 +119,7 @@ export interface SweeperOptions {
 }
 
 /**
- * Deletes expired sessions, token records and refresh locks every `intervalMs`. Reads never return expired
+ * Deletes expired sessions, token records, refresh locks and used keys every `intervalMs`. Reads never return expired
  * rows anyway; sweeping only keeps the file from growing. The timer does not hold the process open.
  */
 export function startSweeper(db: DatabaseSync, options: SweeperOptions): Sweeper {
@@ -101,10 +128,11 @@ export function startSweeper(db: DatabaseSync, options: SweeperOptions): Sweeper
   const deleteSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   const deleteTokens = db.prepare('DELETE FROM tokens WHERE expires_at <= ?');
   const deleteLocks = db.prepare('DELETE FROM locks WHERE expires_at <= ?');
+  const deleteUsedKeys = db.prepare('DELETE FROM used_keys WHERE expires_at <= ?');
 
   const sweep = (): number => {
     const at = now();
-    return [deleteSessions, deleteTokens, deleteLocks].reduce(
+    return [deleteSessions, deleteTokens, deleteLocks, deleteUsedKeys].reduce(
       (sum, statement) => sum + Number(statement.run(at).changes),
       0,
     );

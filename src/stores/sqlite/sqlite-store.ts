@@ -1,12 +1,14 @@
 // The embedded default store: sessions and token records in one SQLite file, swept periodically.
 
 import type { LockRecords } from '../../session/refresh-lock.ts';
+import type { SessionBackend } from '../../session/session-backend.ts';
 import type { TokenCodec } from '../../session/token-codec.ts';
 import type { TokenStore } from '../../session/token-store.ts';
 import { openSqlite, startSweeper } from './open-sqlite.ts';
 import { sqliteLockRecords } from './sqlite-lock-records.ts';
 import { SqliteSessionStore } from './sqlite-session-store.ts';
 import { createSqliteTokenStore } from './sqlite-token-store.ts';
+import { sqliteRememberOnce } from './sqlite-used-keys.ts';
 
 export interface SqliteStoreOptions {
   /** The database file (its folder is created), or `':memory:'`. */
@@ -27,6 +29,8 @@ export interface SqliteStore {
   tokenStore: TokenStore;
   /** Refresh-lock records shared by every process that opens this file. */
   lockRecords: LockRecords;
+  /** Used logout-token ids, shared by every process that opens this file. */
+  rememberOnce: SessionBackend['rememberOnce'];
   /** Deletes expired rows now; returns how many. The sweeper also does this on its interval. */
   sweep(): number;
   /** Runs a trivial query: true when the database answers. */
@@ -54,6 +58,7 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     sessionStore,
     tokenStore,
     lockRecords: sqliteLockRecords(db, now),
+    rememberOnce: sqliteRememberOnce(db, now),
     sweep: sweeper.sweep,
     ping() {
       try {

@@ -26,24 +26,26 @@ export function createSqliteTokenStore(
   const codec = options.codec ?? plainTokenCodec;
   const now = options.now ?? Date.now;
   const select = db.prepare(
-    'SELECT sub, sid, version, data FROM tokens WHERE session_id = ? AND expires_at > ?',
+    `SELECT sub, sid, version, signed_in_at, data FROM tokens
+     WHERE session_id = ? AND expires_at > ?`,
   );
   const insert = db.prepare(
-    `INSERT OR REPLACE INTO tokens (session_id, sub, sid, version, data, expires_at)
-     VALUES (?, ?, ?, 1, ?, ?)`,
+    `INSERT OR REPLACE INTO tokens (session_id, sub, sid, version, data, expires_at, signed_in_at)
+     VALUES (?, ?, ?, 1, ?, ?, ?)`,
   );
   // One statement checks the version and writes, so two instances sharing the file cannot both
   // win; RETURNING reads back the row this statement wrote, not a later writer's.
   const compareAndSet = db.prepare(
     `UPDATE tokens SET data = ?, version = version + 1
      WHERE session_id = ? AND version = ? AND expires_at > ?
-     RETURNING sub, sid, version`,
+     RETURNING sub, sid, version, signed_in_at`,
   );
   const remove = db.prepare('DELETE FROM tokens WHERE session_id = ?');
   // A NULL parameter leaves its column out of the search.
   const find = db.prepare(
     `SELECT session_id FROM tokens
-     WHERE expires_at > ?1 AND (?2 IS NULL OR sub = ?2) AND (?3 IS NULL OR sid = ?3)`,
+     WHERE expires_at > ?1 AND (?2 IS NULL OR sub = ?2) AND (?3 IS NULL OR sid = ?3)
+       AND (?4 IS NULL OR signed_in_at <= ?4)`,
   );
 
   return {
@@ -56,10 +58,10 @@ export function createSqliteTokenStore(
       if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
         throw new RangeError(`ttlMs must be a positive number of milliseconds, got ${ttlMs}`);
       }
-      const { tokens, sub, sid } = record;
+      const { tokens, sub, sid, signedInAt } = record;
       const data = codec.encode(tokens);
-      sqlite(() => insert.run(sessionId, sub, sid ?? null, data, now() + ttlMs));
-      return sid === undefined ? { tokens, version: 1, sub } : { tokens, version: 1, sub, sid };
+      sqlite(() => insert.run(sessionId, sub, sid ?? null, data, now() + ttlMs, signedInAt));
+      return { tokens, version: 1, sub, ...(sid !== undefined && { sid }), signedInAt };
     },
     async replace(sessionId, expectedVersion, tokens) {
       const data = codec.encode(tokens);
@@ -71,14 +73,17 @@ export function createSqliteTokenStore(
     },
     async findSessions(query) {
       const { sub, sid } = parseLogoutSubject(query);
-      const rows = sqlite(() => find.all(now(), sub ?? null, sid ?? null));
+      const signedInBy = query.signedInBy ?? null;
+      const rows = sqlite(() => find.all(now(), sub ?? null, sid ?? null, signedInBy));
       return rows.flatMap((row) => (typeof row.session_id === 'string' ? [row.session_id] : []));
     },
   };
 }
 
 function toRecord(row: Row, tokens: StoredTokens): TokenRecord | undefined {
-  const { sub, sid, version } = row;
-  if (typeof sub !== 'string' || typeof version !== 'number') return undefined;
-  return typeof sid === 'string' ? { tokens, version, sub, sid } : { tokens, version, sub };
+  const { sub, sid, version, signed_in_at: signedInAt } = row;
+  if (typeof sub !== 'string' || typeof version !== 'number' || typeof signedInAt !== 'number') {
+    return undefined;
+  }
+  return { tokens, version, sub, ...(typeof sid === 'string' && { sid }), signedInAt };
 }
