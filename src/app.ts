@@ -101,7 +101,12 @@ export function createApp({
   app.get('/login', startSignIn({ oidc, now }));
   app.get('/callback', noReferrer(), finishSignIn({ oidc, tokens, appOrigin, now, tokenTtlMs }));
   app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl.href }));
-  app.post('/logout', logoutForm, verifyCsrf(appOrigin), signOut({ oidc, tokens, logger }));
+  app.post(
+    '/logout',
+    logoutForm,
+    verifyCsrf(appOrigin),
+    signOut({ oidc, tokens, logger, cookieName: config.session.cookieName }),
+  );
 
   app.use(notFound());
   app.use(reauthenticateOnExpiredLogin(tokens, logger));
