@@ -15,6 +15,7 @@ import { notFound, renderErrors } from './http/error-pages.ts';
 import { pageLocals } from './http/page-locals.ts';
 import { limitSignInAttempts } from './http/rate-limit.ts';
 import { logRequests } from './http/request-logger.ts';
+import { refuseTargetsWithoutPath } from './http/request-target.ts';
 import { noReferrer, noStore, securityHeaders } from './http/security.ts';
 import type { OidcClient } from './oidc/oidc-client.ts';
 import { recordFlow } from './recorder/flow-recorder.ts';
@@ -77,6 +78,7 @@ export function createApp({
       formActionOrigins: () => oidc.providerOrigins(),
     }),
   );
+  app.use(refuseTargetsWithoutPath());
   app.use(healthRoutes({ oidc, backend }));
   app.use(backchannelLogout({ oidc, backend, logger }));
   app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
