@@ -81,7 +81,11 @@ export function createApp({
   app.use(refuseTargetsWithoutPath());
   app.use(healthRoutes({ oidc, backend }));
   app.use(backchannelLogout({ oidc, backend, logger }));
-  app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
+  // No directory redirects: serve-static's would echo the raw path, and browsers read
+  // `Location: /\evil.example/../` as a link to evil.example (`\` counts as `/`).
+  app.use(
+    express.static(path.join(root, 'public'), { index: false, redirect: false, maxAge: '1h' }),
+  );
   // Before the session: a refused attempt costs no store read or write.
   app.use(['/login', '/callback'], limitSignInAttempts(config.signInRateLimitPerMinute));
 
