@@ -31,8 +31,9 @@ describe('POST /logout response', () => {
     const jar = await app.signIn();
     const sessionId = app.sessionIdOf(jar);
     const record = await app.backend.tokens.get(sessionId);
-    const { idToken: _dropped, ...withoutIdToken } = record?.tokens ?? { accessToken: '' };
-    await app.backend.tokens.replace(sessionId, record?.version ?? 0, withoutIdToken);
+    if (!record) throw new Error('signed in without a token record');
+    const { idToken: _dropped, ...withoutIdToken } = record.tokens;
+    await app.backend.tokens.replace(sessionId, record.version, withoutIdToken);
     const csrf = await app.csrfTokenOf(jar);
 
     const response = await app.postLogout(jar, { csrf });
