@@ -15,6 +15,7 @@ import { notFound, renderErrors } from './http/error-pages.ts';
 import { pageLocals } from './http/page-locals.ts';
 import { limitSignInAttempts } from './http/rate-limit.ts';
 import { logRequests } from './http/request-logger.ts';
+import { refuseTargetsWithoutPath } from './http/request-target.ts';
 import { noReferrer, noStore, securityHeaders } from './http/security.ts';
 import type { OidcClient } from './oidc/oidc-client.ts';
 import { recordFlow } from './recorder/flow-recorder.ts';
@@ -77,9 +78,14 @@ export function createApp({
       formActionOrigins: () => oidc.providerOrigins(),
     }),
   );
+  app.use(refuseTargetsWithoutPath());
   app.use(healthRoutes({ oidc, backend }));
   app.use(backchannelLogout({ oidc, backend, logger }));
-  app.use(express.static(path.join(root, 'public'), { index: false, maxAge: '1h' }));
+  // No directory redirects: serve-static's would echo the raw path, and browsers read
+  // `Location: /\evil.example/../` as a link to evil.example (`\` counts as `/`).
+  app.use(
+    express.static(path.join(root, 'public'), { index: false, redirect: false, maxAge: '1h' }),
+  );
   // Before the session: a refused attempt costs no store read or write.
   app.use(['/login', '/callback'], limitSignInAttempts(config.signInRateLimitPerMinute));
 
@@ -101,7 +107,12 @@ export function createApp({
   app.get('/login', startSignIn({ oidc, now }));
   app.get('/callback', noReferrer(), finishSignIn({ oidc, tokens, appOrigin, now, tokenTtlMs }));
   app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl.href }));
-  app.post('/logout', logoutForm, verifyCsrf(appOrigin), signOut({ oidc, tokens, logger }));
+  app.post(
+    '/logout',
+    logoutForm,
+    verifyCsrf(appOrigin),
+    signOut({ oidc, tokens, logger, cookieName: config.session.cookieName }),
+  );
 
   app.use(notFound());
   app.use(reauthenticateOnExpiredLogin(tokens, logger));

@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
 import { ConfigError } from './errors.ts';
+import { listenHost } from './listen-host.ts';
 import { type StartedApp, StartupError, startApp } from './start.ts';
 
 const shutdownGraceMs = 10_000;
@@ -31,10 +32,15 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const server = app.listen(config.port);
+  const host = listenHost(config);
+  const server = host === undefined ? app.listen(config.port) : app.listen(config.port, host);
   await once(server, 'listening');
   logger.info(
-    { url: config.baseUrl.origin, issuer: config.isDevProvider ? undefined : issuerOf(started) },
+    {
+      url: config.baseUrl.origin,
+      address: addressOf(server),
+      issuer: config.isDevProvider ? undefined : issuerOf(started),
+    },
     'ready',
   );
   if (started.dev) {
@@ -51,6 +57,14 @@ async function main(): Promise<void> {
     );
   }
   handleShutdown(server, started.close, logger);
+}
+
+/** Where the server listens, e.g. `127.0.0.1:3000`, or `[::]:3000` for every interface. */
+function addressOf(server: Server): string | undefined {
+  const address = server.address();
+  if (address === null || typeof address === 'string') return undefined;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `${host}:${address.port}`;
 }
 
 function issuerOf({ config }: StartedApp): string | undefined {

@@ -11,11 +11,13 @@ export interface SignOutOptions {
   oidc: Pick<OidcClient, 'revokeRefreshToken' | 'buildLogoutUrl'>;
   tokens: TokenStore;
   logger: Logger;
+  /** The session cookie's name (config.session.cookieName), cleared once the session ends. */
+  cookieName: string;
 }
 
 /** POST /logout (mount it behind the CSRF check): signs out here and at the provider. */
 export function signOut(options: SignOutOptions): RequestHandler {
-  const { oidc, tokens, logger } = options;
+  const { oidc, tokens, logger, cookieName } = options;
   return async (req, res) => {
     const record = await tokens.get(req.sessionID);
 
@@ -31,8 +33,12 @@ export function signOut(options: SignOutOptions): RequestHandler {
     });
 
     // 3. The app's own session ends: its tokens, then the session row and cookie.
+    const { path, domain, secure, httpOnly, sameSite } = req.session.cookie;
     await tokens.delete(req.sessionID);
     await destroySession(req);
+    // express-session sends no cookie for a destroyed session: expire it in the browser, with the
+    // attributes it was set with (a `__Host-` cookie is only replaced by one that is Secure, Path=/).
+    res.clearCookie(cookieName, { path, domain, secure: secure === true, httpOnly, sameSite });
 
     // 4. 303: the browser follows a POST's redirect with a GET, to the provider or home.
     res.redirect(303, logoutUrl?.href ?? '/');

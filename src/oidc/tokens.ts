@@ -61,7 +61,11 @@ export async function revokeRefreshToken(
   return true;
 }
 
-/** The provider's end-session URL (OIDC RP-Initiated Logout), or undefined when it has none. */
+/**
+ * The provider's end-session URL (OIDC RP-Initiated Logout), or undefined when it has none. Its
+ * query: `client_id`, `post_logout_redirect_uri` and, when there is one, the ID token as
+ * `id_token_hint`: the one URL an ID token ever appears in (docs/decisions/008).
+ */
 export function buildLogoutUrl(
   configuration: client.Configuration,
   idToken: string | undefined,
@@ -70,6 +74,8 @@ export function buildLogoutUrl(
   if (!configuration.serverMetadata().end_session_endpoint) return undefined;
   return client.buildEndSessionUrl(configuration, {
     post_logout_redirect_uri: postLogoutRedirectUri,
+    // RP-Initiated Logout §2: RECOMMENDED, and what many providers need to skip their confirmation
+    // page and honour post_logout_redirect_uri (`logout_hint`'s value is each provider's own).
     ...(idToken && { id_token_hint: idToken }),
   });
 }

@@ -1,6 +1,7 @@
 // Liveness and readiness for orchestrators: /healthz answers while the process runs; /readyz only
 // when the provider's metadata is loaded and the session store answers.
 import { Router } from 'express';
+import { noStore } from '../http/security.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { SessionBackend } from '../session/session-backend.ts';
 
@@ -11,11 +12,12 @@ export function healthRoutes(options: {
 }): Router {
   const router = Router();
 
-  router.get('/healthz', (_req, res) => {
+  // A cached answer would report a state that no longer holds (to a probe behind a proxy cache).
+  router.get('/healthz', noStore(), (_req, res) => {
     res.json({ status: 'ok' });
   });
 
-  router.get('/readyz', async (_req, res) => {
+  router.get('/readyz', noStore(), async (_req, res) => {
     // A provider that was down is discovered again here, so readiness recovers by itself.
     const [isProviderReady, isStoreReady] = await Promise.all([
       options.oidc.discover().then(
