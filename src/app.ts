@@ -93,7 +93,16 @@ export function createApp({
       onError: (error) => logger.warn({ err: error }, 'flow not saved'),
     }),
   );
-  app.use(enforceSessionLifetime({ tokens, oidc, logger, maxAgeMs: config.session.maxAgeMs, now }));
+  app.use(
+    enforceSessionLifetime({
+      tokens,
+      oidc,
+      logger,
+      maxAgeMs: config.session.maxAgeMs,
+      now,
+      signOutPath: '/logout',
+    }),
+  );
   app.use(loadTokenRecord(tokens));
   app.use(pageLocals());
 
