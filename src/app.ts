@@ -38,6 +38,7 @@ export interface AppDependencies {
 }
 
 const root = path.join(import.meta.dirname, '..');
+const signOutPath = '/logout';
 
 /** The app, ready to be passed to `http.createServer` or `app.listen`. */
 export function createApp({
@@ -100,7 +101,7 @@ export function createApp({
       logger,
       maxAgeMs: config.session.maxAgeMs,
       now,
-      signOutPath: '/logout',
+      signOutPath,
     }),
   );
   app.use(loadTokenRecord(tokens));
@@ -110,7 +111,7 @@ export function createApp({
   app.get('/login', startSignIn({ oidc, now }));
   app.get('/callback', noReferrer(), finishSignIn({ oidc, tokens, appOrigin, now, tokenTtlMs }));
   app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl.href }));
-  app.post('/logout', logoutForm, verifyCsrf(appOrigin), signOut({ oidc, tokens, logger }));
+  app.post(signOutPath, logoutForm, verifyCsrf(appOrigin), signOut({ oidc, tokens, logger }));
 
   app.use(notFound());
   app.use(reauthenticateOnExpiredLogin(tokens, logger));
