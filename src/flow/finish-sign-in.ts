@@ -95,9 +95,11 @@ async function startSignedInSession(
   signIn: { identity: Identity; tokens: StoredTokens; state: string; now: number; ttlMs: number },
 ): Promise<void> {
   const previousId = req.sessionID;
-  // Kept across the new id: the notice to show, other tabs' sign-ins still in progress, and this
-  // sign-in's own steps for /flow (from its authorization request on, not an earlier user's).
-  const { notice, pendingLogins } = req.session;
+  // Kept across the new id: the notice to show, and this sign-in's own steps for /flow (from its
+  // authorization request on, not an earlier user's). Every other pending login is dropped: one
+  // planted in the pre-login session (a cookie set over http, or without the __Host- prefix) would
+  // otherwise let a link to its callback switch the signed-in user into the attacker's account.
+  const { notice } = req.session;
   const flow = stepsSince(req.session.flow ?? [], signIn.state);
   await regenerateSession(req);
   await tokenStore.delete(previousId);
@@ -108,8 +110,6 @@ async function startSignedInSession(
     signIn.ttlMs,
   );
 
-  if (pendingLogins && Object.keys(pendingLogins).length > 0)
-    req.session.pendingLogins = pendingLogins;
   if (notice) req.session.notice = notice;
   if (flow.length > 0) req.session.flow = flow;
   req.session.user = {
