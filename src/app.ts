@@ -109,7 +109,11 @@ export function createApp({
 
   // The four moves of the flow (src/flow), and the pages around them.
   app.get('/login', startSignIn({ oidc, now }));
-  app.get('/callback', noReferrer(), finishSignIn({ oidc, tokens, appOrigin, now, tokenTtlMs }));
+  app.get(
+    '/callback',
+    noReferrer(),
+    finishSignIn({ oidc, tokens, logger, appOrigin, now, tokenTtlMs }),
+  );
   app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl.href }));
   app.post(signOutPath, logoutForm, verifyCsrf(appOrigin), signOut({ oidc, tokens, logger }));
 

@@ -2,16 +2,22 @@
 // exchange the code for tokens, and start a signed-in session under a new id with the tokens kept
 // server-side.
 import type { Request, RequestHandler } from 'express';
+import type { Logger } from 'pino';
 import { LoginStateError } from '../errors.ts';
 import { ensureCsrfToken } from '../http/csrf.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { FlowStep, Identity, PendingLogin, StoredTokens } from '../protocol.ts';
-import { regenerateSession, saveSession } from '../session/session-lifecycle.ts';
+import {
+  regenerateSession,
+  revokeRefreshTokenQuietly,
+  saveSession,
+} from '../session/session-lifecycle.ts';
 import type { TokenStore } from '../session/token-store.ts';
 
 export interface FinishSignInOptions {
-  oidc: Pick<OidcClient, 'exchangeCode'>;
+  oidc: Pick<OidcClient, 'exchangeCode' | 'revokeRefreshToken'>;
   tokens: TokenStore;
+  logger: Logger;
   appOrigin: string;
   now: () => number;
   /** How long a token record lives: past the session's maximum age, so a late sign-out can revoke. */
@@ -37,6 +43,8 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
     const { tokens, identity } = await options.oidc.exchangeCode({ params, state, pending, now });
 
     // 3. A new session id for the signed-in user, the tokens stored beside it, never in the browser.
+    //    The tokens of an earlier sign-in in this browser are dropped: revoked first if they can be.
+    await revokeEarlierSignIn(options, req.sessionID, identity, res.locals.requestId);
     await startSignedInSession(req, options.tokens, {
       identity,
       tokens,
@@ -82,6 +90,27 @@ function takePendingLogin(req: Request, state: string, now: number): PendingLogi
     );
   }
   return pending;
+}
+
+/**
+ * Revokes the refresh token (RFC 7009) of the earlier sign-in this one replaces, only when the ID
+ * tokens' `sid` show another provider session. Within one provider session a provider may reuse
+ * the grant (oidc-provider does), and revoking the old token would end the new sign-in too; without
+ * a `sid` on both sides there is no telling, so nothing is revoked. A failure never stops the sign-in.
+ */
+async function revokeEarlierSignIn(
+  options: FinishSignInOptions,
+  sessionId: string,
+  identity: Identity,
+  requestId: string,
+): Promise<void> {
+  const previous = await options.tokens.get(sessionId);
+  const previousSid = previous?.sid;
+  if (previousSid === undefined || identity.sid === undefined || previousSid === identity.sid)
+    return;
+  await revokeRefreshTokenQuietly(options.oidc, previous, (error) => {
+    options.logger.warn({ reqId: requestId, err: error }, 'refresh token revocation failed');
+  });
 }
 
 /**
