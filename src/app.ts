@@ -115,7 +115,12 @@ export function createApp({
     finishSignIn({ oidc, tokens, logger, appOrigin, now, tokenTtlMs }),
   );
   app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl.href }));
-  app.post(signOutPath, logoutForm, verifyCsrf(appOrigin), signOut({ oidc, tokens, logger }));
+  app.post(
+    signOutPath,
+    logoutForm,
+    verifyCsrf(appOrigin, logger),
+    signOut({ oidc, tokens, logger }),
+  );
 
   app.use(notFound());
   app.use(reauthenticateOnExpiredLogin(tokens, logger));

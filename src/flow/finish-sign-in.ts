@@ -1,7 +1,7 @@
 // Move 2, GET /callback: check the provider's answer against the sign-in this browser started,
 // exchange the code for tokens, and start a signed-in session under a new id with the tokens kept
 // server-side.
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { LoginStateError } from '../errors.ts';
 import { ensureCsrfToken } from '../http/csrf.ts';
@@ -35,6 +35,10 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
     // 1. The state must name a sign-in this browser started (RFC 6749 §10.12): login CSRF fails here.
     const state = singleParameter(params, 'state');
     const pending = takePendingLogin(req, state, now);
+    if (pending instanceof LoginStateError) {
+      logEvent(options.logger, req, res, 'state-refused', req.session.user?.sub, pending.code);
+      throw pending;
+    }
     // Every parameter exactly once: a repeated one could make two checks read two values.
     for (const name of new Set(params.keys())) singleParameter(params, name);
 
@@ -52,6 +56,7 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
       now,
       ttlMs: options.tokenTtlMs,
     });
+    logEvent(options.logger, req, res, 'sign-in', identity.sub);
     res.redirect(pending.returnTo);
   };
 }
@@ -71,12 +76,19 @@ function singleParameter(params: URLSearchParams, name: string): string {
   return value;
 }
 
-/** Removes the pending login this callback answers (each is used once) and returns it. */
-function takePendingLogin(req: Request, state: string, now: number): PendingLogin {
+/**
+ * Removes the pending login this callback answers (each is used once) and returns it, or the
+ * refusal when the state names none or an expired one.
+ */
+function takePendingLogin(
+  req: Request,
+  state: string,
+  now: number,
+): PendingLogin | LoginStateError {
   const logins = req.session.pendingLogins ?? {};
   const pending = Object.hasOwn(logins, state) ? logins[state] : undefined;
   if (!pending) {
-    throw new LoginStateError(
+    return new LoginStateError(
       'unknown_state',
       'This sign-in was not started in this browser, or it was already completed.',
     );
@@ -84,12 +96,24 @@ function takePendingLogin(req: Request, state: string, now: number): PendingLogi
   const { [state]: _used, ...others } = logins;
   req.session.pendingLogins = others;
   if (pending.expiresAt <= now) {
-    throw new LoginStateError(
+    return new LoginStateError(
       'login_expired',
       'This sign-in took too long and has expired. Please start again.',
     );
   }
   return pending;
+}
+
+/** An audit event: the user's `sub` (never a token), the request id and the client IP. */
+function logEvent(
+  logger: Logger,
+  req: Request,
+  res: Response,
+  event: 'sign-in' | 'state-refused',
+  sub: string | undefined,
+  code?: string,
+): void {
+  logger.info({ event, sub, code, reqId: res.locals.requestId, ip: req.ip }, event);
 }
 
 /**

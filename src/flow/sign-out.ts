@@ -34,6 +34,11 @@ export function signOut(options: SignOutOptions): RequestHandler {
     await tokens.delete(req.sessionID);
     await destroySession(req);
 
+    logger.info(
+      { event: 'sign-out', sub: record?.sub, reqId: res.locals.requestId, ip: req.ip },
+      'sign-out',
+    );
+
     // 4. 303: the browser follows a POST's redirect with a GET, to the provider or home.
     res.redirect(303, logoutUrl?.href ?? '/');
   };

@@ -39,6 +39,10 @@ export function enforceSessionLifetime(options: SessionLifetimeOptions): Request
         tokens,
         'Your session reached its maximum length. Please sign in again.',
       );
+      logger.info(
+        { event: 'session-expired', sub: user.sub, reqId: res.locals.requestId, ip: req.ip },
+        'session reached its maximum length',
+      );
     }
     next();
   };
