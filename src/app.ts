@@ -39,6 +39,7 @@ export interface AppDependencies {
 }
 
 const root = path.join(import.meta.dirname, '..');
+const signOutPath = '/logout';
 
 /** The app, ready to be passed to `http.createServer` or `app.listen`. */
 export function createApp({
@@ -99,18 +100,31 @@ export function createApp({
       onError: (error) => logger.warn({ err: error }, 'flow not saved'),
     }),
   );
-  app.use(enforceSessionLifetime({ tokens, oidc, logger, maxAgeMs: config.session.maxAgeMs, now }));
+  app.use(
+    enforceSessionLifetime({
+      tokens,
+      oidc,
+      logger,
+      maxAgeMs: config.session.maxAgeMs,
+      now,
+      signOutPath,
+    }),
+  );
   app.use(loadTokenRecord(tokens));
   app.use(pageLocals());
 
   // The four moves of the flow (src/flow), and the pages around them.
   app.get('/login', startSignIn({ oidc, now }));
-  app.get('/callback', noReferrer(), finishSignIn({ oidc, tokens, appOrigin, now, tokenTtlMs }));
+  app.get(
+    '/callback',
+    noReferrer(),
+    finishSignIn({ oidc, tokens, logger, appOrigin, now, tokenTtlMs }),
+  );
   app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl.href }));
   app.post(
-    '/logout',
+    signOutPath,
     logoutForm,
-    verifyCsrf(appOrigin),
+    verifyCsrf(appOrigin, logger),
     signOut({ oidc, tokens, logger, cookieName: config.session.cookieName }),
   );
 

@@ -50,7 +50,14 @@ export function backchannelLogout(options: BackchannelLogoutOptions): Router {
       );
     }
     logger.info(
-      { sessions: sessionIds.length, hasSid: subject.sid !== undefined },
+      {
+        event: 'backchannel-logout',
+        sub: subject.sub,
+        hasSid: subject.sid !== undefined,
+        sessions: sessionIds.length,
+        reqId: res.locals.requestId,
+        ip: req.ip,
+      },
       'back-channel logout',
     );
     res.status(200).end();

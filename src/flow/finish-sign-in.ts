@@ -1,17 +1,23 @@
 // Move 2, GET /callback: check the provider's answer against the sign-in this browser started,
 // exchange the code for tokens, and start a signed-in session under a new id with the tokens kept
 // server-side.
-import type { Request, RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
+import type { Logger } from 'pino';
 import { LoginStateError } from '../errors.ts';
 import { ensureCsrfToken } from '../http/csrf.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { FlowStep, Identity, PendingLogin, StoredTokens } from '../protocol.ts';
-import { regenerateSession, saveSession } from '../session/session-lifecycle.ts';
+import {
+  regenerateSession,
+  revokeRefreshTokenQuietly,
+  saveSession,
+} from '../session/session-lifecycle.ts';
 import type { TokenStore } from '../session/token-store.ts';
 
 export interface FinishSignInOptions {
-  oidc: Pick<OidcClient, 'exchangeCode'>;
+  oidc: Pick<OidcClient, 'exchangeCode' | 'revokeRefreshToken'>;
   tokens: TokenStore;
+  logger: Logger;
   appOrigin: string;
   now: () => number;
   /** How long a token record lives: past the session's maximum age, so a late sign-out can revoke. */
@@ -29,6 +35,10 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
     // 1. The state must name a sign-in this browser started (RFC 6749 §10.12): login CSRF fails here.
     const state = singleParameter(params, 'state');
     const pending = takePendingLogin(req, state, now);
+    if (pending instanceof LoginStateError) {
+      logEvent(options.logger, req, res, 'state-refused', req.session.user?.sub, pending.code);
+      throw pending;
+    }
     // Every parameter exactly once: a repeated one could make two checks read two values.
     for (const name of new Set(params.keys())) singleParameter(params, name);
 
@@ -37,6 +47,8 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
     const { tokens, identity } = await options.oidc.exchangeCode({ params, state, pending, now });
 
     // 3. A new session id for the signed-in user, the tokens stored beside it, never in the browser.
+    //    The tokens of an earlier sign-in in this browser are dropped: revoked first if they can be.
+    await revokeEarlierSignIn(options, req.sessionID, identity, res.locals.requestId);
     await startSignedInSession(req, options.tokens, {
       identity,
       tokens,
@@ -44,6 +56,7 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
       now,
       ttlMs: options.tokenTtlMs,
     });
+    logEvent(options.logger, req, res, 'sign-in', identity.sub);
     res.redirect(pending.returnTo);
   };
 }
@@ -63,12 +76,19 @@ function singleParameter(params: URLSearchParams, name: string): string {
   return value;
 }
 
-/** Removes the pending login this callback answers (each is used once) and returns it. */
-function takePendingLogin(req: Request, state: string, now: number): PendingLogin {
+/**
+ * Removes the pending login this callback answers (each is used once) and returns it, or the
+ * refusal when the state names none or an expired one.
+ */
+function takePendingLogin(
+  req: Request,
+  state: string,
+  now: number,
+): PendingLogin | LoginStateError {
   const logins = req.session.pendingLogins ?? {};
   const pending = Object.hasOwn(logins, state) ? logins[state] : undefined;
   if (!pending) {
-    throw new LoginStateError(
+    return new LoginStateError(
       'unknown_state',
       'This sign-in was not started in this browser, or it was already completed.',
     );
@@ -76,12 +96,45 @@ function takePendingLogin(req: Request, state: string, now: number): PendingLogi
   const { [state]: _used, ...others } = logins;
   req.session.pendingLogins = others;
   if (pending.expiresAt <= now) {
-    throw new LoginStateError(
+    return new LoginStateError(
       'login_expired',
       'This sign-in took too long and has expired. Please start again.',
     );
   }
   return pending;
+}
+
+/** An audit event: the user's `sub` (never a token), the request id and the client IP. */
+function logEvent(
+  logger: Logger,
+  req: Request,
+  res: Response,
+  event: 'sign-in' | 'state-refused',
+  sub: string | undefined,
+  code?: string,
+): void {
+  logger.info({ event, sub, code, reqId: res.locals.requestId, ip: req.ip }, event);
+}
+
+/**
+ * Revokes the refresh token (RFC 7009) of the earlier sign-in this one replaces, only when the ID
+ * tokens' `sid` show another provider session. Within one provider session a provider may reuse
+ * the grant (oidc-provider does), and revoking the old token would end the new sign-in too; without
+ * a `sid` on both sides there is no telling, so nothing is revoked. A failure never stops the sign-in.
+ */
+async function revokeEarlierSignIn(
+  options: FinishSignInOptions,
+  sessionId: string,
+  identity: Identity,
+  requestId: string,
+): Promise<void> {
+  const previous = await options.tokens.get(sessionId);
+  const previousSid = previous?.sid;
+  if (previousSid === undefined || identity.sid === undefined || previousSid === identity.sid)
+    return;
+  await revokeRefreshTokenQuietly(options.oidc, previous, (error) => {
+    options.logger.warn({ reqId: requestId, err: error }, 'refresh token revocation failed');
+  });
 }
 
 /**
@@ -95,9 +148,11 @@ async function startSignedInSession(
   signIn: { identity: Identity; tokens: StoredTokens; state: string; now: number; ttlMs: number },
 ): Promise<void> {
   const previousId = req.sessionID;
-  // Kept across the new id: the notice to show, other tabs' sign-ins still in progress, and this
-  // sign-in's own steps for /flow (from its authorization request on, not an earlier user's).
-  const { notice, pendingLogins } = req.session;
+  // Kept across the new id: the notice to show, and this sign-in's own steps for /flow (from its
+  // authorization request on, not an earlier user's). Every other pending login is dropped: one
+  // planted in the pre-login session (a cookie set over http, or without the __Host- prefix) would
+  // otherwise let a link to its callback switch the signed-in user into the attacker's account.
+  const { notice } = req.session;
   const flow = stepsSince(req.session.flow ?? [], signIn.state);
   await regenerateSession(req);
   await tokenStore.delete(previousId);
@@ -108,8 +163,6 @@ async function startSignedInSession(
     signIn.ttlMs,
   );
 
-  if (pendingLogins && Object.keys(pendingLogins).length > 0)
-    req.session.pendingLogins = pendingLogins;
   if (notice) req.session.notice = notice;
   if (flow.length > 0) req.session.flow = flow;
   req.session.user = {

@@ -40,6 +40,11 @@ export function signOut(options: SignOutOptions): RequestHandler {
     // attributes it was set with (a `__Host-` cookie is only replaced by one that is Secure, Path=/).
     res.clearCookie(cookieName, { path, domain, secure: secure === true, httpOnly, sameSite });
 
+    logger.info(
+      { event: 'sign-out', sub: record?.sub, reqId: res.locals.requestId, ip: req.ip },
+      'sign-out',
+    );
+
     // 4. 303: the browser follows a POST's redirect with a GET, to the provider or home.
     res.redirect(303, logoutUrl?.href ?? '/');
   };

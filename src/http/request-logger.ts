@@ -1,5 +1,6 @@
-// One log line per request with a request id, also shown on error pages and sent as X-Request-Id.
-// Query strings are not logged: the callback's carries the authorization code (RFC 9700 §4.2.4).
+// One log line per request with a request id, also shown on error pages and sent as X-Request-Id,
+// and the client IP as Express sees it (through TRUST_PROXY). Query strings are not logged: the
+// callback's carries the authorization code (RFC 9700 §4.2.4).
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
@@ -27,6 +28,7 @@ export function logRequests(logger: Logger): RequestHandler {
           method: req.method,
           path: req.originalUrl.split('?')[0],
           status: res.statusCode,
+          ip: req.ip,
           ms: Math.round(performance.now() - started),
         },
         'request',

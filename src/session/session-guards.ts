@@ -15,16 +15,22 @@ export interface SessionLifetimeOptions {
   logger: Logger;
   maxAgeMs: number;
   now: () => number;
+  /** The sign-out form's path (POST), which ends an old sign-in itself. */
+  signOutPath: string;
 }
 
-/** Ends a sign-in older than `maxAgeMs`, whatever its activity, and revokes its refresh token. */
+/**
+ * Ends a sign-in older than `maxAgeMs`, whatever its activity, and revokes its refresh token. Every
+ * method goes through it: Express answers HEAD with the GET handlers, API call included.
+ */
 export function enforceSessionLifetime(options: SessionLifetimeOptions): RequestHandler {
-  const { tokens, oidc, logger, maxAgeMs, now } = options;
+  const { tokens, oidc, logger, maxAgeMs, now, signOutPath } = options;
   return async (req, res, next) => {
     const user = req.session?.user;
-    // GET only: a sign-out posted after the limit does all of it itself, and also ends the
-    // provider's session with the ID token as its hint.
-    if (req.method === 'GET' && user && user.signedInAt + maxAgeMs <= now()) {
+    // All but the sign-out form: posted after the limit, it revokes and ends the app's session
+    // itself, and it still needs the ID token to end the provider's session with it as the hint.
+    const isSignOut = req.method === 'POST' && req.path === signOutPath;
+    if (!isSignOut && user && user.signedInAt + maxAgeMs <= now()) {
       await revokeRefreshTokenQuietly(oidc, await tokens.get(req.sessionID), (error) => {
         logger.warn({ reqId: res.locals.requestId, err: error }, 'refresh token revocation failed');
       });
@@ -33,19 +39,24 @@ export function enforceSessionLifetime(options: SessionLifetimeOptions): Request
         tokens,
         'Your session reached its maximum length. Please sign in again.',
       );
+      logger.info(
+        { event: 'session-expired', sub: user.sub, reqId: res.locals.requestId, ip: req.ip },
+        'session reached its maximum length',
+      );
     }
     next();
   };
 }
 
 /**
- * Reads a signed-in session's token record once per page, into `res.locals.tokenRecord`. A session
- * whose tokens are gone (ended by back-channel logout, or no longer decryptable after a key
- * change) is signed out, on every page, not only on the next API call.
+ * Reads a signed-in session's token record once per request (any method: HEAD runs the GET
+ * handlers), into `res.locals.tokenRecord`. A session whose tokens are gone (ended by back-channel
+ * logout, or no longer decryptable after a key change) is signed out, on every page, not only on
+ * the next API call.
  */
 export function loadTokenRecord(tokens: TokenStore): RequestHandler {
   return async (req, res, next) => {
-    if (req.method !== 'GET' || !req.session?.user) return next();
+    if (!req.session?.user) return next();
     const record = await tokens.get(req.sessionID);
     if (record) res.locals.tokenRecord = record;
     else await endSignIn(req, tokens, 'Your sign-in was ended. Please sign in again.');
@@ -53,14 +64,17 @@ export function loadTokenRecord(tokens: TokenStore): RequestHandler {
   };
 }
 
-/** A refresh token that is no longer good means signing in again, with a notice, not an error page. */
+/**
+ * A refresh token that is no longer good means signing in again, with a notice, not an error page.
+ * For GET and HEAD (which runs the GET handlers): a redirect would turn another method into a GET.
+ */
 export function reauthenticateOnExpiredLogin(
   tokens: TokenStore,
   logger: Logger,
 ): ErrorRequestHandler {
   return async (error: unknown, req, res, next) => {
-    if (!(error instanceof TokenRefreshError) || req.method !== 'GET' || !req.session)
-      return next(error);
+    const isPageRequest = req.method === 'GET' || req.method === 'HEAD';
+    if (!(error instanceof TokenRefreshError) || !isPageRequest || !req.session) return next(error);
     // Not an error page, so renderErrors will not log it: say here why the user signs in again.
     logger.info({ reqId: res.locals.requestId, err: error }, 'sign-in expired; signing in again');
     await endSignIn(req, tokens, 'Your sign-in had expired, so you were asked to sign in again.');

@@ -44,8 +44,8 @@ export async function endSignIn(
 
 /**
  * Revokes the record's refresh token at the provider (RFC 7009), never throwing: a failure goes
- * to `onError` and never keeps anyone signed in. Not used when a signed-in user signs in again:
- * the provider may have reused the grant, and revoking the old token could revoke the new one.
+ * to `onError` and never keeps anyone signed in. When a signed-in user signs in again it is used
+ * only for a record of another provider session (see flow/finish-sign-in.ts).
  */
 export async function revokeRefreshTokenQuietly(
   oidc: Pick<OidcClient, 'revokeRefreshToken'>,

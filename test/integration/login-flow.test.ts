@@ -57,18 +57,23 @@ describe('sign-in through the provider', () => {
     assert.notEqual(jar.header(new URL(app.baseUrl)), before);
   });
 
-  it('keeps two logins of one browser apart (two tabs) and completes both', async (t) => {
+  it('keeps two logins of one browser apart (two tabs): the first to finish signs in, the other is refused', async (t) => {
     const app = await startTestApp(t);
     const jar = new CookieJar();
     const first = await jar.fetch(`${app.baseUrl}/login?returnTo=/flow`);
     const second = await jar.fetch(`${app.baseUrl}/login?returnTo=/resource`);
 
-    const done = await signInThroughProvider(second.headers.get('location') ?? '', jar);
-    const again = await signInThroughProvider(first.headers.get('location') ?? '', jar);
+    const done = await signInThroughProvider(first.headers.get('location') ?? '', jar);
+    const other = await signInThroughProvider(second.headers.get('location') ?? '', jar);
+    const still = await jar.fetch(`${app.baseUrl}/resource`);
 
-    assert.equal(done.url, `${app.baseUrl}/resource`);
-    assert.equal(again.url, `${app.baseUrl}/flow`);
-    assert.equal(again.status, 200);
+    assert.equal(done.url, `${app.baseUrl}/flow`, 'the older login was not overwritten');
+    assert.equal(done.status, 200);
+    // A sign-in drops every other pending login (a planted one must not survive it).
+    assert.equal(other.status, 400);
+    assert.match(await other.text(), /not started in this browser, or it was already completed/);
+    assert.equal(still.status, 200, 'the first sign-in is kept');
+    assert.equal(app.grants.authorization_code, 1);
   });
 
   it('shows no token value on any page after sign-in', async (t) => {
