@@ -64,6 +64,7 @@ describe('HEAD requests', () => {
       app.sessionIdOf(jar),
       {
         sub: record?.sub ?? '',
+        signedInAt: record?.signedInAt ?? 0,
         tokens: { ...(record?.tokens ?? assert.fail('no record')), refreshToken: 'not-a-token' },
       },
       60 * 60 * 1000,
