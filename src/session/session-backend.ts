@@ -2,14 +2,34 @@
 // for express-session, token records, and the refresh lock.
 import type session from 'express-session';
 import type { RefreshLock } from './refresh-lock.ts';
-import type { TokenStore } from './token-store.ts';
+import type { TokenRecord, TokenStore } from './token-store.ts';
 
 export interface SessionBackend {
   sessions: session.Store;
   tokens: TokenStore;
   /** Serialises token refreshes per session: in this process, and across processes sharing the store. */
   lock: RefreshLock;
+  /**
+   * Removes expired records now and waits until their refresh tokens are handled (the backend
+   * also sweeps every minute, one pass at a time).
+   */
+  sweep(): Promise<void>;
   /** Whether the store answers (for /readyz). */
   isHealthy(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** A token record a sweep removed at expiry: its refresh token may still be good at the provider. */
+export type ExpiredTokenRecord = Omit<TokenRecord, 'version'>;
+
+/** What one sweep removed: the records it could read, and how many it could not (nothing to revoke). */
+export interface ExpiredTokens {
+  records: ExpiredTokenRecord[];
+  unreadable: number;
+}
+
+/**
+ * Receives each sweep's expired token records, with the store they left (to look for live
+ * records of the same provider session). The store waits for it before its next sweep.
+ */
+export type ExpiredTokensHandler = (expired: ExpiredTokens, tokens: TokenStore) => Promise<void>;
