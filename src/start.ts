@@ -14,6 +14,7 @@ import { createLogger } from './http/logger.ts';
 import { createClientAuth } from './oidc/client-auth.ts';
 import { createOidcClient } from './oidc/oidc-client.ts';
 import { loadOrCreateSecret } from './session/dev-secret.ts';
+import { createExpiredTokenRevoker } from './session/revoke-expired-tokens.ts';
 import type { SessionBackend } from './session/session-backend.ts';
 import { openSessionBackend } from './stores/open-session-backend.ts';
 
@@ -96,26 +97,28 @@ export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): P
   }
 }
 
-/** Builds the app for a resolved configuration: backend, client credentials, OIDC client, app. */
+/** Builds the app for a resolved configuration: client credentials, OIDC client, backend, app. */
 export async function buildApp(
   config: AppConfig,
   options: { logger: Logger; now?: () => number },
 ): Promise<{ app: Express; backend: SessionBackend; close(): Promise<void> }> {
   const { logger, now } = options;
+  // Read now, so a bad key file stops start-up instead of failing every sign-in.
+  const clientAuth = await createClientAuth(config.client.credentials).catch((error: unknown) => {
+    throw new ConfigError([
+      `the client credentials cannot be used (${messageOf(error)}); check OIDC_CLIENT_PRIVATE_KEY_FILE`,
+    ]);
+  });
+  const oidc = createOidcClient(config, { logger, clientAuth });
   const backend = await openSessionBackend(config, {
     onStoreError: (error) => logger.warn({ err: error }, 'session store error'),
+    // Token records the store sweeps out at expiry: their refresh tokens are revoked, in the background.
+    onExpiredTokens: createExpiredTokenRevoker({ oidc, logger }),
     ...(now && { now }),
   }).catch((error: unknown) => {
     throw new StartupError(`Session store error: ${messageOf(error)}`, { cause: error });
   });
   try {
-    // Read now, so a bad key file stops start-up instead of failing every sign-in.
-    const clientAuth = await createClientAuth(config.client.credentials).catch((error: unknown) => {
-      throw new ConfigError([
-        `the client credentials cannot be used (${messageOf(error)}); check OIDC_CLIENT_PRIVATE_KEY_FILE`,
-      ]);
-    });
-    const oidc = createOidcClient(config, { logger, clientAuth });
     await oidc.discover().catch((error: unknown) => {
       logger.warn({ err: error }, 'provider discovery failed; it is retried on the next sign-in');
     });

@@ -2,7 +2,7 @@
 // for express-session, token records, the refresh lock, and the keys of used one-time tokens.
 import type session from 'express-session';
 import type { RefreshLock } from './refresh-lock.ts';
-import type { TokenStore } from './token-store.ts';
+import type { TokenRecord, TokenStore } from './token-store.ts';
 
 export interface SessionBackend {
   sessions: session.Store;
@@ -14,7 +14,27 @@ export interface SessionBackend {
    * store: true the first time, false while it is remembered. Rejects with a StoreError (503).
    */
   rememberOnce(key: string, ttlMs: number): Promise<boolean>;
+  /**
+   * Removes expired records now and waits until their refresh tokens are handled (the backend
+   * also sweeps every minute, one pass at a time).
+   */
+  sweep(): Promise<void>;
   /** Whether the store answers (for /readyz). */
   isHealthy(): Promise<boolean>;
   close(): Promise<void>;
 }
+
+/** A token record a sweep removed at expiry: its refresh token may still be good at the provider. */
+export type ExpiredTokenRecord = Pick<TokenRecord, 'tokens' | 'sub' | 'sid'>;
+
+/** What one sweep removed: the records it could read, and how many it could not (nothing to revoke). */
+export interface ExpiredTokens {
+  records: ExpiredTokenRecord[];
+  unreadable: number;
+}
+
+/**
+ * Receives each sweep's expired token records, with the store they left (to look for live
+ * records of the same provider session). The store waits for it before its next sweep.
+ */
+export type ExpiredTokensHandler = (expired: ExpiredTokens, tokens: TokenStore) => Promise<void>;

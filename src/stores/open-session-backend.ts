@@ -4,25 +4,33 @@ import { RedisStore } from 'connect-redis';
 import type { AppConfig } from '../config/app-config.ts';
 import { createEncryptingCodec } from '../session/encrypting-codec.ts';
 import { createRefreshLock, type LockRecords } from '../session/refresh-lock.ts';
-import type { SessionBackend } from '../session/session-backend.ts';
+import type { ExpiredTokensHandler, SessionBackend } from '../session/session-backend.ts';
 import { plainTokenCodec, type TokenCodec } from '../session/token-codec.ts';
 import { connectRedis } from './redis/redis-client.ts';
 import { redisLockRecords } from './redis/redis-lock-records.ts';
 import { createRedisTokenStore } from './redis/redis-token-store.ts';
+import { startRedisTokenSweeper } from './redis/redis-token-sweeper.ts';
 import { redisRememberOnce } from './redis/redis-used-keys.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 
 export interface OpenSessionBackendOptions {
   onStoreError?: (error: unknown) => void;
   now?: () => number;
+  /** Receives the token records each sweep removes at expiry, to revoke their refresh tokens. */
+  onExpiredTokens?: ExpiredTokensHandler;
 }
+
+// Expired records are swept every minute, at most this many token records a sweep: a burst of
+// expiries (after a quiet night, a restart) is revoked over the next minutes, not all at once.
+const sweepIntervalMs = 60_000;
+const maxExpiredTokensPerSweep = 1000;
 
 /** Opens the configured store; rejects with a one-line reason when it cannot be reached. */
 export async function openSessionBackend(
   config: Pick<AppConfig, 'session' | 'tokenEncryptionKeys' | 'httpTimeoutSeconds'>,
   options: OpenSessionBackendOptions = {},
 ): Promise<SessionBackend> {
-  const { onStoreError = () => {}, now = Date.now } = options;
+  const { onStoreError = () => {}, now = Date.now, onExpiredTokens } = options;
   const codec: TokenCodec =
     config.tokenEncryptionKeys.length > 0
       ? createEncryptingCodec(config.tokenEncryptionKeys)
@@ -36,21 +44,32 @@ export async function openSessionBackend(
 
   if (store.kind === 'redis') {
     const { client, close } = await connectRedis(store.url, onStoreError);
+    const tokens = createRedisTokenStore(client, codec, now);
+    const sweeper = startRedisTokenSweeper(tokens, {
+      intervalMs: sweepIntervalMs,
+      maxExpiredTokens: maxExpiredTokensPerSweep,
+      onExpiredTokens,
+      onError: onStoreError,
+    });
     return {
       sessions: new RedisStore({
         client,
         prefix: 'oer:sess:',
         ttl: Math.ceil(config.session.idleTimeoutMs / 1000),
       }),
-      tokens: createRedisTokenStore(client, codec),
+      tokens,
       lock: refreshLock(redisLockRecords(client)),
       rememberOnce: redisRememberOnce(client),
+      sweep: sweeper.sweep,
       isHealthy: () =>
         client.ping().then(
           (reply) => reply === 'PONG',
           () => false,
         ),
-      close,
+      close: async () => {
+        sweeper.stop();
+        await close();
+      },
     };
   }
 
@@ -58,7 +77,10 @@ export async function openSessionBackend(
     path: store.path,
     codec,
     defaultSessionTtlMs: config.session.idleTimeoutMs,
+    sweepIntervalMs,
+    maxExpiredTokensPerSweep,
     onSweepError: onStoreError,
+    onExpiredTokens,
     now,
   });
   return {
@@ -66,6 +88,9 @@ export async function openSessionBackend(
     tokens: sqlite.tokenStore,
     lock: refreshLock(sqlite.lockRecords),
     rememberOnce: sqlite.rememberOnce,
+    sweep: async () => {
+      await sqlite.sweep();
+    },
     isHealthy: async () => sqlite.ping(),
     close: async () => sqlite.close(),
   };

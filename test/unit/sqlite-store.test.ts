@@ -7,7 +7,9 @@ import { describe, it, type TestContext } from 'node:test';
 import type { SessionData } from 'express-session';
 import type { LogoutSubject, StoredTokens } from '../../src/protocol.ts';
 import { createEncryptingCodec } from '../../src/session/encrypting-codec.ts';
+import type { ExpiredTokens } from '../../src/session/session-backend.ts';
 import type { TokenCodec } from '../../src/session/token-codec.ts';
+import type { TokenStore } from '../../src/session/token-store.ts';
 import { openSqlite, startSweeper } from '../../src/stores/sqlite/open-sqlite.ts';
 import {
   openSqliteStore,
@@ -474,11 +476,127 @@ describe('sweeping expired rows', () => {
     );
     advance(MINUTE);
 
-    const deleted = store.sweep();
+    const deleted = await store.sweep();
 
     assert.equal(deleted, 2);
     assert.equal(countRows(raw, 'sessions'), 1);
     assert.equal(countRows(raw, 'tokens'), 1);
+  });
+
+  it('hands the expired token records over, read with the codec, and no live one', async (t) => {
+    const handed: Array<{ expired: ExpiredTokens; tokens: TokenStore }> = [];
+    const codec = createEncryptingCodec([Buffer.alloc(32, 1)]);
+    const { store, now, advance } = await build(t, {
+      codec,
+      onExpiredTokens: async (expired, tokenStore) => {
+        handed.push({ expired, tokens: tokenStore });
+      },
+    });
+    const old = tokens('a1', now());
+    await store.tokenStore.put(
+      'old',
+      { tokens: old, sub: 'alice', sid: 'op-1', signedInAt: 0 },
+      MINUTE,
+    );
+    await store.tokenStore.put(
+      'new',
+      { tokens: tokens('a2', now()), sub: 'bob', signedInAt: 0 },
+      HOUR,
+    );
+    advance(MINUTE);
+
+    await store.sweep();
+
+    assert.equal(handed.length, 1);
+    assert.deepEqual(handed[0]?.expired, {
+      records: [{ tokens: old, sub: 'alice', sid: 'op-1' }],
+      unreadable: 0,
+    });
+    assert.equal(handed[0]?.tokens, store.tokenStore);
+  });
+
+  it('when a record cannot be read (a retired key) then it is deleted and counted, with nothing to revoke', async (t) => {
+    const handed: ExpiredTokens[] = [];
+    const onExpiredTokens = async (expired: ExpiredTokens) => {
+      handed.push(expired);
+    };
+    const path = await tempDbPath(t);
+    const before = await build(t, { path, codec: createEncryptingCodec([Buffer.alloc(32, 1)]) });
+    await before.store.tokenStore.put(
+      's1',
+      { tokens: tokens('a1', before.now()), sub: 'a', signedInAt: 0 },
+      1,
+    );
+    before.store.close();
+    const { store, raw, advance } = await build(t, {
+      path,
+      codec: createEncryptingCodec([Buffer.alloc(32, 2)]),
+      onExpiredTokens,
+    });
+    advance(1);
+
+    await store.sweep();
+
+    assert.deepEqual(handed, [{ records: [], unreadable: 1 }]);
+    assert.equal(countRows(raw, 'tokens'), 0);
+  });
+
+  it('takes at most maxExpiredTokensPerSweep token records a sweep, the oldest first', async (t) => {
+    const handed: string[][] = [];
+    const { store, raw, now, advance } = await build(t, {
+      maxExpiredTokensPerSweep: 2,
+      onExpiredTokens: async ({ records }) => {
+        handed.push(records.map((record) => record.sub));
+      },
+    });
+    for (const [index, sub] of ['c', 'a', 'b'].entries()) {
+      await store.tokenStore.put(
+        sub,
+        { tokens: tokens(sub, now()), sub, signedInAt: 0 },
+        MINUTE + index,
+      );
+    }
+    advance(HOUR);
+
+    await store.sweep();
+    const leftAfterOne = countRows(raw, 'tokens');
+    await store.sweep();
+
+    assert.deepEqual(handed, [['c', 'a'], ['b']]);
+    assert.equal(leftAfterOne, 1);
+    assert.equal(countRows(raw, 'tokens'), 0);
+  });
+
+  it('runs one pass at a time: a sweep during a slow hand-over waits for it', async (t) => {
+    const order: string[] = [];
+    let finishFirst = () => {};
+    const { store, now, advance } = await build(t, {
+      onExpiredTokens: async ({ records }) => {
+        order.push(`start ${records.length}`);
+        if (order.length === 1) await new Promise<void>((resolve) => (finishFirst = resolve));
+        order.push('end');
+      },
+    });
+    await store.tokenStore.put(
+      's1',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: 0 },
+      MINUTE,
+    );
+    advance(MINUTE);
+    const first = store.sweep();
+    await store.tokenStore.put(
+      's2',
+      { tokens: tokens('a2', now()), sub: 'alice', signedInAt: 0 },
+      1,
+    );
+    advance(1);
+
+    const second = store.sweep();
+    await new Promise((resolve) => setImmediate(resolve));
+    finishFirst();
+    await Promise.all([first, second]);
+
+    assert.deepEqual(order, ['start 1', 'end', 'start 1', 'end']);
   });
 
   it('sweeps on its interval', async (t) => {
@@ -492,6 +610,7 @@ describe('sweeping expired rows', () => {
     advance(MINUTE);
 
     t.mock.timers.tick(MINUTE);
+    await new Promise((resolve) => setImmediate(resolve));
 
     assert.equal(countRows(raw, 'tokens'), 0);
   });
@@ -505,8 +624,41 @@ describe('sweeping expired rows', () => {
     db.close();
 
     t.mock.timers.tick(MINUTE);
+    await new Promise((resolve) => setImmediate(resolve));
 
     assert.equal(errors.length, 1);
+  });
+
+  it('reports a handler that rejects to onError, and the next pass still runs', async (t) => {
+    t.mock.timers.enable({ apis: ['setInterval'] });
+    const errors: unknown[] = [];
+    const { store, raw, now, advance } = await build(t, {
+      sweepIntervalMs: MINUTE,
+      onSweepError: (error) => errors.push(error),
+      onExpiredTokens: async () => {
+        throw new Error('revoker broke');
+      },
+    });
+    await store.tokenStore.put(
+      's1',
+      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: 0 },
+      MINUTE,
+    );
+    await store.tokenStore.put(
+      's2',
+      { tokens: tokens('a2', now()), sub: 'alice', signedInAt: 0 },
+      HOUR,
+    );
+    advance(MINUTE);
+    t.mock.timers.tick(MINUTE);
+    await new Promise((resolve) => setImmediate(resolve));
+    advance(HOUR);
+
+    t.mock.timers.tick(MINUTE);
+    await new Promise((resolve) => setImmediate(resolve));
+
+    assert.equal(errors.length, 2);
+    assert.equal(countRows(raw, 'tokens'), 0);
   });
 });
 
@@ -565,7 +717,7 @@ describe('remembering a key once (the jti of a used logout token)', () => {
     await store.rememberOnce('new', HOUR);
     advance(MINUTE);
 
-    store.sweep();
+    await store.sweep();
 
     assert.equal(countRows(raw, 'used_keys'), 1);
   });

@@ -1,9 +1,11 @@
 // The SQLite database behind the embedded store: opening it with its schema, and sweeping out
-// expired rows.
+// expired rows (handing expired token records over, for their refresh tokens to be revoked).
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { DatabaseSync } from 'node:sqlite';
+import { DatabaseSync, type SQLOutputValue } from 'node:sqlite';
 import { StoreError } from '../../errors.ts';
+import type { ExpiredTokenRecord, ExpiredTokens } from '../../session/session-backend.ts';
+import { plainTokenCodec, type TokenCodec } from '../../session/token-codec.ts';
 
 /** How long a statement waits for another connection's write lock before failing. */
 const busyTimeoutMs = 5_000;
@@ -104,10 +106,16 @@ export function sqlite<T>(statement: () => T): T {
   }
 }
 
+const defaultMaxExpiredTokens = 1000;
+
 /** A running sweeper: `sweep` runs one pass now, `stop` ends the timer. */
 export interface Sweeper {
-  /** Deletes the expired rows of every table; returns how many it deleted. */
-  sweep(): number;
+  /**
+   * Deletes the expired rows of every table (token records at most `maxExpiredTokens` a pass),
+   * waits until `onExpiredTokens` has handled the token records, and answers how many rows went.
+   * Passes run one at a time: a call during a pass runs after it.
+   */
+  sweep(): Promise<number>;
   stop(): void;
 }
 
@@ -116,37 +124,71 @@ export interface SweeperOptions {
   now?: () => number;
   /** Called when a timed pass fails (the next one still runs). Default: a process warning. */
   onError?: (error: unknown) => void;
+  /** Reads the tokens of the expired records handed to `onExpiredTokens`. Default: plain JSON. */
+  codec?: TokenCodec;
+  /** Receives each pass's expired token records (their refresh tokens are revoked there). */
+  onExpiredTokens?: (expired: ExpiredTokens) => Promise<void>;
+  /** Token records taken a pass: the rest wait for the next one, unread (expired rows never are). */
+  maxExpiredTokens?: number;
 }
 
 /**
- * Deletes expired sessions, token records, refresh locks and used keys every `intervalMs`. Reads never return expired
- * rows anyway; sweeping only keeps the file from growing. The timer does not hold the process open.
+ * Deletes expired sessions, token records, refresh locks and used keys every `intervalMs`, and hands the
+ * expired token records over. Reads never return expired rows anyway; sweeping keeps the file from
+ * growing and lets their refresh tokens be revoked. The timer does not hold the process open.
  */
 export function startSweeper(db: DatabaseSync, options: SweeperOptions): Sweeper {
   const now = options.now ?? Date.now;
   const onError = options.onError ?? warnSweepFailed;
+  const codec = options.codec ?? plainTokenCodec;
   const deleteSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
-  const deleteTokens = db.prepare('DELETE FROM tokens WHERE expires_at <= ?');
   const deleteLocks = db.prepare('DELETE FROM locks WHERE expires_at <= ?');
   const deleteUsedKeys = db.prepare('DELETE FROM used_keys WHERE expires_at <= ?');
+  // One statement takes the rows it deletes: processes sharing the file never hand over a row twice.
+  const takeTokens = db.prepare(`
+    DELETE FROM tokens WHERE session_id IN (
+      SELECT session_id FROM tokens WHERE expires_at <= ?1 ORDER BY expires_at LIMIT ?2)
+    RETURNING session_id, sub, sid, data`);
 
-  const sweep = (): number => {
+  const pass = async (): Promise<number> => {
     const at = now();
-    return [deleteSessions, deleteTokens, deleteLocks, deleteUsedKeys].reduce(
+    const deleted = [deleteSessions, deleteLocks, deleteUsedKeys].reduce(
       (sum, statement) => sum + Number(statement.run(at).changes),
       0,
     );
+    const rows = takeTokens.all(at, options.maxExpiredTokens ?? defaultMaxExpiredTokens);
+    if (rows.length > 0) await options.onExpiredTokens?.(readExpired(rows, codec));
+    return deleted + rows.length;
+  };
+  let queue: Promise<unknown> = Promise.resolve();
+  let passes = 0;
+  const sweep = (): Promise<number> => {
+    passes += 1;
+    const next = queue.then(pass).finally(() => {
+      passes -= 1;
+    });
+    queue = next.catch(() => {});
+    return next;
   };
   const timer = setInterval(() => {
-    try {
-      sweep();
-    } catch (error) {
-      onError(error);
-    }
+    // A pass still handing over its records (slow revocations) is left to finish.
+    if (passes === 0) sweep().catch(onError);
   }, options.intervalMs);
   timer.unref();
 
   return { sweep, stop: () => clearInterval(timer) };
+}
+
+/** The token records of deleted rows; a row the codec cannot read has nothing to revoke. */
+function readExpired(rows: Record<string, SQLOutputValue>[], codec: TokenCodec): ExpiredTokens {
+  const records: ExpiredTokenRecord[] = [];
+  for (const { sub, sid, data } of rows) {
+    const tokens = typeof data === 'string' ? codec.decode(data) : undefined;
+    if (tokens && typeof sub === 'string') {
+      records.push(typeof sid === 'string' ? { tokens, sub, sid } : { tokens, sub });
+    }
+  }
+  return { records, unreadable: rows.length - records.length };
 }
 
 function warnSweepFailed(error: unknown): void {

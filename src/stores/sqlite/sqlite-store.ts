@@ -1,7 +1,7 @@
 // The embedded default store: sessions and token records in one SQLite file, swept periodically.
 
 import type { LockRecords } from '../../session/refresh-lock.ts';
-import type { SessionBackend } from '../../session/session-backend.ts';
+import type { ExpiredTokensHandler, SessionBackend } from '../../session/session-backend.ts';
 import type { TokenCodec } from '../../session/token-codec.ts';
 import type { TokenStore } from '../../session/token-store.ts';
 import { openSqlite, startSweeper } from './open-sqlite.ts';
@@ -20,6 +20,10 @@ export interface SqliteStoreOptions {
   /** How often expired rows are deleted. Default 1 minute. */
   sweepIntervalMs?: number;
   onSweepError?: (error: unknown) => void;
+  /** Receives the token records each sweep deletes at expiry, to revoke their refresh tokens. */
+  onExpiredTokens?: ExpiredTokensHandler;
+  /** Expired token records taken a sweep (the rest wait for the next). Default 1,000. */
+  maxExpiredTokensPerSweep?: number;
   now?: () => number;
 }
 
@@ -31,8 +35,11 @@ export interface SqliteStore {
   lockRecords: LockRecords;
   /** Used logout-token ids, shared by every process that opens this file. */
   rememberOnce: SessionBackend['rememberOnce'];
-  /** Deletes expired rows now; returns how many. The sweeper also does this on its interval. */
-  sweep(): number;
+  /**
+   * Deletes expired rows now and waits for `onExpiredTokens`; answers how many rows went. The
+   * sweeper also does this on its interval.
+   */
+  sweep(): Promise<number>;
   /** Runs a trivial query: true when the database answers. */
   ping(): boolean;
   /** Stops the sweeper and closes the database. Safe to call twice. */
@@ -41,7 +48,7 @@ export interface SqliteStore {
 
 /** Opens the SQLite file and starts sweeping it. Call `close` on shutdown. */
 export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
-  const { now, codec } = options;
+  const { now, codec, onExpiredTokens } = options;
   const db = openSqlite(options.path);
   const sessionStore = new SqliteSessionStore(db, {
     now,
@@ -53,6 +60,11 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
     intervalMs: options.sweepIntervalMs ?? 60_000,
     now,
     onError: options.onSweepError,
+    codec,
+    maxExpiredTokens: options.maxExpiredTokensPerSweep,
+    ...(onExpiredTokens && {
+      onExpiredTokens: (expired) => onExpiredTokens(expired, tokenStore),
+    }),
   });
   return {
     sessionStore,

@@ -1,0 +1,48 @@
+// Redis expires sessions and locks by itself; token records are swept, so that their refresh
+// tokens can be revoked: every minute, one pass at a time, a bounded batch a pass.
+import type { ExpiredTokensHandler } from '../../session/session-backend.ts';
+import type { RedisTokenStore } from './redis-token-store.ts';
+
+export interface RedisTokenSweeperOptions {
+  intervalMs: number;
+  /** Expired records taken a pass: the rest wait for the next one (they read as absent meanwhile). */
+  maxExpiredTokens: number;
+  onExpiredTokens: ExpiredTokensHandler | undefined;
+  /** Called when a timed pass fails (the next one still runs). */
+  onError: (error: unknown) => void;
+}
+
+/** A running sweeper: `sweep` runs one pass now (after any running one), `stop` ends the timer. */
+export interface RedisTokenSweeper {
+  sweep(): Promise<void>;
+  stop(): void;
+}
+
+/** Takes expired token records every `intervalMs` and hands them over; the timer does not hold the process open. */
+export function startRedisTokenSweeper(
+  tokens: RedisTokenStore,
+  options: RedisTokenSweeperOptions,
+): RedisTokenSweeper {
+  const { onExpiredTokens } = options;
+  const pass = async (): Promise<void> => {
+    const expired = await tokens.takeExpired(options.maxExpiredTokens);
+    if (expired.records.length + expired.unreadable > 0) await onExpiredTokens?.(expired, tokens);
+  };
+  let queue: Promise<unknown> = Promise.resolve();
+  let passes = 0;
+  const sweep = (): Promise<void> => {
+    passes += 1;
+    const next = queue.then(pass).finally(() => {
+      passes -= 1;
+    });
+    queue = next.catch(() => {});
+    return next;
+  };
+  const timer = setInterval(() => {
+    // A pass still handing over its records (slow revocations) is left to finish.
+    if (passes === 0) sweep().catch(options.onError);
+  }, options.intervalMs);
+  timer.unref();
+
+  return { sweep, stop: () => clearInterval(timer) };
+}
