@@ -2,10 +2,26 @@
 // encrypting codec (same shape) when TOKEN_ENCRYPTION_KEY is set.
 import type { StoredTokens } from '../protocol.ts';
 
+/**
+ * What a token record belongs to. The encrypting codec binds its text to it: copied onto another
+ * session, or relabelled with another sub or sid, the text no longer decodes.
+ */
+export interface TokenBinding {
+  sessionId: string;
+  sub: string;
+  sid?: string;
+}
+
+/** Decoded tokens; `isStale` when the text should be written again (an old format or a retired key). */
+export interface DecodedTokens {
+  tokens: StoredTokens;
+  isStale: boolean;
+}
+
 /** Turns tokens into stored text and back. `decode` answers undefined for text it cannot read. */
 export interface TokenCodec {
-  encode(tokens: StoredTokens): string;
-  decode(text: string): StoredTokens | undefined;
+  encode(tokens: StoredTokens, binding: TokenBinding): string;
+  decode(text: string, binding: TokenBinding): DecodedTokens | undefined;
 }
 
 /** Parses the JSON of a `StoredTokens`, or undefined when it is not one. */
@@ -29,8 +45,11 @@ export function parseStoredTokens(json: string): StoredTokens | undefined {
   return hasRequired && hasValidOptional ? (value as StoredTokens) : undefined;
 }
 
-/** Stores tokens as plain JSON: the default when no encryption key is configured. */
+/** Stores tokens as plain JSON: the default when no encryption key is configured (nothing bound). */
 export const plainTokenCodec: TokenCodec = {
   encode: (tokens) => JSON.stringify(tokens),
-  decode: parseStoredTokens,
+  decode(text) {
+    const tokens = parseStoredTokens(text);
+    return tokens && { tokens, isStale: false };
+  },
 };

@@ -1,9 +1,12 @@
 // Opens the configured backend: sessions (express-session) and token records on SQLite by default,
-// or on Redis for several instances, with the refresh lock and used logout-token ids on the same store.
+// or on Redis for several instances, with the refresh lock and used logout-token ids on the same
+// store. With TOKEN_ENCRYPTION_KEY, token records and sessions are both encrypted at rest with its keys.
 import { RedisStore } from 'connect-redis';
+import type session from 'express-session';
 import type { AppConfig } from '../config/app-config.ts';
-import { createEncryptingCodec } from '../session/encrypting-codec.ts';
+import { createEncryptingCodec, createSealer } from '../session/encrypting-codec.ts';
 import { createRefreshLock, type LockRecords } from '../session/refresh-lock.ts';
+import { SealedSessionStore } from '../session/sealed-session-store.ts';
 import type { ExpiredTokensHandler, SessionBackend } from '../session/session-backend.ts';
 import { plainTokenCodec, type TokenCodec } from '../session/token-codec.ts';
 import { connectRedis } from './redis/redis-client.ts';
@@ -31,10 +34,11 @@ export async function openSessionBackend(
   options: OpenSessionBackendOptions = {},
 ): Promise<SessionBackend> {
   const { onStoreError = () => {}, now = Date.now, onExpiredTokens } = options;
-  const codec: TokenCodec =
-    config.tokenEncryptionKeys.length > 0
-      ? createEncryptingCodec(config.tokenEncryptionKeys)
-      : plainTokenCodec;
+  const keys = config.tokenEncryptionKeys;
+  const codec: TokenCodec = keys.length > 0 ? createEncryptingCodec(keys) : plainTokenCodec;
+  const sealer = keys.length > 0 ? createSealer(keys) : undefined;
+  const sealed = (sessions: session.Store): session.Store =>
+    sealer ? new SealedSessionStore(sessions, sealer) : sessions;
   // A refresh makes at most two provider calls (discovery, token request), each bounded by the
   // timeout: a lock record outlives them, and another process waits for it that long at most.
   const lockMs = 2 * config.httpTimeoutSeconds * 1000 + 5000;
@@ -52,11 +56,13 @@ export async function openSessionBackend(
       onError: onStoreError,
     });
     return {
-      sessions: new RedisStore({
-        client,
-        prefix: 'oer:sess:',
-        ttl: Math.ceil(config.session.idleTimeoutMs / 1000),
-      }),
+      sessions: sealed(
+        new RedisStore({
+          client,
+          prefix: 'oer:sess:',
+          ttl: Math.ceil(config.session.idleTimeoutMs / 1000),
+        }),
+      ),
       tokens,
       lock: refreshLock(redisLockRecords(client)),
       rememberOnce: redisRememberOnce(client),
@@ -84,7 +90,7 @@ export async function openSessionBackend(
     now,
   });
   return {
-    sessions: sqlite.sessionStore,
+    sessions: sealed(sqlite.sessionStore),
     tokens: sqlite.tokenStore,
     lock: refreshLock(sqlite.lockRecords),
     rememberOnce: sqlite.rememberOnce,

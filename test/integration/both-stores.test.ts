@@ -1,12 +1,32 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
+import type { SessionData } from 'express-session';
 import { assertNoTokensIn } from '../support/assert-no-tokens.ts';
 import { confirmLogoutAtProvider } from '../support/dev-login.ts';
 import { type StoreName, useStore } from '../support/store-under-test.ts';
-import { startTestApp } from '../support/test-app.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
 const encryptionKey = Buffer.alloc(32, 7).toString('base64');
+const oldKey = Buffer.alloc(32, 1).toString('base64');
+const newKey = Buffer.alloc(32, 2).toString('base64');
+
+/** The key id a sealed text names (`v<n>.<key id>.…`): the first 8 characters of its SHA-256. */
+function keyIdOf(base64Key: string): string {
+  return createHash('sha256')
+    .update(Buffer.from(base64Key, 'base64'))
+    .digest('base64url')
+    .slice(0, 8);
+}
+
+function readSession(app: TestApp, sessionId: string): Promise<SessionData> {
+  return new Promise((resolve, reject) =>
+    app.backend.sessions.get(sessionId, (error, data) =>
+      error || !data ? reject(error ?? new Error('no session')) : resolve(data),
+    ),
+  );
+}
 
 for (const store of ['sqlite', 'redis'] satisfies StoreName[]) {
   describe(`SESSION_STORE=${store}`, () => {
@@ -79,7 +99,93 @@ for (const store of ['sqlite', 'redis'] satisfies StoreName[]) {
       const raw = await under.rawContent(app);
 
       assertNoTokensIn(raw, record);
-      assert.match(raw, /v1\.[\w-]{8}\./, 'the encrypted record is there');
+      assert.match(raw, /v2\.[\w-]{8}\./, 'the encrypted record is there');
+    });
+
+    it("sends a session to sign in, never showing another user's data, when that user's encrypted token record is copied onto it", async (t) => {
+      const under = await useStore(t, store);
+      const app = await startTestApp(t, {
+        env: { ...under.env, TOKEN_ENCRYPTION_KEY: encryptionKey },
+      });
+      const alice = await app.signIn('alice');
+      const bob = await app.signIn('bob');
+
+      await under.copyTokenRecord(app, app.sessionIdOf(alice), app.sessionIdOf(bob));
+      const response = await bob.fetch(`${app.baseUrl}/resource`);
+
+      assert.equal(response.status, 302, 'bob is sent to sign in');
+      assert.match(response.headers.get('location') ?? '', /^\/login/);
+      assert.doesNotMatch(await response.text(), /alice/);
+      assert.equal(
+        (await alice.fetch(`${app.baseUrl}/resource`)).status,
+        200,
+        'alice is not affected',
+      );
+    });
+
+    it("starts a new, signed-out session when another user's encrypted session row is copied onto it", async (t) => {
+      const under = await useStore(t, store);
+      const app = await startTestApp(t, {
+        env: { ...under.env, TOKEN_ENCRYPTION_KEY: encryptionKey },
+      });
+      const alice = await app.signIn('alice');
+      const bob = await app.signIn('bob');
+
+      await under.copySession(app, app.sessionIdOf(alice), app.sessionIdOf(bob));
+      const home = await (await bob.fetch(`${app.baseUrl}/`)).text();
+
+      assert.doesNotMatch(home, /Alice/);
+      assert.doesNotMatch(home, /Sign out/, 'bob is signed out');
+    });
+
+    it('re-encrypts a token record written under a retired key with the current key when it is read', async (t) => {
+      const under = await useStore(t, store);
+      const app = await startTestApp(t, { env: { ...under.env, TOKEN_ENCRYPTION_KEY: oldKey } });
+      const jar = await app.signIn();
+      const sessionId = app.sessionIdOf(jar);
+      const rotated = await startTestApp(t, {
+        env: {
+          ...under.env,
+          TOKEN_ENCRYPTION_KEY: `${newKey},${oldKey}`,
+          SESSION_DB_PATH: app.dbPath,
+        },
+      });
+      const before = await under.tokenRecordData(app, sessionId);
+
+      const read = await rotated.backend.tokens.get(sessionId);
+      const after = await under.tokenRecordData(app, sessionId);
+
+      assert.ok(read);
+      assert.equal(before?.split('.')[1], keyIdOf(oldKey));
+      assert.equal(after?.split('.')[1], keyIdOf(newKey), 'the record now names the current key');
+      const newKeyOnly = await startTestApp(t, {
+        env: { ...under.env, TOKEN_ENCRYPTION_KEY: newKey, SESSION_DB_PATH: app.dbPath },
+      });
+      const withoutOldKey = await newKeyOnly.backend.tokens.get(sessionId);
+      assert.equal(withoutOldKey?.tokens.accessToken, read.tokens.accessToken);
+      assert.equal(withoutOldKey.version, read.version, 'a re-encryption is not a new version');
+    });
+
+    it("keeps pending logins (PKCE verifier, nonce) and the user's name and email out of the store in clear when TOKEN_ENCRYPTION_KEY is set", async (t) => {
+      const under = await useStore(t, store);
+      const app = await startTestApp(t, {
+        env: { ...under.env, TOKEN_ENCRYPTION_KEY: encryptionKey },
+      });
+      const jar = await app.signIn('zelda-quartz');
+      // A second sign-in started from the signed-in session: its pending login is in the session.
+      await jar.fetch(`${app.baseUrl}/login`);
+      const session = await readSession(app, app.sessionIdOf(jar));
+      await app.restart();
+
+      const raw = await under.rawContent(app);
+
+      const [pending] = Object.values(session.pendingLogins ?? {});
+      const { name, email } = session.user ?? {};
+      const secrets = { codeVerifier: pending?.codeVerifier, nonce: pending?.nonce, name, email };
+      for (const [what, value] of Object.entries(secrets)) {
+        assert.ok(value, `the session holds a ${what}`);
+        assert.ok(!raw.includes(value), `the ${what} appears in clear in the store`);
+      }
     });
   });
 }

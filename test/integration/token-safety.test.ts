@@ -88,8 +88,8 @@ describe('tokens kept safe', () => {
     const sessionId = app.sessionIdOf(jar);
     const written = await app.backend.tokens.get(sessionId);
 
-    const readable = await rotated.backend.tokens.get(sessionId);
     const unreadable = await lost.backend.tokens.get(sessionId);
+    const readable = await rotated.backend.tokens.get(sessionId);
     const signedOut = await jar.fetch(`${lost.baseUrl}/resource`);
 
     assert.ok(written);

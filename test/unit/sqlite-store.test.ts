@@ -431,7 +431,10 @@ describe('SqliteTokenStore', () => {
   it('writes the tokens through its codec', async (t) => {
     const base64: TokenCodec = {
       encode: (value) => Buffer.from(JSON.stringify(value)).toString('base64'),
-      decode: (text) => JSON.parse(Buffer.from(text, 'base64').toString()),
+      decode: (text) => ({
+        tokens: JSON.parse(Buffer.from(text, 'base64').toString()),
+        isStale: false,
+      }),
     };
     const { store, raw, now } = await build(t, { codec: base64 });
 

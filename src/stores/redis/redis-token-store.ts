@@ -1,18 +1,20 @@
 // Token records in Redis for several app instances: a hash per session, versioned, replaced with
-// a compare-and-set script so that a stale writer never overwrites newer (rotated) tokens. An
-// index by expiry lets a sweep take expired records, to revoke their refresh tokens.
+// a compare-and-set script so that a stale writer never overwrites newer (rotated) tokens. The
+// encoded tokens are bound to the hash's session, sub and sid (see TokenCodec). An index by expiry
+// lets a sweep take expired records, to revoke their refresh tokens.
 
 import type { ExpiredTokenRecord, ExpiredTokens } from '../../session/session-backend.ts';
-import type { TokenCodec } from '../../session/token-codec.ts';
+import type { TokenBinding, TokenCodec } from '../../session/token-codec.ts';
 import { parseLogoutSubject, type TokenStore } from '../../session/token-store.ts';
 import type { RedisClient } from './redis-client.ts';
 
-// Atomic in Redis: bump the version and write the data only if the version is the one read and
-// the record has not expired.
+// Atomic in Redis: bump the version and write the data only if the version is the one read, the
+// record has not expired, and it still has the owner (sub, sid) the data is bound to.
 const replaceScript = `
-local version, expiresAt = unpack(redis.call('HMGET', KEYS[1], 'version', 'expiresAt'))
+local version, expiresAt, sub, sid = unpack(redis.call('HMGET', KEYS[1], 'version', 'expiresAt', 'sub', 'sid'))
 if version ~= ARGV[1] then return nil end
 if expiresAt and tonumber(expiresAt) <= tonumber(ARGV[3]) then return nil end
+if sub ~= ARGV[4] or (sid or '') ~= ARGV[5] then return nil end
 redis.call('HSET', KEYS[1], 'data', ARGV[2], 'version', tonumber(version) + 1)
 return redis.call('HMGET', KEYS[1], 'version', 'sub', 'sid', 'signedInAt')`;
 
@@ -38,6 +40,13 @@ for _, id in ipairs(due) do
   end
 end
 return taken`;
+
+// Re-encrypting writes only over the very text it read, never over a newer version; the tokens
+// are the same, so the version stays.
+const reencryptScript = `
+if redis.call('HGET', KEYS[1], 'data') ~= ARGV[1] then return 0 end
+redis.call('HSET', KEYS[1], 'data', ARGV[2])
+return 1`;
 
 const prefix = 'oer:tokens:';
 const recordKey = (sessionId: string) => `${prefix}${sessionId}`;
@@ -71,10 +80,21 @@ export function createRedisTokenStore(
       const fields = await client.hGetAll(recordKey(sessionId));
       if (!fields.data || !fields.version || !fields.sub) return undefined;
       if (fields.expiresAt && Number(fields.expiresAt) <= now()) return undefined;
-      const tokens = codec.decode(fields.data);
-      if (!tokens) return undefined;
+      const binding: TokenBinding = {
+        sessionId,
+        sub: fields.sub,
+        ...(fields.sid && { sid: fields.sid }),
+      };
+      const decoded = codec.decode(fields.data, binding);
+      if (!decoded) return undefined;
+      if (decoded.isStale) {
+        await client.eval(reencryptScript, {
+          keys: [recordKey(sessionId)],
+          arguments: [fields.data, codec.encode(decoded.tokens, binding)],
+        });
+      }
       return {
-        tokens,
+        tokens: decoded.tokens,
         version: Number(fields.version),
         sub: fields.sub,
         ...(fields.sid && { sid: fields.sid }),
@@ -85,12 +105,12 @@ export function createRedisTokenStore(
       const key = recordKey(sessionId);
       const expiresAt = now() + ttlMs;
       const keepMs = ttlMs + sweepGraceMs;
+      const owner = { sub: record.sub, ...(record.sid && { sid: record.sid }) };
       const fields = {
-        data: codec.encode(record.tokens),
+        data: codec.encode(record.tokens, { sessionId, ...owner }),
         version: '1',
-        sub: record.sub,
+        ...owner,
         expiresAt: String(expiresAt),
-        ...(record.sid && { sid: record.sid }),
         signedInAt: String(record.signedInAt),
       };
       const multi = client.multi().del(key).hSet(key, fields).pExpire(key, keepMs);
@@ -101,18 +121,32 @@ export function createRedisTokenStore(
       return { ...record, version: 1 };
     },
     async replace(sessionId, expectedVersion, tokens) {
+      // The data is bound to the record's owner: read it first; the script checks it is unchanged.
+      const [version, currentSub, currentSid] = await client.hmGet(recordKey(sessionId), [
+        'version',
+        'sub',
+        'sid',
+      ]);
+      if (version !== String(expectedVersion) || !currentSub) return undefined;
+      const binding = { sessionId, sub: currentSub, ...(currentSid && { sid: currentSid }) };
       const reply = await client.eval(replaceScript, {
         keys: [recordKey(sessionId)],
-        arguments: [String(expectedVersion), codec.encode(tokens), String(now())],
+        arguments: [
+          String(expectedVersion),
+          codec.encode(tokens, binding),
+          String(now()),
+          currentSub,
+          currentSid ?? '',
+        ],
       });
       if (!Array.isArray(reply)) return undefined;
-      const [version, sub, sid, signedInAt] = reply.map((value) =>
+      const [newVersion, sub, sid, signedInAt] = reply.map((value) =>
         typeof value === 'string' ? value : undefined,
       );
-      if (!version || !sub) return undefined;
+      if (!newVersion || !sub) return undefined;
       return {
         tokens,
-        version: Number(version),
+        version: Number(newVersion),
         sub,
         ...(sid && { sid }),
         signedInAt: signedInAtOf(signedInAt),
@@ -151,9 +185,11 @@ export function createRedisTokenStore(
       const rows = Array.isArray(reply) ? reply : [];
       const records: ExpiredTokenRecord[] = [];
       for (const row of rows) {
-        const [, data, sub, sid] = Array.isArray(row) ? row.map(String) : [];
-        const tokens = data === undefined ? undefined : codec.decode(data);
-        if (tokens && sub) records.push(sid ? { tokens, sub, sid } : { tokens, sub });
+        const [sessionId, data, sub, sid] = Array.isArray(row) ? row.map(String) : [];
+        if (sessionId === undefined || data === undefined || !sub) continue;
+        const binding = { sessionId, sub, ...(sid && { sid }) };
+        const tokens = codec.decode(data, binding)?.tokens;
+        if (tokens) records.push(sid ? { tokens, sub, sid } : { tokens, sub });
       }
       return { records, unreadable: rows.length - records.length };
     },

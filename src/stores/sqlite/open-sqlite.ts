@@ -182,9 +182,12 @@ export function startSweeper(db: DatabaseSync, options: SweeperOptions): Sweeper
 /** The token records of deleted rows; a row the codec cannot read has nothing to revoke. */
 function readExpired(rows: Record<string, SQLOutputValue>[], codec: TokenCodec): ExpiredTokens {
   const records: ExpiredTokenRecord[] = [];
-  for (const { sub, sid, data } of rows) {
-    const tokens = typeof data === 'string' ? codec.decode(data) : undefined;
-    if (tokens && typeof sub === 'string') {
+  for (const { session_id: sessionId, sub, sid, data } of rows) {
+    if (typeof sessionId !== 'string' || typeof sub !== 'string' || typeof data !== 'string')
+      continue;
+    const binding = { sessionId, sub, ...(typeof sid === 'string' && { sid }) };
+    const tokens = codec.decode(data, binding)?.tokens;
+    if (tokens) {
       records.push(typeof sid === 'string' ? { tokens, sub, sid } : { tokens, sub });
     }
   }

@@ -1,8 +1,8 @@
-// The TokenStore on SQLite: one row per session, its tokens encoded by a TokenCodec, and a version
-// that makes a refresh a compare-and-set.
+// The TokenStore on SQLite: one row per session, its tokens encoded by a TokenCodec (bound to the
+// row's session, sub and sid), and a version that makes a refresh a compare-and-set.
 import type { DatabaseSync, SQLOutputValue } from 'node:sqlite';
 import type { StoredTokens } from '../../protocol.ts';
-import { plainTokenCodec, type TokenCodec } from '../../session/token-codec.ts';
+import { plainTokenCodec, type TokenBinding, type TokenCodec } from '../../session/token-codec.ts';
 import {
   parseLogoutSubject,
   type TokenRecord,
@@ -33,13 +33,17 @@ export function createSqliteTokenStore(
     `INSERT OR REPLACE INTO tokens (session_id, sub, sid, version, data, expires_at, signed_in_at)
      VALUES (?, ?, ?, 1, ?, ?, ?)`,
   );
-  // One statement checks the version and writes, so two instances sharing the file cannot both
-  // win; RETURNING reads back the row this statement wrote, not a later writer's.
+  // One statement checks the version (and that the record still has the owner its text is bound
+  // to) and writes, so two instances sharing the file cannot both win; RETURNING reads back the
+  // row this statement wrote, not a later writer's.
   const compareAndSet = db.prepare(
     `UPDATE tokens SET data = ?, version = version + 1
-     WHERE session_id = ? AND version = ? AND expires_at > ?
+     WHERE session_id = ? AND version = ? AND sub = ? AND sid IS ? AND expires_at > ?
      RETURNING sub, sid, version, signed_in_at`,
   );
+  // Re-encrypting (current key, bound format) writes only over the very text it read: never over
+  // a newer version. The tokens are the same, so the version stays.
+  const reencrypt = db.prepare('UPDATE tokens SET data = ? WHERE session_id = ? AND data = ?');
   const remove = db.prepare('DELETE FROM tokens WHERE session_id = ?');
   // A NULL parameter leaves its column out of the search.
   const find = db.prepare(
@@ -51,21 +55,42 @@ export function createSqliteTokenStore(
   return {
     async get(sessionId) {
       const row = sqlite(() => select.get(sessionId, now()));
-      const tokens = typeof row?.data === 'string' ? codec.decode(row.data) : undefined;
-      return row && tokens && toRecord(row, tokens);
+      const text = row?.data;
+      const binding = row && toBinding(sessionId, row);
+      if (!row || !binding || typeof text !== 'string') return undefined;
+      const decoded = codec.decode(text, binding);
+      if (!decoded) return undefined;
+      if (decoded.isStale) {
+        const data = codec.encode(decoded.tokens, binding);
+        sqlite(() => reencrypt.run(data, sessionId, text));
+      }
+      return toRecord(row, decoded.tokens);
     },
     async put(sessionId, record, ttlMs) {
       if (!Number.isFinite(ttlMs) || ttlMs <= 0) {
         throw new RangeError(`ttlMs must be a positive number of milliseconds, got ${ttlMs}`);
       }
       const { tokens, sub, sid, signedInAt } = record;
-      const data = codec.encode(tokens);
+      const data = codec.encode(tokens, { sessionId, sub, ...(sid !== undefined && { sid }) });
       sqlite(() => insert.run(sessionId, sub, sid ?? null, data, now() + ttlMs, signedInAt));
       return { tokens, version: 1, sub, ...(sid !== undefined && { sid }), signedInAt };
     },
     async replace(sessionId, expectedVersion, tokens) {
-      const data = codec.encode(tokens);
-      const row = sqlite(() => compareAndSet.get(data, sessionId, expectedVersion, now()));
+      // The text is bound to the record's owner: read it first, then write only if unchanged.
+      const current = sqlite(() => select.get(sessionId, now()));
+      const binding = current && toBinding(sessionId, current);
+      if (!binding || current.version !== expectedVersion) return undefined;
+      const data = codec.encode(tokens, binding);
+      const row = sqlite(() =>
+        compareAndSet.get(
+          data,
+          sessionId,
+          expectedVersion,
+          binding.sub,
+          binding.sid ?? null,
+          now(),
+        ),
+      );
       return row && toRecord(row, tokens);
     },
     async delete(sessionId) {
@@ -78,6 +103,12 @@ export function createSqliteTokenStore(
       return rows.flatMap((row) => (typeof row.session_id === 'string' ? [row.session_id] : []));
     },
   };
+}
+
+function toBinding(sessionId: string, row: Row): TokenBinding | undefined {
+  const { sub, sid } = row;
+  if (typeof sub !== 'string') return undefined;
+  return typeof sid === 'string' ? { sessionId, sub, sid } : { sessionId, sub };
 }
 
 function toRecord(row: Row, tokens: StoredTokens): TokenRecord | undefined {
