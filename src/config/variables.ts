@@ -39,7 +39,12 @@ export const variables = {
     example: 'production',
     parse: text,
   },
-  PORT: { doc: 'Port the app listens on', example: '3000', default: '3000', parse: port },
+  PORT: {
+    doc: 'Port the app listens on (on loopback only in development with a loopback `APP_BASE_URL`)',
+    example: '3000',
+    default: '3000',
+    parse: port,
+  },
   APP_BASE_URL: {
     doc: 'Public URL of the app; the redirect URI is `APP_BASE_URL/callback`, the post-logout URI `APP_BASE_URL/`',
     example: 'https://app.example.com',
@@ -150,7 +155,7 @@ export const variables = {
     parse: sessionSeconds,
   },
   TOKEN_ENCRYPTION_KEY: {
-    doc: 'Base64 32-byte key(s), comma-separated for rotation: tokens are encrypted at rest (AES-256-GCM). Required in production',
+    doc: 'Base64 32-byte key(s), comma-separated for rotation (the first encrypts): tokens and session data are encrypted at rest (AES-256-GCM), bound to their session. Required in production',
     example: '$(openssl rand -base64 32)',
     isSecret: true,
     parse: commaList(base64Key),
