@@ -1,6 +1,6 @@
 // The one start-up path, for server.ts and the tests alike: configuration, the development
-// services when no provider is configured, the session backend, the client's credentials, the
-// OIDC client, then the app.
+// services when no provider is configured, the client's credentials, the OIDC client, the session
+// backend (whose sweeps revoke expired refresh tokens through that client), then the app.
 import path from 'node:path';
 import type { Express } from 'express';
 import type { DestinationStream, Logger } from 'pino';

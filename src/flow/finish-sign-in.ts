@@ -12,7 +12,7 @@ import {
   revokeRefreshTokenQuietly,
   saveSession,
 } from '../session/session-lifecycle.ts';
-import type { TokenStore } from '../session/token-store.ts';
+import type { TokenRecord, TokenStore } from '../session/token-store.ts';
 
 export interface FinishSignInOptions {
   oidc: Pick<OidcClient, 'exchangeCode' | 'revokeRefreshToken'>;
@@ -47,15 +47,29 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
     const { tokens, identity } = await options.oidc.exchangeCode({ params, state, pending, now });
 
     // 3. A new session id for the signed-in user, the tokens stored beside it, never in the browser.
-    //    The tokens of an earlier sign-in in this browser are dropped: revoked first if they can be.
-    await revokeEarlierSignIn(options, req.sessionID, identity, res.locals.requestId);
-    await startSignedInSession(req, options.tokens, {
-      identity,
-      tokens,
-      state,
-      now,
-      ttlMs: options.tokenTtlMs,
-    });
+    //    An earlier sign-in's tokens in this browser are dropped, and revoked once the new sign-in
+    //    is stored (revoking first could leave the browser with neither sign-in working).
+    const earlier = await options.tokens.get(req.sessionID);
+    const onRevokeError = (error: unknown) =>
+      options.logger.warn(
+        { reqId: res.locals.requestId, err: error },
+        'refresh token revocation failed',
+      );
+    try {
+      await startSignedInSession(req, options.tokens, {
+        identity,
+        tokens,
+        state,
+        now,
+        ttlMs: options.tokenTtlMs,
+      });
+    } catch (error) {
+      // The new tokens are kept nowhere: revoke them rather than leave them valid at the provider.
+      await revokeRefreshTokenQuietly(options.oidc, { tokens }, onRevokeError);
+      throw error;
+    }
+    if (isOtherProviderSession(earlier, identity))
+      await revokeRefreshTokenQuietly(options.oidc, earlier, onRevokeError);
     logEvent(options.logger, req, res, 'sign-in', identity.sub);
     res.redirect(pending.returnTo);
   };
@@ -117,27 +131,6 @@ function logEvent(
 }
 
 /**
- * Revokes the refresh token (RFC 7009) of the earlier sign-in this one replaces, only when the ID
- * tokens' `sid` show another provider session. Within one provider session a provider may reuse
- * the grant (oidc-provider does), and revoking the old token would end the new sign-in too; without
- * a `sid` on both sides there is no telling, so nothing is revoked. A failure never stops the sign-in.
- */
-async function revokeEarlierSignIn(
-  options: FinishSignInOptions,
-  sessionId: string,
-  identity: Identity,
-  requestId: string,
-): Promise<void> {
-  const previous = await options.tokens.get(sessionId);
-  const previousSid = previous?.sid;
-  if (previousSid === undefined || identity.sid === undefined || previousSid === identity.sid)
-    return;
-  await revokeRefreshTokenQuietly(options.oidc, previous, (error) => {
-    options.logger.warn({ reqId: requestId, err: error }, 'refresh token revocation failed');
-  });
-}
-
-/**
  * Starts the signed-in session under a new id (session fixation, OWASP ASVS V3.2.1) and stores
  * its tokens under that id. The user is set only once the tokens are stored, so a store failure
  * leaves a signed-out session, never a user without tokens.
@@ -182,4 +175,14 @@ function stepsSince(steps: FlowStep[], state: string): FlowStep[] {
     (step) => step.kind === 'authorization-request' && step.request.params.state === state,
   );
   return start === -1 ? [] : steps.slice(start);
+}
+
+/**
+ * Whether the earlier sign-in this one replaces belongs to another provider session (the ID
+ * tokens' `sid` differ): only then is its refresh token revoked (RFC 7009). Within one provider
+ * session a provider may reuse the grant (oidc-provider does), and revoking the old token would end
+ * the new sign-in too; without a `sid` on both sides there is no telling, so nothing is revoked.
+ */
+function isOtherProviderSession(earlier: TokenRecord | undefined, identity: Identity): boolean {
+  return earlier?.sid !== undefined && identity.sid !== undefined && earlier.sid !== identity.sid;
 }

@@ -20,6 +20,8 @@ export function signOut(options: SignOutOptions): RequestHandler {
   const { oidc, tokens, logger, cookieName } = options;
   return async (req, res) => {
     const record = await tokens.get(req.sessionID);
+    // Read before the session is destroyed: the sign-out event names who signed out.
+    const signedInSub = req.session.user?.sub ?? record?.sub;
 
     // 1. An offline refresh token outlives both sessions unless revoked (RFC 7009).
     await revokeRefreshTokenQuietly(oidc, record, (error) => {
@@ -41,7 +43,7 @@ export function signOut(options: SignOutOptions): RequestHandler {
     res.clearCookie(cookieName, { path, domain, secure: secure === true, httpOnly, sameSite });
 
     logger.info(
-      { event: 'sign-out', sub: record?.sub, reqId: res.locals.requestId, ip: req.ip },
+      { event: 'sign-out', sub: signedInSub, reqId: res.locals.requestId, ip: req.ip },
       'sign-out',
     );
 

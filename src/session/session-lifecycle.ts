@@ -49,7 +49,7 @@ export async function endSignIn(
  */
 export async function revokeRefreshTokenQuietly(
   oidc: Pick<OidcClient, 'revokeRefreshToken'>,
-  record: TokenRecord | undefined,
+  record: Pick<TokenRecord, 'tokens'> | undefined,
   onError: (error: unknown) => void,
 ): Promise<void> {
   const refreshToken = record?.tokens.refreshToken;

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { StoreError } from '../../src/errors.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
 import { postToProvider } from '../support/post-to-provider.ts';
@@ -75,5 +76,27 @@ describe('signing in again in a signed-in browser', () => {
     assert.equal(home.status, 200);
     assert.match(await home.text(), /bob/);
     assert.ok(app.logs.some((line) => line.includes('refresh token revocation failed')));
+  });
+
+  it('keeps the earlier sign-in and revokes the new tokens when the new sign-in cannot be stored', async (t) => {
+    const app = await startTestApp(t);
+    const alice = await app.signIn('alice');
+    const before = await app.backend.tokens.get(app.sessionIdOf(alice));
+    const browser = withAppCookieOnly(app, alice);
+    const revokedGrants: string[] = [];
+    app.provider.on('grant.revoked', (_ctx, grantId: string) => revokedGrants.push(grantId));
+    // The store fails once, as a full disk or a lost Redis connection would, at the new sign-in.
+    const { tokens } = app.backend;
+    const put = tokens.put.bind(tokens);
+    tokens.put = async () => {
+      tokens.put = put;
+      throw new StoreError(new Error('disk full'));
+    };
+
+    const callback = await signInThroughProvider(`${app.baseUrl}/login`, browser, { login: 'bob' });
+
+    assert.equal(callback.status, 503);
+    assert.equal(await isActive(app, before?.tokens.refreshToken ?? ''), true, 'alice not revoked');
+    assert.equal(revokedGrants.length, 1, "bob's new grant revoked, as no record keeps it");
   });
 });

@@ -88,10 +88,13 @@ export function createRedisTokenStore(
       const decoded = codec.decode(fields.data, binding);
       if (!decoded) return undefined;
       if (decoded.isStale) {
-        await client.eval(reencryptScript, {
-          keys: [recordKey(sessionId)],
-          arguments: [fields.data, codec.encode(decoded.tokens, binding)],
-        });
+        // A failed re-encryption must not fail the read: the next read tries again.
+        await client
+          .eval(reencryptScript, {
+            keys: [recordKey(sessionId)],
+            arguments: [fields.data, codec.encode(decoded.tokens, binding)],
+          })
+          .catch(() => undefined);
       }
       return {
         tokens: decoded.tokens,

@@ -62,7 +62,10 @@ export function createSqliteTokenStore(
       if (!decoded) return undefined;
       if (decoded.isStale) {
         const data = codec.encode(decoded.tokens, binding);
-        sqlite(() => reencrypt.run(data, sessionId, text));
+        // A failed re-encryption must not fail the read: the next read tries again.
+        try {
+          reencrypt.run(data, sessionId, text);
+        } catch {}
       }
       return toRecord(row, decoded.tokens);
     },
