@@ -17,6 +17,8 @@ COPY package.json package-lock.json ./
 COPY src ./src
 COPY views ./views
 COPY public ./public
+# The commands: `docker run … node bin/doctor.ts` checks the provider from where the app runs.
+COPY bin ./bin
 # The SQLite session store (SESSION_DB_PATH defaults to data/sessions.db) needs a writable folder.
 RUN mkdir -p /app/data && chown node:node /app/data
 VOLUME ["/app/data"]

@@ -47,6 +47,38 @@ export class StartupError extends Error {
 
 /** Reads the configuration from `env` and builds everything; throws ConfigError or StartupError. */
 export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): Promise<StartedApp> {
+  const { config, dev } = await resolveAppConfig(env, options);
+  try {
+    const logger = createLogger(config.logLevel, options.logTo);
+    const built = await buildApp(config, { logger, ...(options.now && { now: options.now }) });
+    return {
+      ...built,
+      config,
+      logger,
+      dev,
+      close: async () => {
+        try {
+          await built.close();
+        } finally {
+          await dev?.close();
+        }
+      },
+    };
+  } catch (error) {
+    await dev?.close();
+    throw error;
+  }
+}
+
+/**
+ * The configuration the app runs with, read from `env`: when no provider is configured, the
+ * development services are started first (the caller closes them: `dev.close()`). Also what
+ * `npm run doctor` checks. Throws ConfigError or StartupError.
+ */
+export async function resolveAppConfig(
+  env: NodeJS.ProcessEnv,
+  options: Pick<StartOptions, 'dataDir' | 'devResourceUrl'>,
+): Promise<{ config: AppConfig; dev: DevServices | undefined }> {
   const loaded = loadConfig(env);
   let dev: DevServices | undefined;
   if ('dev' in loaded) {
@@ -75,22 +107,7 @@ export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): P
       loaded.session.secrets.length === 0
         ? await loadOrCreateSecret(path.join(options.dataDir, 'dev-session-secret'))
         : undefined;
-    const config = resolveConfig(loaded, { devServices, sessionSecret });
-    const logger = createLogger(config.logLevel, options.logTo);
-    const built = await buildApp(config, { logger, ...(options.now && { now: options.now }) });
-    return {
-      ...built,
-      config,
-      logger,
-      dev,
-      close: async () => {
-        try {
-          await built.close();
-        } finally {
-          await dev?.close();
-        }
-      },
-    };
+    return { config: resolveConfig(loaded, { devServices, sessionSecret }), dev };
   } catch (error) {
     await dev?.close();
     throw error;

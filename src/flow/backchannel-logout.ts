@@ -12,13 +12,16 @@ export interface BackchannelLogoutOptions {
   logger: Logger;
 }
 
+/** Where the provider posts logout tokens: the back-channel logout URI to register is APP_BASE_URL + this. */
+export const backchannelLogoutPath = '/backchannel-logout';
+
 /** The router for POST /backchannel-logout (mounted before the session middleware: no cookies). */
 export function backchannelLogout(options: BackchannelLogoutOptions): Router {
   const { oidc, backend, logger } = options;
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 5 });
 
-  router.post('/backchannel-logout', form, async (req, res) => {
+  router.post(backchannelLogoutPath, form, async (req, res) => {
     res.setHeader('Cache-Control', 'no-store');
     const token: unknown = (req.body as Record<string, unknown> | undefined)?.logout_token;
     if (typeof token !== 'string' || token.length === 0) {

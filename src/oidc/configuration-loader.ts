@@ -26,40 +26,10 @@ export function createConfigurationLoader(
   let current: client.Configuration | undefined;
 
   async function load(): Promise<client.Configuration> {
-    const configuration = await createConfiguration();
+    const configuration = await createConfiguration(config, auth, fetchImpl);
     // openid-client allows insecure requests to every endpoint once the http issuer is allowed:
     // each endpoint the metadata names is checked here, before any request is sent to it.
     requireSecureEndpoints(configuration.serverMetadata(), config.allowInsecureHttp);
-    return configuration;
-  }
-
-  async function createConfiguration(): Promise<client.Configuration> {
-    const { credentials } = config.client;
-    // The secret also keys HS256 ID tokens, should a provider sign them so (OIDC Core §10.1).
-    const metadata = 'secret' in credentials ? { client_secret: credentials.secret } : {};
-    const { provider } = config;
-    if (provider.kind === 'oidc') {
-      return client.discovery(provider.issuer, config.client.id, metadata, auth, {
-        timeout: config.httpTimeoutSeconds,
-        [client.customFetch]: fetchImpl,
-        // http:// is accepted only for a loopback issuer (checked in loadConfig).
-        execute: config.allowInsecureHttp ? [client.allowInsecureRequests] : [],
-      });
-    }
-    const configuration = new client.Configuration(
-      {
-        issuer: provider.authorizationEndpoint.origin,
-        authorization_endpoint: provider.authorizationEndpoint.href,
-        token_endpoint: provider.tokenEndpoint.href,
-        userinfo_endpoint: provider.userinfoEndpoint.href,
-      },
-      config.client.id,
-      metadata,
-      auth,
-    );
-    configuration.timeout = config.httpTimeoutSeconds;
-    configuration[client.customFetch] = fetchImpl;
-    if (config.allowInsecureHttp) client.allowInsecureRequests(configuration);
     return configuration;
   }
 
@@ -79,4 +49,43 @@ export function createConfigurationLoader(
     },
     loaded: () => current,
   };
+}
+
+/**
+ * The openid-client Configuration for the configured provider: discovered from OIDC_ISSUER (one
+ * request), or built from the OAUTH_* endpoints (none). Its endpoints are not checked yet: see
+ * `requireSecureEndpoints`. Rejects with what openid-client or fetch threw.
+ */
+export async function createConfiguration(
+  config: AppConfig,
+  auth: client.ClientAuth,
+  fetchImpl: FetchLike,
+): Promise<client.Configuration> {
+  const { credentials } = config.client;
+  // The secret also keys HS256 ID tokens, should a provider sign them so (OIDC Core §10.1).
+  const metadata = 'secret' in credentials ? { client_secret: credentials.secret } : {};
+  const { provider } = config;
+  if (provider.kind === 'oidc') {
+    return client.discovery(provider.issuer, config.client.id, metadata, auth, {
+      timeout: config.httpTimeoutSeconds,
+      [client.customFetch]: fetchImpl,
+      // http:// is accepted only for a loopback issuer (checked in loadConfig).
+      execute: config.allowInsecureHttp ? [client.allowInsecureRequests] : [],
+    });
+  }
+  const configuration = new client.Configuration(
+    {
+      issuer: provider.authorizationEndpoint.origin,
+      authorization_endpoint: provider.authorizationEndpoint.href,
+      token_endpoint: provider.tokenEndpoint.href,
+      userinfo_endpoint: provider.userinfoEndpoint.href,
+    },
+    config.client.id,
+    metadata,
+    auth,
+  );
+  configuration.timeout = config.httpTimeoutSeconds;
+  configuration[client.customFetch] = fetchImpl;
+  if (config.allowInsecureHttp) client.allowInsecureRequests(configuration);
+  return configuration;
 }
