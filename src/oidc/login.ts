@@ -48,7 +48,7 @@ export async function createAuthorizationRequest(
 /** Something a sign-in survived that the operator should know about; the caller logs it. */
 export interface SignInWarning {
   /** Stable, for searching the log. */
-  code: UserInfoFailure['code'];
+  code: UserInfoFailure['code'] | 'refresh_token_not_issued';
   message: string;
   /** The same at every sign-in (a setting of the provider or of the app): logged once per process. */
   isOncePerProcess: boolean;
@@ -79,6 +79,9 @@ export async function exchangeCode(
   });
   const tokens = toStoredTokens(response, callback.now);
   const warnings: SignInWarning[] = [];
+  if (!tokens.refreshToken && settings.scopes.split(/\s+/).includes('offline_access')) {
+    warnings.push(refreshTokenNotIssued(settings.authParams));
+  }
   if (settings.identitySource.kind === 'user-endpoint') {
     const identity = await fetchIdentity(
       configuration,
@@ -105,6 +108,23 @@ function identityFromClaims(claims: UserClaims): Identity {
     ...(typeof claims.name === 'string' && { name: claims.name }),
     ...(typeof claims.email === 'string' && { email: claims.email }),
     ...(typeof claims.sid === 'string' && { sid: claims.sid }),
+  };
+}
+
+/**
+ * `offline_access` was asked for and no refresh token came. Many providers (node-oidc-provider and
+ * the products built on it; Google, which also wants `access_type=offline`) issue one only when
+ * the authorization request carries `prompt=consent` (OIDC Core §11).
+ */
+function refreshTokenNotIssued(authParams: Record<string, string>): SignInWarning {
+  const hasConsentPrompt = (authParams.prompt ?? '').split(/\s+/).includes('consent');
+  const consequence = 'Until then every user signs in again whenever their access token expires.';
+  return {
+    code: 'refresh_token_not_issued',
+    isOncePerProcess: true,
+    message: hasConsentPrompt
+      ? `offline_access was requested with prompt=consent, yet the provider issued no refresh token: check that the client may use the refresh_token grant at the provider (Google also needs OIDC_AUTH_PARAMS=access_type=offline&prompt=consent). ${consequence}`
+      : `offline_access was requested, yet the provider issued no refresh token: many providers issue one only with prompt=consent. Set OIDC_AUTH_PARAMS=prompt=consent (Google: OIDC_AUTH_PARAMS=access_type=offline&prompt=consent). ${consequence}`,
   };
 }
 
