@@ -47,6 +47,7 @@ export type FlowStepKind =
   | 'token-refresh'
   | 'token-revocation'
   | 'bearer-call'
+  | 'userinfo'
   | 'end-session'
   | 'provider-call';
 

@@ -27,6 +27,11 @@ export interface DevProviderOptions {
   accessTokenTtlSeconds?: number;
   /** JSON file holding the signing JWKS; created at first start, reused after. Omitted = in memory. */
   keysFile?: string;
+  /**
+   * Tests only: changes the configuration before the provider starts, so it behaves like another
+   * product (a thin ID token, another refresh-token policy).
+   */
+  adjustConfiguration?: (configuration: Configuration) => Configuration;
 }
 
 export interface DevProvider {
@@ -112,7 +117,10 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     fetch: (input, { dispatcher: _refusesLoopback, ...init } = {}) => fetch(input, init),
   };
 
-  const provider = new Provider(issuer, configuration);
+  const provider = new Provider(
+    issuer,
+    options.adjustConfiguration?.(configuration) ?? configuration,
+  );
   provider.use(assets);
   provider.use(interactionRoutes(provider));
   // Koa composes middleware in callback(): calling it per request lets a test add provider.use()

@@ -5,7 +5,7 @@ import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 import { LoginStateError } from '../errors.ts';
 import { ensureCsrfToken } from '../http/csrf.ts';
-import type { OidcClient } from '../oidc/oidc-client.ts';
+import type { OidcClient, SignInWarning } from '../oidc/oidc-client.ts';
 import type { FlowStep, Identity, PendingLogin, StoredTokens } from '../protocol.ts';
 import {
   regenerateSession,
@@ -28,6 +28,7 @@ const maxParameterLength = 4096;
 
 /** GET /callback?code&state (or ?error&state): finishes a sign-in and redirects to its returnTo. */
 export function finishSignIn(options: FinishSignInOptions): RequestHandler {
+  const loggedOnce = new Set<string>();
   return async (req, res) => {
     const now = options.now();
     const params = new URL(req.originalUrl, options.appOrigin).searchParams;
@@ -44,7 +45,17 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
 
     // 2. openid-client checks the response (`error=`, `iss` per RFC 9207), sends the code with the
     //    PKCE verifier, and validates the ID token: signature, iss, aud, exp, iat and our nonce.
-    const { tokens, identity } = await options.oidc.exchangeCode({ params, state, pending, now });
+    //    A thin ID token's profile is completed from UserInfo; what went wrong there is only logged.
+    const { tokens, identity, warnings } = await options.oidc.exchangeCode({
+      params,
+      state,
+      pending,
+      now,
+    });
+    logWarnings(options.logger, warnings, loggedOnce, {
+      reqId: res.locals.requestId,
+      sub: identity.sub,
+    });
 
     // 3. A new session id for the signed-in user, the tokens stored beside it, never in the browser.
     //    An earlier sign-in's tokens in this browser are dropped, and revoked once the new sign-in
@@ -128,6 +139,23 @@ function logEvent(
   code?: string,
 ): void {
   logger.info({ event, sub, code, reqId: res.locals.requestId, ip: req.ip }, event);
+}
+
+/**
+ * Logs what the sign-in survived (UserInfo failed, no refresh token issued); a warning about a
+ * setting, the same at every sign-in, only the first time (`loggedOnce` lives as long as the app).
+ */
+function logWarnings(
+  logger: Logger,
+  warnings: SignInWarning[],
+  loggedOnce: Set<string>,
+  context: { reqId: string; sub: string },
+): void {
+  for (const { code, message, isOncePerProcess, cause } of warnings) {
+    if (isOncePerProcess && loggedOnce.has(code)) continue;
+    if (isOncePerProcess) loggedOnce.add(code);
+    logger.warn({ code, ...context, ...(cause !== undefined && { err: cause }) }, message);
+  }
 }
 
 /**

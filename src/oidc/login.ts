@@ -1,9 +1,11 @@
 // The provider's side of a sign-in: the authorization request (PKCE S256, state, nonce) and the
-// callback (response checks, code exchange, ID token validation, or the user endpoint for OAuth 2.0).
+// callback (response checks, code exchange, ID token validation completed from UserInfo when the
+// ID token is thin, or the user endpoint for OAuth 2.0).
 import * as client from 'openid-client';
 import { ProviderError } from '../errors.ts';
 import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
 import { toStoredTokens } from './tokens.ts';
+import { completeWithUserInfo, type UserClaims, type UserInfoFailure } from './userinfo.ts';
 
 export interface LoginSettings {
   redirectUri: string;
@@ -43,16 +45,28 @@ export async function createAuthorizationRequest(
   return { url, state, codeVerifier, nonce };
 }
 
+/** Something a sign-in survived that the operator should know about; the caller logs it. */
+export interface SignInWarning {
+  /** Stable, for searching the log. */
+  code: UserInfoFailure['code'] | 'refresh_token_not_issued';
+  message: string;
+  /** The same at every sign-in (a setting of the provider or of the app): logged once per process. */
+  isOncePerProcess: boolean;
+  cause?: unknown;
+}
+
 /**
  * Exchanges the callback's code. The state was checked when the caller found the pending login by
  * it (`callback.state` is that key; openid-client requires it to match the response). openid-client
  * checks `iss` (RFC 9207), sends the PKCE verifier, and checks the ID token's claims and nonce.
+ * With a thin ID token the profile is completed from UserInfo; a failure there is a warning, never
+ * a failed sign-in.
  */
 export async function exchangeCode(
   configuration: client.Configuration,
   settings: LoginSettings,
   callback: { params: URLSearchParams; state: string; pending: PendingLogin; now: number },
-): Promise<{ tokens: StoredTokens; identity: Identity }> {
+): Promise<{ tokens: StoredTokens; identity: Identity; warnings: SignInWarning[] }> {
   // Built from the configured redirect URI, never from the request's Host header.
   const currentUrl = new URL(settings.redirectUri);
   currentUrl.search = callback.params.toString();
@@ -63,21 +77,54 @@ export async function exchangeCode(
       ? { expectedNonce: callback.pending.nonce, idTokenExpected: true }
       : {}),
   });
-  const identity =
-    settings.identitySource.kind === 'id-token'
-      ? identityFromClaims(response.claims())
-      : await fetchIdentity(configuration, settings.identitySource.url, response.access_token);
-  return { tokens: toStoredTokens(response, callback.now), identity };
+  const tokens = toStoredTokens(response, callback.now);
+  const warnings: SignInWarning[] = [];
+  if (!tokens.refreshToken && settings.scopes.split(/\s+/).includes('offline_access')) {
+    warnings.push(refreshTokenNotIssued(settings.authParams));
+  }
+  if (settings.identitySource.kind === 'user-endpoint') {
+    const identity = await fetchIdentity(
+      configuration,
+      settings.identitySource.url,
+      response.access_token,
+    );
+    return { tokens, identity, warnings };
+  }
+  const idClaims = response.claims();
+  if (!idClaims)
+    throw new ProviderError(502, 'id_token_missing', 'The identity provider sent no ID token.');
+  const { claims, failure } = await completeWithUserInfo(
+    configuration,
+    idClaims,
+    response.access_token,
+  );
+  if (failure) warnings.push({ ...failure, isOncePerProcess: false });
+  return { tokens, identity: identityFromClaims(claims), warnings };
 }
 
-function identityFromClaims(claims: client.IDToken | undefined): Identity {
-  if (!claims)
-    throw new ProviderError(502, 'id_token_missing', 'The identity provider sent no ID token.');
+function identityFromClaims(claims: UserClaims): Identity {
   return {
     sub: claims.sub,
     ...(typeof claims.name === 'string' && { name: claims.name }),
     ...(typeof claims.email === 'string' && { email: claims.email }),
     ...(typeof claims.sid === 'string' && { sid: claims.sid }),
+  };
+}
+
+/**
+ * `offline_access` was asked for and no refresh token came. Many providers (node-oidc-provider and
+ * the products built on it; Google, which also wants `access_type=offline`) issue one only when
+ * the authorization request carries `prompt=consent` (OIDC Core §11).
+ */
+function refreshTokenNotIssued(authParams: Record<string, string>): SignInWarning {
+  const hasConsentPrompt = (authParams.prompt ?? '').split(/\s+/).includes('consent');
+  const consequence = 'Until then every user signs in again whenever their access token expires.';
+  return {
+    code: 'refresh_token_not_issued',
+    isOncePerProcess: true,
+    message: hasConsentPrompt
+      ? `offline_access was requested with prompt=consent, yet the provider issued no refresh token: check that the client may use the refresh_token grant at the provider (Google also needs OIDC_AUTH_PARAMS=access_type=offline&prompt=consent). ${consequence}`
+      : `offline_access was requested, yet the provider issued no refresh token: many providers issue one only with prompt=consent. Set OIDC_AUTH_PARAMS=prompt=consent (Google: OIDC_AUTH_PARAMS=access_type=offline&prompt=consent). ${consequence}`,
   };
 }
 

@@ -9,6 +9,12 @@ const backchannelEvent = 'http://schemas.openid.net/event/backchannel-logout';
 // A logout token is accepted up to this long after its iat, and with this much clock skew.
 const maxTokenAgeSeconds = 5 * 60;
 const clockToleranceSeconds = 30;
+// §2.4 RECOMMENDS typ logout+jwt, it does not require it: providers that predate it send none, and
+// Keycloak 24 and earlier the generic JWT. What tells a logout token from an ID token is the events
+// claim and the absence of nonce (§4.1), checked below whatever the typ. A token typed as anything
+// else (an access token's at+jwt, RFC 9068) says it is another kind of token and is refused.
+// RFC 7515 §4.1.9: compared case-insensitively, with or without the `application/` prefix.
+const acceptedTypes = new Set(['logout+jwt', 'application/logout+jwt', 'jwt', 'application/jwt']);
 
 // What jose throws when the token itself is bad, as opposed to the provider's keys being unavailable.
 const tokenFaults = [
@@ -84,12 +90,7 @@ export function createLogoutTokenVerifier(
         error,
       );
     }
-    // §2.6 recommends explicit typing; providers that predate it send no typ at all.
-    if (
-      typ !== undefined &&
-      typ.toLowerCase() !== 'logout+jwt' &&
-      typ.toLowerCase() !== 'application/logout+jwt'
-    ) {
+    if (typ !== undefined && !acceptedTypes.has(typ.toLowerCase())) {
       throw new LogoutTokenError('The token is not a logout token.');
     }
     const events = payload.events as Record<string, unknown> | undefined;

@@ -8,7 +8,12 @@ import { LogoutTokenError } from '../errors.ts';
 import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
 import { type FetchLike, recordingFetch } from '../recorder/flow-recorder.ts';
 import { createConfigurationLoader } from './configuration-loader.ts';
-import { type AuthorizationRequest, createAuthorizationRequest, exchangeCode } from './login.ts';
+import {
+  type AuthorizationRequest,
+  createAuthorizationRequest,
+  exchangeCode,
+  type SignInWarning,
+} from './login.ts';
 import { createLogoutTokenVerifier, type VerifiedLogoutToken } from './logout-token.ts';
 import { mapProviderError, type ProviderStep } from './map-error.ts';
 import { withStandardErrorAnswers } from './oauth2-error-answers.ts';
@@ -22,13 +27,16 @@ export interface OidcClient {
   providerOrigins(): string[];
   /** A fresh authorization request: PKCE verifier and S256 challenge, state, nonce, and its URL. */
   createAuthorizationRequest(): Promise<AuthorizationRequest>;
-  /** Checks the callback and exchanges its code for tokens, with the identity they establish. */
+  /**
+   * Checks the callback and exchanges its code for tokens, with the identity they establish and
+   * what the sign-in survived that the operator should know (for the log).
+   */
   exchangeCode(callback: {
     params: URLSearchParams;
     state: string;
     pending: PendingLogin;
     now: number;
-  }): Promise<{ tokens: StoredTokens; identity: Identity }>;
+  }): Promise<{ tokens: StoredTokens; identity: Identity; warnings: SignInWarning[] }>;
   /** The refresh_token grant; a new ID token must name `subject`. */
   refreshTokens(tokens: StoredTokens, now: number, subject: string): Promise<StoredTokens>;
   /** Revokes a refresh token (RFC 7009); false when the provider has no revocation endpoint. */
@@ -43,6 +51,8 @@ export interface OidcClient {
    */
   verifyLogoutToken(token: string): Promise<VerifiedLogoutToken>;
 }
+
+export type { SignInWarning };
 
 export interface OidcClientOptions {
   logger: Logger;

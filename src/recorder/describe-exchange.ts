@@ -19,7 +19,7 @@ export async function describeExchange(
   }
   const authorization = new Headers(options.headers).get('authorization');
   if (authorization !== null) params.authorization = authorization;
-  const kind = kindOf(params, authorization);
+  const kind = kindOf(params, authorization, new Headers(options.headers).get('accept'));
   // An API's answer is the page's business, not the flow's: only its status is kept.
   const fields = kind === 'bearer-call' ? {} : await readFields(response);
   return {
@@ -66,10 +66,17 @@ export function describeAuthorizationResponse(
   };
 }
 
-function kindOf(params: Record<string, string>, authorization: string | null): FlowStepKind {
+function kindOf(
+  params: Record<string, string>,
+  authorization: string | null,
+  accept: string | null,
+): FlowStepKind {
   if (params.grant_type === 'authorization_code') return 'token-request';
   if (params.grant_type === 'refresh_token') return 'token-refresh';
   if (params.token_type_hint !== undefined && params.token !== undefined) return 'token-revocation';
+  // openid-client's UserInfo request is the one call with a token that accepts a JWT answer (OIDC
+  // Core §5.3.2: the answer may be signed); the API call and the OAuth 2.0 user endpoint do not.
+  if (authorization !== null && accept?.includes('application/jwt')) return 'userinfo';
   if (authorization?.toLowerCase().startsWith('bearer ')) return 'bearer-call';
   return 'provider-call';
 }

@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import {
+  backchannelEvent,
   logoutClaims,
   logoutTokenHeader,
   postLogoutToken,
   providerSigned,
 } from '../support/logout-tokens.ts';
 import { fault } from '../support/provider-faults.ts';
-import { forgeWithProviderKid } from '../support/sign-with-provider-key.ts';
+import { forgeWithProviderKid, signWithProviderKey } from '../support/sign-with-provider-key.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 describe('logout token checks (Back-Channel Logout 1.0 §2.6)', () => {
@@ -27,7 +28,13 @@ describe('logout token checks (Back-Channel Logout 1.0 §2.6)', () => {
       'the wrong event': await providerSigned(app, {
         claims: { events: { 'https://example.com/other': {} } },
       }),
-      'typ JWT': await providerSigned(app, { header: { typ: 'JWT' } }),
+      // Typed as another kind of token: an access token (RFC 9068) or a security event token
+      // (RFC 8417) is not a logout token, whatever its claims say.
+      'typ at+jwt': await providerSigned(app, { header: { typ: 'at+jwt' } }),
+      'typ application/at+jwt': await providerSigned(app, {
+        header: { typ: 'application/at+jwt' },
+      }),
+      'typ secevent+jwt': await providerSigned(app, { header: { typ: 'secevent+jwt' } }),
       'no exp': await providerSigned(app, { omit: ['exp'] }),
       'no jti': await providerSigned(app, { omit: ['jti'] }),
       'another audience': await providerSigned(app, { claims: { aud: 'another-client' } }),
@@ -52,6 +59,66 @@ describe('logout token checks (Back-Channel Logout 1.0 §2.6)', () => {
     assert.equal(accepted.status, 200);
     assert.equal(replayed.status, 400, 'a jti is accepted once');
     assert.equal(signedOut.status, 302);
+  });
+});
+
+describe('logout token typ header (Back-Channel Logout 1.0 §2.4, §4.1)', () => {
+  // §2.4: explicit typing (typ logout+jwt) is RECOMMENDED, not required; what tells a logout token
+  // from an ID token is the events claim and the absence of nonce (§2.6, §4.1), checked whatever
+  // the typ. Keycloak 24 and earlier send the generic typ JWT, so it is accepted like an absent typ.
+  for (const typ of [undefined, 'logout+jwt', 'application/logout+jwt', 'JWT', 'application/jwt']) {
+    it(`accepts a logout token with ${typ === undefined ? 'no typ' : `typ ${typ}`} and ends the session`, async (t) => {
+      const app = await startTestApp(t);
+      const jar = await app.signIn();
+      const token = await providerSigned(app, { header: { typ } });
+
+      const response = await postLogoutToken(app.baseUrl, token);
+      const afterwards = await jar.fetch(`${app.baseUrl}/resource`);
+
+      assert.equal(response.status, 200);
+      assert.equal(afterwards.status, 302, 'the session ended');
+    });
+  }
+
+  it('ends the session named by a Keycloak-style logout token (typ JWT, typ claim Logout, sid)', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const record = await app.backend.tokens.get(app.sessionIdOf(jar));
+    const now = Math.floor(Date.now() / 1000);
+    // What Keycloak 24 sends: the generic typ header, a private `typ` claim, exp two minutes on.
+    const keycloakToken = await signWithProviderKey(
+      app.providerKeysFile,
+      {
+        iat: now,
+        exp: now + 120,
+        jti: crypto.randomUUID(),
+        iss: app.issuer,
+        aud: app.config.client.id,
+        sub: 'alice',
+        typ: 'Logout',
+        sid: record?.sid ?? assert.fail('the sign-in kept a sid'),
+        events: backchannelEvent,
+      },
+      { typ: 'JWT' },
+    );
+
+    const response = await postLogoutToken(app.baseUrl, keycloakToken);
+    const afterwards = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(response.status, 200);
+    assert.equal(afterwards.status, 302, 'the session ended');
+    assert.equal(await app.backend.tokens.get(app.sessionIdOf(jar)), undefined);
+  });
+
+  it('refuses a typ JWT token that carries a nonce: an ID token is not a logout token', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const token = await providerSigned(app, { header: { typ: 'JWT' }, claims: { nonce: 'n' } });
+
+    const response = await postLogoutToken(app.baseUrl, token);
+
+    assert.equal(response.status, 400);
+    assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
   });
 });
 
