@@ -1,6 +1,6 @@
 // The one start-up path, for server.ts and the tests alike: configuration, the development
-// services when no provider is configured, the session backend, the client's credentials, the
-// OIDC client, then the app.
+// services when no provider is configured (`prepareStart`, which the commands share), the session
+// backend, the client's credentials, the OIDC client, then the app.
 import path from 'node:path';
 import type { Express } from 'express';
 import type { DestinationStream, Logger } from 'pino';
@@ -45,8 +45,24 @@ export class StartupError extends Error {
   override name = 'StartupError';
 }
 
-/** Reads the configuration from `env` and builds everything; throws ConfigError or StartupError. */
-export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): Promise<StartedApp> {
+/** The configuration every command runs with, and the development services started for it. */
+export interface PreparedStart {
+  config: AppConfig;
+  /** The embedded provider and demo API, when no provider is configured. */
+  dev: DevServices | undefined;
+  /** Stops the development services (if any). */
+  close(): Promise<void>;
+}
+
+/**
+ * Reads the configuration from `env` and, when no provider is configured, starts the development
+ * services it then points at: what `npm start` and the other commands run on. Throws ConfigError
+ * or StartupError.
+ */
+export async function prepareStart(
+  env: NodeJS.ProcessEnv,
+  options: Pick<StartOptions, 'dataDir' | 'devResourceUrl'>,
+): Promise<PreparedStart> {
   const loaded = loadConfig(env);
   let dev: DevServices | undefined;
   if ('dev' in loaded) {
@@ -76,6 +92,17 @@ export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): P
         ? await loadOrCreateSecret(path.join(options.dataDir, 'dev-session-secret'))
         : undefined;
     const config = resolveConfig(loaded, { devServices, sessionSecret });
+    return { config, dev, close: async () => dev?.close() };
+  } catch (error) {
+    await dev?.close();
+    throw error;
+  }
+}
+
+/** Reads the configuration from `env` and builds everything; throws ConfigError or StartupError. */
+export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): Promise<StartedApp> {
+  const { config, dev, close: closeDev } = await prepareStart(env, options);
+  try {
     const logger = createLogger(config.logLevel, options.logTo);
     const built = await buildApp(config, { logger, ...(options.now && { now: options.now }) });
     return {
@@ -87,12 +114,12 @@ export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): P
         try {
           await built.close();
         } finally {
-          await dev?.close();
+          await closeDev();
         }
       },
     };
   } catch (error) {
-    await dev?.close();
+    await closeDev();
     throw error;
   }
 }
