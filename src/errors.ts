@@ -67,6 +67,28 @@ export class TokenRefreshError extends AppError {
   }
 }
 
+/**
+ * The provider refused this application a token of its own (client credentials grant):
+ * `oauthError` is its RFC 6749 §5.2 code (`invalid_client`, `unauthorized_client`, `invalid_scope`…),
+ * `description` its `error_description`, both the provider's text.
+ */
+export class ApplicationTokenError extends AppError {
+  readonly oauthError: string;
+  readonly description: string | undefined;
+
+  constructor(oauthError: string, description: string | undefined, cause?: unknown) {
+    super(
+      502,
+      'application_token_refused',
+      'The identity provider refused the application token',
+      'The identity provider refused to issue this application a token of its own.',
+      { cause },
+    );
+    this.oauthError = oauthError;
+    this.description = description;
+  }
+}
+
 /** The protected API is down, slow or refused the call. */
 export class ResourceError extends AppError {
   constructor(status: 502 | 504, code: string, publicMessage: string, cause?: unknown) {

@@ -1,6 +1,7 @@
 // The one start-up path, for server.ts and the tests alike: configuration, the development
-// services when no provider is configured, the client's credentials, the OIDC client, the session
-// backend (whose sweeps revoke expired refresh tokens through that client), then the app.
+// services when no provider is configured (`prepareStart`, which the commands share), the client's
+// credentials, the OIDC client, the session backend (whose sweeps revoke expired refresh tokens
+// through that client), then the app.
 import path from 'node:path';
 import type { Express } from 'express';
 import type { DestinationStream, Logger } from 'pino';
@@ -45,40 +46,24 @@ export class StartupError extends Error {
   override name = 'StartupError';
 }
 
-/** Reads the configuration from `env` and builds everything; throws ConfigError or StartupError. */
-export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): Promise<StartedApp> {
-  const { config, dev } = await resolveAppConfig(env, options);
-  try {
-    const logger = createLogger(config.logLevel, options.logTo);
-    const built = await buildApp(config, { logger, ...(options.now && { now: options.now }) });
-    return {
-      ...built,
-      config,
-      logger,
-      dev,
-      close: async () => {
-        try {
-          await built.close();
-        } finally {
-          await dev?.close();
-        }
-      },
-    };
-  } catch (error) {
-    await dev?.close();
-    throw error;
-  }
+/** The configuration every command runs with, and the development services started for it. */
+export interface PreparedStart {
+  config: AppConfig;
+  /** The embedded provider and demo API, when no provider is configured. */
+  dev: DevServices | undefined;
+  /** Stops the development services (if any). */
+  close(): Promise<void>;
 }
 
 /**
- * The configuration the app runs with, read from `env`: when no provider is configured, the
- * development services are started first (the caller closes them: `dev.close()`). Also what
- * `npm run doctor` checks. Throws ConfigError or StartupError.
+ * Reads the configuration from `env` and, when no provider is configured, starts the development
+ * services it then points at: what `npm start` and the other commands run on. Throws ConfigError
+ * or StartupError.
  */
-export async function resolveAppConfig(
+export async function prepareStart(
   env: NodeJS.ProcessEnv,
   options: Pick<StartOptions, 'dataDir' | 'devResourceUrl'>,
-): Promise<{ config: AppConfig; dev: DevServices | undefined }> {
+): Promise<PreparedStart> {
   const loaded = loadConfig(env);
   let dev: DevServices | undefined;
   if ('dev' in loaded) {
@@ -107,9 +92,35 @@ export async function resolveAppConfig(
       loaded.session.secrets.length === 0
         ? await loadOrCreateSecret(path.join(options.dataDir, 'dev-session-secret'))
         : undefined;
-    return { config: resolveConfig(loaded, { devServices, sessionSecret }), dev };
+    const config = resolveConfig(loaded, { devServices, sessionSecret });
+    return { config, dev, close: async () => dev?.close() };
   } catch (error) {
     await dev?.close();
+    throw error;
+  }
+}
+
+/** Reads the configuration from `env` and builds everything; throws ConfigError or StartupError. */
+export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): Promise<StartedApp> {
+  const { config, dev, close: closeDev } = await prepareStart(env, options);
+  try {
+    const logger = createLogger(config.logLevel, options.logTo);
+    const built = await buildApp(config, { logger, ...(options.now && { now: options.now }) });
+    return {
+      ...built,
+      config,
+      logger,
+      dev,
+      close: async () => {
+        try {
+          await built.close();
+        } finally {
+          await closeDev();
+        }
+      },
+    };
+  } catch (error) {
+    await closeDev();
     throw error;
   }
 }

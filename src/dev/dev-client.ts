@@ -1,5 +1,6 @@
 // The dev provider's registered clients: confidential web apps using the code flow with refresh
-// tokens, optionally notified of logouts back-channel.
+// tokens, optionally notified of logouts back-channel, that may also get tokens of their own for
+// the demo API with the client credentials grant (`npm run client-credentials`).
 import type { ClientMetadata } from 'oidc-provider';
 
 export interface DevClient {
@@ -8,6 +9,8 @@ export interface DevClient {
   redirectUris: string[];
   postLogoutRedirectUris: string[];
   backchannelLogoutUri?: string;
+  /** Default: the code flow, refresh tokens and client credentials. */
+  grantTypes?: string[];
 }
 
 export function toClientMetadata(client: DevClient): ClientMetadata {
@@ -16,7 +19,7 @@ export function toClientMetadata(client: DevClient): ClientMetadata {
     client_secret: client.clientSecret,
     redirect_uris: client.redirectUris,
     post_logout_redirect_uris: client.postLogoutRedirectUris,
-    grant_types: ['authorization_code', 'refresh_token'],
+    grant_types: client.grantTypes ?? ['authorization_code', 'refresh_token', 'client_credentials'],
     response_types: ['code'],
     token_endpoint_auth_method: 'client_secret_basic',
     ...(client.backchannelLogoutUri && {

@@ -1,5 +1,6 @@
 // The demo protected API: a resource server on its own origin. GET /me answers for the bearer of
-// a valid JWT access token (RFC 9068) and refuses anything else the way RFC 6750 describes.
+// a valid JWT access token (RFC 9068), a user's or an application's own, and refuses anything else
+// the way RFC 6750 describes.
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWTPayload } from 'jose';
 import { buildDemoOrders } from './build-demo-orders.ts';
@@ -105,15 +106,33 @@ async function handleRequest(
 }
 
 function describeBearer(claims: JWTPayload) {
+  const client = typeof claims.client_id === 'string' ? claims.client_id : undefined;
+  const scopes = typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [];
+  const tokenIssuedAt =
+    claims.iat === undefined ? undefined : new Date(claims.iat * 1000).toISOString();
+  const tokenExpiresAt =
+    claims.exp === undefined ? undefined : new Date(claims.exp * 1000).toISOString();
+  // RFC 9068 §2.2: a token an application got for itself (client credentials) names no user: its
+  // `sub` is the client's id, or absent. Such a caller has no orders of its own.
+  if (client !== undefined && (claims.sub === undefined || claims.sub === client)) {
+    return {
+      message: `Hello, application ${client} — this answer comes from the demo protected API.`,
+      isApplication: true,
+      subject: client,
+      scopes,
+      client,
+      tokenIssuedAt,
+      tokenExpiresAt,
+    };
+  }
   const subject = claims.sub ?? 'unknown';
   return {
     message: `Hello, ${subject} — this answer comes from the demo protected API.`,
     subject,
-    scopes: typeof claims.scope === 'string' ? claims.scope.split(' ').filter(Boolean) : [],
-    client: typeof claims.client_id === 'string' ? claims.client_id : undefined,
-    tokenIssuedAt: claims.iat === undefined ? undefined : new Date(claims.iat * 1000).toISOString(),
-    tokenExpiresAt:
-      claims.exp === undefined ? undefined : new Date(claims.exp * 1000).toISOString(),
+    scopes,
+    client,
+    tokenIssuedAt,
+    tokenExpiresAt,
     data: { orders: buildDemoOrders(subject) },
   };
 }

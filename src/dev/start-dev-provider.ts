@@ -1,8 +1,10 @@
 // The embedded development OpenID Provider (oidc-provider 9) on its own origin: any login signs in,
-// access tokens are RFC 9068 JWTs for the demo API, refresh tokens rotate. Never used in production.
+// access tokens are RFC 9068 JWTs for the demo API, refresh tokens rotate, and a client may get a
+// token of its own for the API (client credentials grant). Never used in production.
 import { randomBytes } from 'node:crypto';
 import type { Server } from 'node:http';
 import Provider, { type Configuration, errors } from 'oidc-provider';
+import { answerUnauthorizedClient, refuseUnknownScopes } from './client-credentials-answers.ts';
 import { type DevClient, toClientMetadata } from './dev-client.ts';
 import { findDevAccount } from './find-dev-account.ts';
 import { interactionRoutes } from './interaction-routes.ts';
@@ -41,6 +43,8 @@ export interface DevProvider {
 }
 
 const daySeconds = 24 * 60 * 60;
+/** The demo API's scopes. */
+const apiScopes = ['api:read'];
 
 export async function startDevProvider(options: DevProviderOptions): Promise<DevProvider> {
   const jwks = await loadSigningKeys(options.keysFile);
@@ -63,6 +67,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     rotateRefreshToken: true,
     ttl: {
       AccessToken: accessTokenTTL,
+      ClientCredentials: accessTokenTTL,
       AuthorizationCode: 60,
       IdToken: 3600,
       RefreshToken: refreshTokenTTL,
@@ -91,16 +96,20 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
         postLogoutSuccessSource: providerPages.postLogoutSuccessSource,
       },
       backchannelLogout: { enabled: true },
+      // RFC 6749 §4.4: an application's own token, for the demo API (the default resource below).
+      clientCredentials: { enabled: true },
       resourceIndicators: {
         enabled: true,
-        // Every authorization is for the demo API, and the token endpoint uses it without a
-        // `resource` parameter, as a generic RP (written for Google or Auth0) never sends one.
+        // Every authorization and client credentials token is for the demo API, and the token
+        // endpoint uses it without a `resource` parameter, as a generic RP (written for Google or
+        // Auth0) never sends one.
         defaultResource: () => audience,
         useGrantedResource: () => true,
-        getResourceServerInfo: (_ctx, resourceIndicator) => {
+        getResourceServerInfo: (ctx, resourceIndicator) => {
           if (resourceIndicator !== audience) throw new errors.InvalidTarget();
+          refuseUnknownScopes(ctx, apiScopes);
           return {
-            scope: 'api:read',
+            scope: apiScopes.join(' '),
             audience,
             accessTokenTTL,
             accessTokenFormat: 'jwt',
@@ -121,6 +130,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
     issuer,
     options.adjustConfiguration?.(configuration) ?? configuration,
   );
+  provider.use(answerUnauthorizedClient());
   provider.use(assets);
   provider.use(interactionRoutes(provider));
   // Koa composes middleware in callback(): calling it per request lets a test add provider.use()

@@ -16,7 +16,7 @@ import {
   checkClientCredentials,
   connectToProvider,
 } from '../oidc/provider-checks.ts';
-import { resolveAppConfig, StartupError } from '../start.ts';
+import { type PreparedStart, prepareStart, StartupError } from '../start.ts';
 import { checkClock } from './check-clock.ts';
 import { checkResource } from './check-resource.ts';
 
@@ -37,9 +37,9 @@ export async function runDoctor(
   env: NodeJS.ProcessEnv,
   options: { dataDir: string },
 ): Promise<DoctorReport> {
-  let resolved: Awaited<ReturnType<typeof resolveAppConfig>>;
+  let prepared: PreparedStart;
   try {
-    resolved = await resolveAppConfig(env, options);
+    prepared = await prepareStart(env, options);
   } catch (error) {
     if (error instanceof ConfigError)
       return report(error.problems.map((problem) => failure('Configuration', problem)));
@@ -50,11 +50,10 @@ export async function runDoctor(
     }
     throw error;
   }
-  const { config, dev } = resolved;
   try {
-    return report(await runChecks(config), config);
+    return report(await runChecks(prepared.config), prepared.config);
   } finally {
-    await dev?.close();
+    await prepared.close();
   }
 }
 

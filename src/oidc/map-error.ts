@@ -1,10 +1,22 @@
 // Converts what openid-client throws into the app's typed errors, at the edge of src/oidc.
 // The original error is kept as `cause` for the log; the page only sees the public message.
 import * as client from 'openid-client';
-import { AppError, LoginStateError, ProviderError, TokenRefreshError } from '../errors.ts';
+import {
+  AppError,
+  ApplicationTokenError,
+  LoginStateError,
+  ProviderError,
+  TokenRefreshError,
+} from '../errors.ts';
 
 /** What the app was doing when the provider call failed. */
-export type ProviderStep = 'discovery' | 'login' | 'refresh' | 'revocation' | 'logout';
+export type ProviderStep =
+  | 'discovery'
+  | 'login'
+  | 'refresh'
+  | 'revocation'
+  | 'logout'
+  | 'client-credentials';
 
 const cancelledOrRefused: Record<string, string> = {
   access_denied: 'The sign-in was cancelled or refused at the identity provider.',
@@ -18,6 +30,14 @@ function oauthErrorCode(error: unknown): string | undefined {
   if (error instanceof client.ResponseBodyError) return error.error;
   if (error instanceof client.WWWAuthenticateChallengeError)
     return error.cause[0]?.parameters.error;
+  return undefined;
+}
+
+/** The provider's `error_description` next to that code, if any. */
+function oauthErrorDescription(error: unknown): string | undefined {
+  if (error instanceof client.ResponseBodyError) return error.error_description;
+  if (error instanceof client.WWWAuthenticateChallengeError)
+    return error.cause[0]?.parameters.error_description;
   return undefined;
 }
 
@@ -42,6 +62,9 @@ export function mapProviderError(error: unknown, step: ProviderStep): AppError {
       'This sign-in link was already used or has expired. Please start again.',
       { cause: error },
     );
+  }
+  if (code && step === 'client-credentials') {
+    return new ApplicationTokenError(code, oauthErrorDescription(error), error);
   }
   if (code) {
     return new ProviderError(

@@ -18,7 +18,12 @@ import { createLogoutTokenVerifier, type VerifiedLogoutToken } from './logout-to
 import { mapProviderError, type ProviderStep } from './map-error.ts';
 import { withStandardErrorAnswers } from './oauth2-error-answers.ts';
 import { callResource, type ResourceAnswer } from './resource.ts';
-import { buildLogoutUrl, refreshTokens, revokeRefreshToken } from './tokens.ts';
+import {
+  buildLogoutUrl,
+  refreshTokens,
+  requestApplicationToken,
+  revokeRefreshToken,
+} from './tokens.ts';
 
 export interface OidcClient {
   /** Loads the provider metadata now (start-up, readiness); rejects with a ProviderError. */
@@ -45,6 +50,12 @@ export interface OidcClient {
   buildLogoutUrl(idToken: string | undefined): Promise<URL | undefined>;
   /** GETs RESOURCE_URL with the access token as a Bearer credential. */
   callResource(accessToken: string): Promise<ResourceAnswer>;
+  /**
+   * The client credentials grant (RFC 6749 §4.4): a token for this application itself, no user.
+   * Rejects with ApplicationTokenError when the provider refuses (its OAuth error code says why),
+   * with a ProviderError when it cannot be reached.
+   */
+  requestApplicationToken(parameters: Record<string, string>, now: number): Promise<StoredTokens>;
   /**
    * Verifies a back-channel logout token; rejects with LogoutTokenError (400) when it is not good.
    * Whether its jti was used before is the caller's check (the store every instance shares).
@@ -151,6 +162,8 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       call('logout', async (c) => buildLogoutUrl(c, idToken, config.postLogoutRedirectUri)),
     callResource: async (accessToken) =>
       callResource(await loader.get(), config.resourceUrl, accessToken),
+    requestApplicationToken: (parameters, now) =>
+      call('client-credentials', (c) => requestApplicationToken(c, parameters, now)),
     verifyLogoutToken: async (token) => {
       logoutVerifier ??= createLogoutVerifier().catch((error: unknown) => {
         logoutVerifier = undefined;

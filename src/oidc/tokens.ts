@@ -1,4 +1,5 @@
-// Refresh, revocation and RP-initiated logout, and how a token response is kept.
+// Refresh, revocation and RP-initiated logout, the application's own token (client credentials),
+// and how a token response is kept.
 import * as client from 'openid-client';
 import { TokenRefreshError } from '../errors.ts';
 import type { StoredTokens } from '../protocol.ts';
@@ -49,6 +50,19 @@ export async function refreshTokens(
     );
   }
   return toStoredTokens(result, now, tokens);
+}
+
+/**
+ * The client credentials grant (RFC 6749 §4.4): the application asks with its own credentials for
+ * a token of its own, no user involved. `parameters` name what for: `scope`, and for some providers
+ * `resource` (RFC 8707) or `audience`. No refresh token comes back (§4.4.3): at expiry, ask again.
+ */
+export async function requestApplicationToken(
+  configuration: client.Configuration,
+  parameters: Record<string, string>,
+  now: number,
+): Promise<StoredTokens> {
+  return toStoredTokens(await client.clientCredentialsGrant(configuration, parameters), now);
 }
 
 /** Revokes a refresh token (RFC 7009). Resolves false when the provider has no revocation endpoint. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as client from 'openid-client';
-import { AppError, ProviderError } from '../../src/errors.ts';
+import { AppError, ApplicationTokenError, ProviderError } from '../../src/errors.ts';
 import { mapProviderError, type ProviderStep } from '../../src/oidc/map-error.ts';
 
 /** Provider text that must reach the log through `cause`, never the page. */
@@ -133,6 +133,30 @@ const rows: Row[] = [
     type: 'TokenRefreshError',
   },
   {
+    name: 'invalid_scope from the token endpoint for an application token',
+    error: () => responseBodyError('invalid_scope'),
+    step: 'client-credentials',
+    status: 502,
+    code: 'application_token_refused',
+    type: 'ApplicationTokenError',
+  },
+  {
+    name: 'a WWW-Authenticate invalid_client challenge for an application token',
+    error: () => challengeError('invalid_client'),
+    step: 'client-credentials',
+    status: 502,
+    code: 'application_token_refused',
+    type: 'ApplicationTokenError',
+  },
+  {
+    name: 'a network TypeError while asking for an application token',
+    error: networkError,
+    step: 'client-credentials',
+    status: 503,
+    code: 'provider_unreachable',
+    type: 'ProviderError',
+  },
+  {
     name: 'OAUTH_TIMEOUT',
     error: () => clientError('OAUTH_TIMEOUT'),
     step: 'discovery',
@@ -239,6 +263,19 @@ describe('mapProviderError', () => {
       if (row.publicMessage) assert.match(mapped.publicMessage, row.publicMessage);
     });
   }
+
+  it('keeps the OAuth error code and description of a refused application token for the command', () => {
+    const mapped = mapProviderError(
+      challengeError('unauthorized_client', 400),
+      'client-credentials',
+    );
+
+    assert.ok(mapped instanceof ApplicationTokenError);
+    assert.deepEqual(
+      { oauthError: mapped.oauthError, description: mapped.description },
+      { oauthError: 'unauthorized_client', description: providerText },
+    );
+  });
 
   it('returns an AppError unchanged', () => {
     const error = new ProviderError(504, 'provider_timeout', 'Too slow.');

@@ -1,0 +1,73 @@
+// Move 5, `npm run client-credentials`: an application calling the API on its own behalf, with a
+// token it got for itself (the client credentials grant, RFC 6749 §4.4): no user, no browser, no
+// refresh token (§4.4.3). The token is kept in memory until shortly before it expires, so calls
+// share one token instead of asking the provider each time; then a new one is asked for.
+import { ApiAccessRefusedError } from '../errors.ts';
+import type { OidcClient } from '../oidc/oidc-client.ts';
+import type { ResourceAnswer } from '../oidc/resource.ts';
+import type { StoredTokens } from '../protocol.ts';
+
+export interface ApplicationCall {
+  answer: Exclude<ResourceAnswer, { isTokenRejected: true }>;
+  /** The token the call used, to describe it (its value is never shown). */
+  token: StoredTokens;
+  /** The token came from the cache: this call made no token request. */
+  isReused: boolean;
+}
+
+export interface ApplicationApiCallerOptions {
+  oidc: Pick<OidcClient, 'requestApplicationToken' | 'callResource'>;
+  /** The token request's parameters: `scope`, and `resource` or `audience` for providers that need one. */
+  parameters: Record<string, string>;
+  now: () => number;
+  /** A new token is asked for this long before the cached one expires (never before half its life). */
+  skewMs: number;
+}
+
+/**
+ * Creates the application's API call; the token it caches lives as long as the function. Rejects
+ * with ApplicationTokenError when the provider refuses the token, ProviderError or ResourceError
+ * when a server cannot be reached, ApiAccessRefusedError when the API refuses a new token.
+ */
+export function createApplicationApiCaller(
+  options: ApplicationApiCallerOptions,
+): () => Promise<ApplicationCall> {
+  const { oidc, parameters, now, skewMs } = options;
+  // One process, one token: calls made at the very same moment would each ask for one (the app's
+  // sessions share refreshes with a lock, session/refresh-lock.ts; this command calls in turn).
+  let cached: StoredTokens | undefined;
+
+  async function requestToken(): Promise<StoredTokens> {
+    cached = await oidc.requestApplicationToken(parameters, now());
+    return cached;
+  }
+
+  return async function callApiAsApplication(): Promise<ApplicationCall> {
+    // 1. The cached token while it is good for a while yet, otherwise a new one.
+    const reusable = cached && isGoodFor(cached, now(), skewMs) ? cached : undefined;
+    const isReused = reusable !== undefined;
+    const token = reusable ?? (await requestToken());
+
+    // 2. The API call, with the token as a Bearer credential (RFC 6750).
+    const answer = await oidc.callResource(token.accessToken);
+    if (!answer.isTokenRejected) return { answer, token, isReused };
+
+    // 3. 401 (RFC 6750 §3.1 invalid_token): a cached token was revoked or expired early: one new
+    // token, one retry. A brand-new token refused means the API does not take this client's tokens.
+    cached = undefined;
+    if (!isReused) throw new ApiAccessRefusedError();
+    const renewed = await requestToken();
+    const retried = await oidc.callResource(renewed.accessToken);
+    if (retried.isTokenRejected) throw new ApiAccessRefusedError();
+    return { answer: retried, token: renewed, isReused: false };
+  };
+}
+
+/** Good until `skewMs` before its expiry, or half its lifetime if that is shorter. */
+function isGoodFor(token: StoredTokens, now: number, skewMs: number): boolean {
+  const { expiresAt, issuedAt } = token;
+  // No expires_in (it is only RECOMMENDED, RFC 6749 §5.1): kept until the API refuses it.
+  if (expiresAt === undefined) return true;
+  const skew = issuedAt === undefined ? skewMs : Math.min(skewMs, (expiresAt - issuedAt) / 2);
+  return expiresAt - skew > now;
+}
