@@ -1,8 +1,10 @@
-// The provider's side of a sign-in: the authorization request (PKCE S256, state, nonce) and the
-// callback (response checks, code exchange, ID token validation, or the user endpoint for OAuth 2.0).
+// The provider's side of a sign-in: the authorization request (PKCE S256, state, nonce; pushed
+// with PAR) and the callback (response checks, code exchange with a DPoP proof when on, ID token
+// validation, or the user endpoint for OAuth 2.0).
 import * as client from 'openid-client';
 import { ProviderError } from '../errors.ts';
 import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
+import { type DpopSigner, generateDpopKey } from './dpop.ts';
 import { toStoredTokens } from './tokens.ts';
 
 export interface LoginSettings {
@@ -11,6 +13,10 @@ export interface LoginSettings {
   authParams: Record<string, string>;
   /** OpenID Connect names the user in an ID token (with a nonce); plain OAuth 2.0 at a user endpoint. */
   identitySource: { kind: 'id-token' } | { kind: 'user-endpoint'; url: URL };
+  /** Push the authorization request (RFC 9126) even when the provider does not require it. */
+  usePar: boolean;
+  /** DPoP (RFC 9449): each sign-in binds its tokens to a new key pair; absent when off. */
+  dpop?: DpopSigner;
 }
 
 /** A new authorization request: the URL to send the browser to, and the secrets to keep for the callback. */
@@ -31,7 +37,7 @@ export async function createAuthorizationRequest(
   const state = client.randomState();
   const isOidc = settings.identitySource.kind === 'id-token';
   const nonce = isOidc ? client.randomNonce() : '';
-  const url = client.buildAuthorizationUrl(configuration, {
+  const parameters = {
     ...settings.authParams,
     redirect_uri: settings.redirectUri,
     scope: settings.scopes,
@@ -39,7 +45,21 @@ export async function createAuthorizationRequest(
     code_challenge_method: 'S256',
     state,
     ...(nonce && { nonce }),
-  });
+  };
+  // RFC 9126: pushed, the parameters go from this server to the provider (as the authenticated
+  // client), and the browser carries only client_id and the request_uri the provider answered.
+  const metadata = configuration.serverMetadata();
+  const isPushed = settings.usePar || metadata.require_pushed_authorization_requests === true;
+  if (isPushed && !metadata.pushed_authorization_request_endpoint) {
+    throw new ProviderError(
+      502,
+      'par_unsupported',
+      'The identity provider does not accept pushed authorization requests.',
+    );
+  }
+  const url = isPushed
+    ? await client.buildAuthorizationUrlWithPAR(configuration, parameters)
+    : client.buildAuthorizationUrl(configuration, parameters);
   return { url, state, codeVerifier, nonce };
 }
 
@@ -56,18 +76,27 @@ export async function exchangeCode(
   // Built from the configured redirect URI, never from the request's Host header.
   const currentUrl = new URL(settings.redirectUri);
   currentUrl.search = callback.params.toString();
-  const response = await client.authorizationCodeGrant(configuration, currentUrl, {
-    pkceCodeVerifier: callback.pending.codeVerifier,
-    expectedState: callback.state,
-    ...(settings.identitySource.kind === 'id-token'
-      ? { expectedNonce: callback.pending.nonce, idTokenExpected: true }
-      : {}),
-  });
+  // DPoP: a new key pair for this sign-in; the proof sent with the code asks the provider to bind
+  // the tokens to it (RFC 9449 §5), and the key is kept with them (dropped if the provider did not).
+  const dpopKey = settings.dpop && (await generateDpopKey());
+  const response = await client.authorizationCodeGrant(
+    configuration,
+    currentUrl,
+    {
+      pkceCodeVerifier: callback.pending.codeVerifier,
+      expectedState: callback.state,
+      ...(settings.identitySource.kind === 'id-token'
+        ? { expectedNonce: callback.pending.nonce, idTokenExpected: true }
+        : {}),
+    },
+    undefined,
+    await settings.dpop?.optionsFor(configuration, dpopKey),
+  );
   const identity =
     settings.identitySource.kind === 'id-token'
       ? identityFromClaims(response.claims())
       : await fetchIdentity(configuration, settings.identitySource.url, response.access_token);
-  return { tokens: toStoredTokens(response, callback.now), identity };
+  return { tokens: toStoredTokens(response, callback.now, undefined, dpopKey), identity };
 }
 
 function identityFromClaims(claims: client.IDToken | undefined): Identity {
