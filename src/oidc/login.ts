@@ -28,7 +28,10 @@ export interface AuthorizationRequest {
   nonce: string;
 }
 
-/** Builds the authorization URL with a fresh PKCE verifier (S256), state and nonce. */
+/**
+ * Builds the authorization URL with a fresh PKCE verifier (S256), state and nonce; with PAR, the
+ * URL holds only `client_id` and the `request_uri` the provider gave for the pushed parameters.
+ */
 export async function createAuthorizationRequest(
   configuration: client.Configuration,
   settings: LoginSettings,
