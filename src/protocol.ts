@@ -25,6 +25,20 @@ export interface StoredTokens {
   refreshToken?: string;
   idToken?: string;
   scope?: string;
+  /**
+   * DPoP (RFC 9449): the private key the tokens are bound to, present only when the provider bound
+   * them (`tokenType` DPoP). Kept, and encrypted at rest, with the tokens it goes with.
+   */
+  dpopKey?: DpopPrivateKey;
+}
+
+/** A P-256 private key as a JWK (RFC 7517): `d` is the secret; `x` and `y`, its public half, go in every proof. */
+export interface DpopPrivateKey {
+  kty: 'EC';
+  crv: 'P-256';
+  x: string;
+  y: string;
+  d: string;
 }
 
 /** Who signed in: from the validated ID token, or from the user endpoint with plain OAuth 2.0. */
@@ -41,6 +55,7 @@ export type LogoutSubject = { sub: string; sid?: string } | { sub?: string; sid:
 
 /** What kind of exchange a recorded step is; the /flow view words each kind. */
 export type FlowStepKind =
+  | 'pushed-authorization-request'
   | 'authorization-request'
   | 'authorization-response'
   | 'token-request'
@@ -48,6 +63,7 @@ export type FlowStepKind =
   | 'token-revocation'
   | 'bearer-call'
   | 'userinfo'
+  | 'dpop-call'
   | 'end-session'
   | 'provider-call';
 

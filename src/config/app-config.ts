@@ -41,6 +41,10 @@ interface SharedConfig {
   client: ClientSettings;
   scopes: string;
   authParams: Record<string, string>;
+  /** Pushed authorization requests (RFC 9126), asked for; also used when the provider requires them. */
+  usePar: boolean;
+  /** DPoP (RFC 9449): tokens bound to a key pair kept with each session's tokens. */
+  useDpop: boolean;
   /** http:// provider URLs are accepted: only ever true for loopback hosts. */
   allowInsecureHttp: boolean;
   session: {

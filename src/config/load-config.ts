@@ -2,7 +2,7 @@
 // variables; every bad value is reported at once, one line each: variable, problem, example.
 import type { LoadedConfig, SessionStoreSettings } from './app-config.ts';
 import { readClient } from './read-client.ts';
-import { checkAll, fail, isLoopbackHost, read, readEveryVariable } from './read-env.ts';
+import { checkAll, fail, isLoopbackHost, isSet, read, readEveryVariable } from './read-env.ts';
 import { readProviderChoice, usesDevProvider } from './read-provider.ts';
 import { deepFreeze } from './resolve-config.ts';
 import type { VariableName } from './variables.ts';
@@ -14,13 +14,14 @@ export { devClient } from './read-client.ts';
 export function loadConfig(env: NodeJS.ProcessEnv): LoadedConfig {
   const isProduction = read(env, 'NODE_ENV') === 'production';
   const isDevProvider = usesDevProvider(env, isProduction);
-  const [, site, providerChoice, client, secrets, store, tokenEncryptionKeys] = checkAll(
+  const [, site, providerChoice, client, secrets, store, usePar, tokenEncryptionKeys] = checkAll(
     () => readEveryVariable(env),
     () => readSite(env, isProduction, isDevProvider),
     () => readProviderChoice(env, isDevProvider),
     () => readClient(env, isDevProvider),
     () => requiredInProduction(isProduction, 'SESSION_SECRET', read(env, 'SESSION_SECRET') ?? []),
     () => readStore(env),
+    () => readPushedRequests(env),
     () =>
       requiredInProduction(
         isProduction,
@@ -41,6 +42,8 @@ export function loadConfig(env: NodeJS.ProcessEnv): LoadedConfig {
     client,
     scopes: read(env, 'OIDC_SCOPES'),
     authParams: read(env, 'OIDC_AUTH_PARAMS') ?? {},
+    usePar,
+    useDpop: read(env, 'OIDC_USE_DPOP'),
     allowInsecureHttp: isDevProvider || read(env, 'OIDC_ALLOW_INSECURE_HTTP'),
     session: {
       secrets,
@@ -110,6 +113,14 @@ function readStore(env: NodeJS.ProcessEnv): SessionStoreSettings {
       return { kind: 'redis', url };
     }
   }
+}
+
+function readPushedRequests(env: NodeJS.ProcessEnv): boolean {
+  const usePar = read(env, 'OIDC_USE_PAR');
+  // RFC 9126 §5: the pushed-request endpoint is named in the provider's metadata, from discovery.
+  if (usePar && (isSet(env, 'OAUTH_AUTHORIZATION_ENDPOINT') || isSet(env, 'OAUTH_TOKEN_ENDPOINT')))
+    fail('OIDC_USE_PAR', 'needs OIDC_ISSUER: only discovery names the pushed-request endpoint');
+  return usePar;
 }
 
 function requiredInProduction<T>(isProduction: boolean, name: VariableName, list: T[]): T[] {

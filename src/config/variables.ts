@@ -96,6 +96,18 @@ export const variables = {
     default: 'false',
     parse: flag,
   },
+  OIDC_USE_PAR: {
+    doc: 'Push the authorization request to the provider first (RFC 9126): the browser carries only `client_id` and `request_uri`. Automatic when the provider requires it',
+    example: 'true',
+    default: 'false',
+    parse: flag,
+  },
+  OIDC_USE_DPOP: {
+    doc: 'Bind the tokens to a key pair kept per session (DPoP, RFC 9449): every token request and API call carries a proof signed with it',
+    example: 'true',
+    default: 'false',
+    parse: flag,
+  },
   OAUTH_AUTHORIZATION_ENDPOINT: {
     doc: 'Plain OAuth 2.0 provider without discovery (e.g. GitHub): its authorization endpoint; used instead of `OIDC_ISSUER`',
     example: 'https://github.com/login/oauth/authorize',

@@ -1,6 +1,6 @@
 // The demo protected API: a resource server on its own origin. GET /me answers for the bearer of
 // a valid JWT access token (RFC 9068), a user's or an application's own, and refuses anything else
-// the way RFC 6750 describes.
+// the way RFC 6750 describes; a DPoP-bound token only with a proof of its key (RFC 9449 §7).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JWTPayload } from 'jose';
 import { buildDemoOrders } from './build-demo-orders.ts';
@@ -10,6 +10,11 @@ import {
   createAccessTokenVerifier,
   InvalidTokenError,
 } from './verify-access-token.ts';
+import {
+  createDpopBindingCheck,
+  type DpopBindingCheck,
+  proofAlgorithms,
+} from './verify-dpop-proof.ts';
 
 export interface DemoApiOptions {
   /** Interface to listen on; default 127.0.0.1. */
@@ -32,17 +37,19 @@ export interface DemoApi {
 }
 
 const bearerRealm = 'Bearer realm="demo-api"';
-// RFC 6750 §2.1: the b64token syntax of a bearer credential.
-const bearerCredentials = /^Bearer +([A-Za-z0-9\-._~+/]+=*)$/i;
+const dpopRealm = `DPoP realm="demo-api", algs="${proofAlgorithms.join(' ')}"`;
+// RFC 6750 §2.1 (and RFC 9449 §7.1): the b64token syntax of a bearer or DPoP credential.
+const credentials = /^(Bearer|DPoP) +([A-Za-z0-9\-._~+/]+=*)$/i;
 
 export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
   const host = options.host ?? '127.0.0.1';
   const server = await listenServer(options.port, host);
   const url = `http://${options.publicHost ?? host}:${portOf(server)}/`;
   const verify = createAccessTokenVerifier(options.issuer, options.audience ?? url);
+  const checkBinding = createDpopBindingCheck();
 
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
-    handleRequest(req, res, verify).catch((error: unknown) => {
+    handleRequest(req, res, { verify, checkBinding, url }).catch((error: unknown) => {
       console.error('demo API: request failed', error instanceof Error ? error.message : error);
       if (!res.headersSent) send(res, 500, { error: 'server_error' });
     });
@@ -54,7 +61,7 @@ export async function startDemoApi(options: DemoApiOptions): Promise<DemoApi> {
 async function handleRequest(
   req: IncomingMessage,
   res: ServerResponse,
-  verify: AccessTokenVerifier,
+  api: { verify: AccessTokenVerifier; checkBinding: DpopBindingCheck; url: string },
 ): Promise<void> {
   const path = new URL(req.url ?? '/', 'http://demo-api').pathname;
   if (path === '/healthz' && req.method === 'GET') return send(res, 200, { status: 'ok' });
@@ -66,7 +73,7 @@ async function handleRequest(
   }
 
   const authorization = req.headers.authorization;
-  if (!authorization?.toLowerCase().startsWith('bearer ')) {
+  if (!/^(bearer|dpop) /i.test(authorization ?? '')) {
     // RFC 6750 §3.1: no error code when the request carries no credentials at all.
     res.setHeader('WWW-Authenticate', bearerRealm);
     return send(res, 401, {
@@ -74,18 +81,19 @@ async function handleRequest(
       error_description: 'An access token is required',
     });
   }
-  const token = bearerCredentials.exec(authorization)?.[1];
+  const [, scheme = '', token] = credentials.exec(authorization ?? '') ?? [];
+  const realm = scheme.toLowerCase() === 'dpop' ? dpopRealm : bearerRealm;
   if (token === undefined) {
-    res.setHeader('WWW-Authenticate', `${bearerRealm}, error="invalid_request"`);
+    res.setHeader('WWW-Authenticate', `${realm}, error="invalid_request"`);
     return send(res, 400, {
       error: 'invalid_request',
-      error_description: 'Malformed bearer token',
+      error_description: 'Malformed access token',
     });
   }
 
   let claims: JWTPayload;
   try {
-    claims = await verify(token);
+    claims = await api.verify(token);
   } catch (error) {
     if (!(error instanceof InvalidTokenError)) {
       console.error(
@@ -95,14 +103,33 @@ async function handleRequest(
       return send(res, 503, { error: 'temporarily_unavailable' });
     }
     const { description } = error;
-    res.setHeader(
-      'WWW-Authenticate',
-      `${bearerRealm}, error="invalid_token", error_description="${description}"`,
-    );
-    return send(res, 401, { error: 'invalid_token', error_description: description });
+    return refuse(res, realm, 'invalid_token', description);
+  }
+
+  // RFC 9449 §7.1: a token bound to a key only with the DPoP scheme and a proof of that key.
+  const refusal = await api.checkBinding({
+    isDpopScheme: realm === dpopRealm,
+    accessToken: token,
+    claims,
+    // Node joins repeated headers with commas: two proofs read as one malformed proof.
+    proof: typeof req.headers.dpop === 'string' ? req.headers.dpop : undefined,
+    method: req.method,
+    url: new URL(path, api.url).href,
+  });
+  if (refusal) {
+    if (refusal.nonce) res.setHeader('DPoP-Nonce', refusal.nonce);
+    return refuse(res, dpopRealm, refusal.error, refusal.description);
   }
 
   send(res, 200, describeBearer(claims));
+}
+
+function refuse(res: ServerResponse, realm: string, error: string, description: string): void {
+  res.setHeader(
+    'WWW-Authenticate',
+    `${realm}, error="${error}", error_description="${description}"`,
+  );
+  send(res, 401, { error, error_description: description });
 }
 
 function describeBearer(claims: JWTPayload) {

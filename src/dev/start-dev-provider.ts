@@ -98,6 +98,11 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
       backchannelLogout: { enabled: true },
       // RFC 6749 §4.4: an application's own token, for the demo API (the default resource below).
       clientCredentials: { enabled: true },
+      // Pushed authorization requests (RFC 9126), on by default in oidc-provider 9, used with OIDC_USE_PAR.
+      pushedAuthorizationRequests: { enabled: true },
+      // DPoP (RFC 9449), used with OIDC_USE_DPOP. A proof must carry the provider's current nonce
+      // (§8), so the app's answer to use_dpop_nonce runs on every sign-in and after every restart.
+      dPoP: { enabled: true, nonceSecret: randomBytes(32), requireNonce: () => true },
       resourceIndicators: {
         enabled: true,
         // Every authorization and client credentials token is for the demo API, and the token

@@ -24,14 +24,14 @@ export async function callProtectedApi(
   current: TokenRecord | undefined,
 ): Promise<ApiCall> {
   const fresh = await freshTokensOrSignIn(refresher, sessionId, { current });
-  const first = await oidc.callResource(fresh.record.tokens.accessToken);
+  const first = await oidc.callResource(fresh.record.tokens);
   if (!first.isTokenRejected) return { answer: first, wasRefreshed: fresh.wasRefreshed };
 
   // 401 invalid_token: revoked or expired early. Renew this very version once, then retry once.
   const renewed = await freshTokensOrSignIn(refresher, sessionId, {
     rejectedVersion: fresh.record.version,
   });
-  const second = await oidc.callResource(renewed.record.tokens.accessToken);
+  const second = await oidc.callResource(renewed.record.tokens);
   // Not an automatic sign-in: a provider that signs the user straight back in would loop forever.
   if (second.isTokenRejected) throw new ApiAccessRefusedError();
   return { answer: second, wasRefreshed: true };

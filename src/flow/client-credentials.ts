@@ -49,7 +49,7 @@ export function createApplicationApiCaller(
     const token = reusable ?? (await requestToken());
 
     // 2. The API call, with the token as a Bearer credential (RFC 6750).
-    const answer = await oidc.callResource(token.accessToken);
+    const answer = await oidc.callResource(token);
     if (!answer.isTokenRejected) return { answer, token, isReused };
 
     // 3. 401 (RFC 6750 §3.1 invalid_token): a cached token was revoked or expired early: one new
@@ -57,7 +57,7 @@ export function createApplicationApiCaller(
     cached = undefined;
     if (!isReused) throw new ApiAccessRefusedError();
     const renewed = await requestToken();
-    const retried = await oidc.callResource(renewed.accessToken);
+    const retried = await oidc.callResource(renewed);
     if (retried.isTokenRejected) throw new ApiAccessRefusedError();
     return { answer: retried, token: renewed, isReused: false };
   };

@@ -197,10 +197,12 @@ async function startSignedInSession(
   await saveSession(req);
 }
 
-/** The recorded steps from the authorization request that carried `state` on. */
+/** The recorded steps from the authorization request that carried `state` (pushed, with PAR) on. */
 function stepsSince(steps: FlowStep[], state: string): FlowStep[] {
   const start = steps.findLastIndex(
-    (step) => step.kind === 'authorization-request' && step.request.params.state === state,
+    (step) =>
+      (step.kind === 'authorization-request' || step.kind === 'pushed-authorization-request') &&
+      step.request.params.state === state,
   );
   return start === -1 ? [] : steps.slice(start);
 }

@@ -1,9 +1,10 @@
-// The provider's side of a sign-in: the authorization request (PKCE S256, state, nonce) and the
-// callback (response checks, code exchange, ID token validation completed from UserInfo when the
-// ID token is thin, or the user endpoint for OAuth 2.0).
+// The provider's side of a sign-in: the authorization request (PKCE S256, state, nonce; pushed
+// with PAR) and the callback (response checks, code exchange with a DPoP proof when on, ID token
+// validation completed from UserInfo when the ID token is thin, or the user endpoint for OAuth 2.0).
 import * as client from 'openid-client';
 import { ProviderError } from '../errors.ts';
 import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
+import { type DpopSigner, generateDpopKey } from './dpop.ts';
 import { toStoredTokens } from './tokens.ts';
 import { completeWithUserInfo, type UserClaims, type UserInfoFailure } from './userinfo.ts';
 
@@ -13,6 +14,10 @@ export interface LoginSettings {
   authParams: Record<string, string>;
   /** OpenID Connect names the user in an ID token (with a nonce); plain OAuth 2.0 at a user endpoint. */
   identitySource: { kind: 'id-token' } | { kind: 'user-endpoint'; url: URL };
+  /** Push the authorization request (RFC 9126) even when the provider does not require it. */
+  usePar: boolean;
+  /** DPoP (RFC 9449): each sign-in binds its tokens to a new key pair; absent when off. */
+  dpop?: DpopSigner;
 }
 
 /** A new authorization request: the URL to send the browser to, and the secrets to keep for the callback. */
@@ -24,7 +29,10 @@ export interface AuthorizationRequest {
   nonce: string;
 }
 
-/** Builds the authorization URL with a fresh PKCE verifier (S256), state and nonce. */
+/**
+ * Builds the authorization URL with a fresh PKCE verifier (S256), state and nonce; with PAR, the
+ * URL holds only `client_id` and the `request_uri` the provider gave for the pushed parameters.
+ */
 export async function createAuthorizationRequest(
   configuration: client.Configuration,
   settings: LoginSettings,
@@ -33,7 +41,7 @@ export async function createAuthorizationRequest(
   const state = client.randomState();
   const isOidc = settings.identitySource.kind === 'id-token';
   const nonce = isOidc ? client.randomNonce() : '';
-  const url = client.buildAuthorizationUrl(configuration, {
+  const parameters = {
     ...settings.authParams,
     redirect_uri: settings.redirectUri,
     scope: settings.scopes,
@@ -41,7 +49,21 @@ export async function createAuthorizationRequest(
     code_challenge_method: 'S256',
     state,
     ...(nonce && { nonce }),
-  });
+  };
+  // RFC 9126: pushed, the parameters go from this server to the provider (as the authenticated
+  // client), and the browser carries only client_id and the request_uri the provider answered.
+  const metadata = configuration.serverMetadata();
+  const isPushed = settings.usePar || metadata.require_pushed_authorization_requests === true;
+  if (isPushed && !metadata.pushed_authorization_request_endpoint) {
+    throw new ProviderError(
+      502,
+      'par_unsupported',
+      'The identity provider does not accept pushed authorization requests.',
+    );
+  }
+  const url = isPushed
+    ? await client.buildAuthorizationUrlWithPAR(configuration, parameters)
+    : client.buildAuthorizationUrl(configuration, parameters);
   return { url, state, codeVerifier, nonce };
 }
 
@@ -70,14 +92,23 @@ export async function exchangeCode(
   // Built from the configured redirect URI, never from the request's Host header.
   const currentUrl = new URL(settings.redirectUri);
   currentUrl.search = callback.params.toString();
-  const response = await client.authorizationCodeGrant(configuration, currentUrl, {
-    pkceCodeVerifier: callback.pending.codeVerifier,
-    expectedState: callback.state,
-    ...(settings.identitySource.kind === 'id-token'
-      ? { expectedNonce: callback.pending.nonce, idTokenExpected: true }
-      : {}),
-  });
-  const tokens = toStoredTokens(response, callback.now);
+  // DPoP: a new key pair for this sign-in; the proof sent with the code asks the provider to bind
+  // the tokens to it (RFC 9449 §5), and the key is kept with them (dropped if the provider did not).
+  const dpopKey = settings.dpop && (await generateDpopKey());
+  const response = await client.authorizationCodeGrant(
+    configuration,
+    currentUrl,
+    {
+      pkceCodeVerifier: callback.pending.codeVerifier,
+      expectedState: callback.state,
+      ...(settings.identitySource.kind === 'id-token'
+        ? { expectedNonce: callback.pending.nonce, idTokenExpected: true }
+        : {}),
+    },
+    undefined,
+    await settings.dpop?.optionsFor(configuration, dpopKey),
+  );
+  const tokens = toStoredTokens(response, callback.now, undefined, dpopKey);
   const warnings: SignInWarning[] = [];
   if (!tokens.refreshToken && settings.scopes.split(/\s+/).includes('offline_access')) {
     warnings.push(refreshTokenNotIssued(settings.authParams));

@@ -8,6 +8,7 @@ import { LogoutTokenError } from '../errors.ts';
 import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
 import { type FetchLike, recordingFetch } from '../recorder/flow-recorder.ts';
 import { createConfigurationLoader } from './configuration-loader.ts';
+import { createDpopSigner } from './dpop.ts';
 import {
   type AuthorizationRequest,
   createAuthorizationRequest,
@@ -48,8 +49,8 @@ export interface OidcClient {
   revokeRefreshToken(refreshToken: string): Promise<boolean>;
   /** The provider's end-session URL (RP-Initiated Logout), or undefined when it has none. */
   buildLogoutUrl(idToken: string | undefined): Promise<URL | undefined>;
-  /** GETs RESOURCE_URL with the access token as a Bearer credential. */
-  callResource(accessToken: string): Promise<ResourceAnswer>;
+  /** GETs RESOURCE_URL with the access token: as a Bearer credential, or with a DPoP proof when bound. */
+  callResource(tokens: Pick<StoredTokens, 'accessToken' | 'dpopKey'>): Promise<ResourceAnswer>;
   /**
    * The client credentials grant (RFC 6749 §4.4): a token for this application itself, no user.
    * Rejects with ApplicationTokenError when the provider refuses (its OAuth error code says why),
@@ -96,6 +97,8 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       ? withStandardErrorAnswers(recorded, config.provider.tokenEndpoint)
       : recorded;
   const loader = createConfigurationLoader(config, options.clientAuth, providerFetch);
+  // Signs the proofs of DPoP-bound tokens, whenever they were issued (even if DPoP is now off).
+  const dpop = createDpopSigner();
   const settings = {
     redirectUri: config.redirectUri,
     scopes: config.scopes,
@@ -104,6 +107,8 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       config.provider.kind === 'oidc'
         ? ({ kind: 'id-token' } as const)
         : ({ kind: 'user-endpoint', url: config.provider.userinfoEndpoint } as const),
+    usePar: config.usePar,
+    ...(config.useDpop && { dpop }),
   };
 
   let origins: { from?: Configuration; list: string[] } = { list: [] };
@@ -154,14 +159,24 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       return origins.list;
     },
     createAuthorizationRequest: () => call('login', (c) => createAuthorizationRequest(c, settings)),
-    exchangeCode: (callback) => call('login', (c) => exchangeCode(c, settings, callback)),
+    exchangeCode: (callback) =>
+      call('login', async (c) => {
+        const result = await exchangeCode(c, settings, callback);
+        if (config.useDpop && !result.tokens.dpopKey) {
+          options.logger.warn(
+            { tokenType: result.tokens.tokenType },
+            'OIDC_USE_DPOP is on but the provider did not bind the tokens (no DPoP support?)',
+          );
+        }
+        return result;
+      }),
     refreshTokens: (tokens, now, subject) =>
-      call('refresh', (c) => refreshTokens(c, tokens, now, subject)),
+      call('refresh', (c) => refreshTokens(c, tokens, now, subject, dpop)),
     revokeRefreshToken: (token) => call('revocation', (c) => revokeRefreshToken(c, token)),
     buildLogoutUrl: (idToken) =>
       call('logout', async (c) => buildLogoutUrl(c, idToken, config.postLogoutRedirectUri)),
-    callResource: async (accessToken) =>
-      callResource(await loader.get(), config.resourceUrl, accessToken),
+    callResource: async (tokens) =>
+      callResource(await loader.get(), config.resourceUrl, tokens, dpop),
     requestApplicationToken: (parameters, now) =>
       call('client-credentials', (c) => requestApplicationToken(c, parameters, now)),
     verifyLogoutToken: async (token) => {

@@ -1,6 +1,9 @@
-// Calls the protected API with the access token as a Bearer credential (RFC 6750).
+// Calls the protected API with the access token as a Bearer credential (RFC 6750), or as a DPoP
+// credential with a proof of possession (RFC 9449) when the tokens are bound to a key.
 import * as client from 'openid-client';
 import { ResourceError } from '../errors.ts';
+import type { StoredTokens } from '../protocol.ts';
+import type { DpopSigner } from './dpop.ts';
 
 export type ResourceAnswer =
   | { isTokenRejected: false; status: number; contentType: string; body: string }
@@ -10,21 +13,27 @@ export type ResourceAnswer =
 /** More than any page should show; the rest of a larger answer is never read into memory. */
 const maxBodyBytes = 100_000;
 
-/** GETs `url` with the access token. Rejects with a ResourceError when the API is down or failing. */
+/**
+ * GETs `url` with the access token: `Bearer`, or `DPoP` with a proof signed by the key the tokens
+ * are bound to (RFC 9449 §7). Rejects with a ResourceError when the API is down or failing.
+ */
 export async function callResource(
   configuration: client.Configuration,
   url: URL,
-  accessToken: string,
+  tokens: Pick<StoredTokens, 'accessToken' | 'dpopKey'>,
+  dpop: DpopSigner,
 ): Promise<ResourceAnswer> {
   let response: Response;
   try {
+    // openid-client retries once with the nonce an API asks for (use_dpop_nonce, RFC 9449 §9).
     response = await client.fetchProtectedResource(
       configuration,
-      accessToken,
+      tokens.accessToken,
       url,
       'GET',
       undefined,
       new Headers({ accept: 'application/json' }),
+      await dpop.optionsFor(configuration, tokens.dpopKey),
     );
   } catch (error) {
     // openid-client throws, rather than resolves, when a 401 carries a parseable challenge.

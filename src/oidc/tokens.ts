@@ -3,13 +3,19 @@
 import * as client from 'openid-client';
 import { TokenRefreshError } from '../errors.ts';
 import type { StoredTokens } from '../protocol.ts';
+import type { DpopSigner } from './dpop.ts';
 
-/** What to keep of a token response; a refresh response may leave out what did not change. */
+/**
+ * What to keep of a token response; a refresh response may leave out what did not change. The
+ * DPoP key stays with the tokens only when the provider bound them (`token_type` DPoP).
+ */
 export function toStoredTokens(
   response: client.TokenEndpointResponse,
   now: number,
   previous?: StoredTokens,
+  dpopKey = previous?.dpopKey,
 ): StoredTokens {
+  const isBound = response.token_type.toLowerCase() === 'dpop';
   const refreshToken = response.refresh_token ?? previous?.refreshToken;
   const idToken = response.id_token ?? previous?.idToken;
   const scope = response.scope ?? previous?.scope;
@@ -23,6 +29,7 @@ export function toStoredTokens(
     ...(refreshToken && { refreshToken }),
     ...(idToken && { idToken }),
     ...(scope && { scope }),
+    ...(dpopKey && isBound && { dpopKey }),
   };
 }
 
@@ -35,13 +42,21 @@ export async function refreshTokens(
   tokens: StoredTokens,
   now: number,
   subject: string,
+  dpop: DpopSigner,
 ): Promise<StoredTokens> {
   if (!tokens.refreshToken) {
     throw new TokenRefreshError(
       'Your access has expired and the provider issued no refresh token. Please sign in again.',
     );
   }
-  const result = await client.refreshTokenGrant(configuration, tokens.refreshToken);
+  // DPoP-bound tokens are refreshed with a proof of the same key, so the new access token is bound
+  // to it too (RFC 9449 §5); openid-client retries once with the nonce a provider asks for (§8).
+  const result = await client.refreshTokenGrant(
+    configuration,
+    tokens.refreshToken,
+    undefined,
+    await dpop.optionsFor(configuration, tokens.dpopKey),
+  );
   // OIDC Core §12.2: a refreshed ID token must name the same user as the original one.
   const claims = result.claims();
   if (claims && claims.sub !== subject) {

@@ -6,22 +6,33 @@ import { redactFields, withoutQuery } from './redact.ts';
 /** A response body larger than this is not shown (nor read further). */
 const maxFieldsBytes = 16_384;
 
-/** A call made with fetch: its parameters (query, form body, Authorization) and its answer's fields. */
+/**
+ * A call made with fetch: its parameters (query, form body, Authorization, a DPoP proof decoded)
+ * and its answer's fields.
+ */
 export async function describeExchange(
   url: URL,
   options: RequestInit,
   response: Response,
   at: number,
 ): Promise<FlowStep> {
-  const params: Record<string, string> = Object.fromEntries(url.searchParams);
+  const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
   if (options.body instanceof URLSearchParams || typeof options.body === 'string') {
     Object.assign(params, Object.fromEntries(new URLSearchParams(options.body.toString())));
   }
-  const authorization = new Headers(options.headers).get('authorization');
+  const headers = new Headers(options.headers);
+  const authorization = headers.get('authorization');
   if (authorization !== null) params.authorization = authorization;
-  const kind = kindOf(params, authorization, new Headers(options.headers).get('accept'));
-  // An API's answer is the page's business, not the flow's: only its status is kept.
-  const fields = kind === 'bearer-call' ? {} : await readFields(response);
+  const proof = headers.get('dpop');
+  if (proof !== null) Object.assign(params, decodeProof(proof));
+  const kind = kindOf(params, authorization, headers.get('accept'));
+  // An API's answer is the page's business, not the flow's: only its status is kept, with the
+  // challenge of a refusal (RFC 6750 §3, RFC 9449 §7.1).
+  const isApiCall = kind === 'bearer-call' || kind === 'dpop-call';
+  const fields = isApiCall ? challengeOf(response) : await readFields(response);
+  // RFC 9449 §8, §9: the nonce a server wants in the next proof.
+  const nonce = response.headers.get('dpop-nonce');
+  if (nonce !== null) fields['dpop-nonce'] = nonce;
   return {
     at,
     kind,
@@ -40,7 +51,7 @@ export function describeRedirect(location: string, at: number): FlowStep | undef
   const url = new URL(location);
   const params = Object.fromEntries(url.searchParams);
   const kind: FlowStepKind | undefined =
-    'response_type' in params
+    'response_type' in params || 'request_uri' in params
       ? 'authorization-request'
       : 'post_logout_redirect_uri' in params || 'id_token_hint' in params
         ? 'end-session'
@@ -67,18 +78,44 @@ export function describeAuthorizationResponse(
 }
 
 function kindOf(
-  params: Record<string, string>,
+  params: Record<string, unknown>,
   authorization: string | null,
   accept: string | null,
 ): FlowStepKind {
   if (params.grant_type === 'authorization_code') return 'token-request';
   if (params.grant_type === 'refresh_token') return 'token-refresh';
   if (params.token_type_hint !== undefined && params.token !== undefined) return 'token-revocation';
+  // RFC 9126 §2.1: the server posts what would have been the authorization URL's query.
+  if (params.response_type !== undefined && params.grant_type === undefined)
+    return 'pushed-authorization-request';
   // openid-client's UserInfo request is the one call with a token that accepts a JWT answer (OIDC
   // Core §5.3.2: the answer may be signed); the API call and the OAuth 2.0 user endpoint do not.
   if (authorization !== null && accept?.includes('application/jwt')) return 'userinfo';
   if (authorization?.toLowerCase().startsWith('bearer ')) return 'bearer-call';
+  if (authorization?.toLowerCase().startsWith('dpop ')) return 'dpop-call';
   return 'provider-call';
+}
+
+/**
+ * A DPoP proof's header and claims (RFC 9449 §4.2): the public key, the method, the URL, the time,
+ * the nonce and the access token's hash. Nothing in it is secret; its signature is left out.
+ */
+function decodeProof(proof: string): Record<string, unknown> {
+  const [header, claims] = proof.split('.').map((part) => {
+    try {
+      const value: unknown = JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
+      return value && typeof value === 'object' ? value : undefined;
+    } catch {
+      return undefined;
+    }
+  });
+  if (!header || !claims) return { dpop: 'not a JWT' };
+  return { 'dpop (header)': header, 'dpop (claims)': claims };
+}
+
+function challengeOf(response: Response): Record<string, unknown> {
+  const challenge = response.headers.get('www-authenticate');
+  return response.status === 401 && challenge !== null ? { 'www-authenticate': challenge } : {};
 }
 
 /** The top-level fields of a JSON answer, reading at most `maxFieldsBytes` of a copy of it. */

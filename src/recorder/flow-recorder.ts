@@ -57,7 +57,7 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
       if (redirect) recording.steps.push(redirect);
       const session = req.session;
       const isWorthSaving =
-        recording.steps.some((step) => step.kind !== 'bearer-call') &&
+        recording.steps.some((step) => step.kind !== 'bearer-call' && step.kind !== 'dpop-call') &&
         (session?.user !== undefined || session?.pendingLogins !== undefined);
       if (!isWorthSaving) return end.apply(this, args as Parameters<typeof end>);
       session.flow = [...(session.flow ?? []), ...recording.steps].slice(-maxFlowSteps);

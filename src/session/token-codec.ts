@@ -42,7 +42,20 @@ export function parseStoredTokens(json: string): StoredTokens | undefined {
   const hasValidOptional = ['refreshToken', 'idToken', 'scope'].every(
     (key) => tokens[key] === undefined || typeof tokens[key] === 'string',
   );
-  return hasRequired && hasValidOptional ? (value as StoredTokens) : undefined;
+  return hasRequired && hasValidOptional && isDpopKeyOrAbsent(tokens.dpopKey)
+    ? (value as StoredTokens)
+    : undefined;
+}
+
+function isDpopKeyOrAbsent(value: unknown): boolean {
+  if (value === undefined) return true;
+  if (typeof value !== 'object' || value === null) return false;
+  const key = value as Record<string, unknown>;
+  return (
+    key.kty === 'EC' &&
+    key.crv === 'P-256' &&
+    ['x', 'y', 'd'].every((name) => typeof key[name] === 'string')
+  );
 }
 
 /** Stores tokens as plain JSON: the default when no encryption key is configured (nothing bound). */

@@ -14,3 +14,14 @@ export function assertNoTokensIn(
     assert.ok(!raw.includes(token), `a token value appears in clear in ${where}`);
   }
 }
+
+/** Asserts that text holds no part of the private DPoP key a record keeps (its `d`). */
+export function assertNoDpopKeyIn(
+  raw: string,
+  record: TokenRecord | undefined,
+  where: string,
+): void {
+  const privatePart = record?.tokens.dpopKey?.d;
+  assert.ok(privatePart, 'the record holds a DPoP private key');
+  assert.ok(!raw.includes(privatePart), `the DPoP private key appears in ${where}`);
+}

@@ -22,3 +22,19 @@ export const html502: Middleware = async (ctx) => {
 export const hang: Middleware = async (ctx) => {
   await once(ctx.res, 'close');
 };
+
+/**
+ * Changes the provider's discovery document (e.g. to announce a requirement it does not enforce by
+ * itself); the app must discover again (restart) to see it.
+ */
+export function rewriteMetadata(change: (metadata: Record<string, unknown>) => void): Middleware {
+  return async (ctx, next) => {
+    await next();
+    if (
+      ctx.path === '/.well-known/openid-configuration' &&
+      ctx.body &&
+      typeof ctx.body === 'object'
+    )
+      change(ctx.body as Record<string, unknown>);
+  };
+}

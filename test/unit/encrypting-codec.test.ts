@@ -109,3 +109,33 @@ describe('the sealer', () => {
     assert.throws(() => createSealer([]), /32-byte keys/);
   });
 });
+
+describe('a DPoP key kept with the tokens', () => {
+  const dpopKey = {
+    kty: 'EC',
+    crv: 'P-256',
+    x: 'public-x',
+    y: 'public-y',
+    d: 'private-d',
+  } as const;
+  const bound: StoredTokens = { ...tokens, tokenType: 'DPoP', dpopKey };
+
+  it('is encrypted with the tokens and decoded with them', () => {
+    const codec = createEncryptingCodec([newKey]);
+
+    const text = codec.encode(bound, alice);
+    const decoded = codec.decode(text, alice);
+
+    assert.equal(text.includes('private-d'), false);
+    assert.deepEqual(decoded, { tokens: bound, isStale: false });
+  });
+
+  it('makes the record unreadable (signed out) when it is not a P-256 private JWK', () => {
+    const codec = createEncryptingCodec([newKey]);
+    const spoiled = { ...bound, dpopKey: { ...dpopKey, d: 42 } } as unknown as StoredTokens;
+
+    const decoded = codec.decode(codec.encode(spoiled, alice), alice);
+
+    assert.equal(decoded, undefined);
+  });
+});

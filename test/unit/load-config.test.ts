@@ -932,3 +932,34 @@ describe('isLoopbackHost', () => {
     assert.equal(isLoopbackHost(hostname), true);
   });
 });
+
+describe('OIDC_USE_PAR and OIDC_USE_DPOP', () => {
+  it('leaves both off by default', () => {
+    const config = loadConfig(providerEnv);
+
+    assert.equal(config.usePar, false);
+    assert.equal(config.useDpop, false);
+  });
+
+  it('turns both on', () => {
+    const config = loadConfig({ ...providerEnv, OIDC_USE_PAR: 'true', OIDC_USE_DPOP: 'true' });
+
+    assert.equal(config.usePar, true);
+    assert.equal(config.useDpop, true);
+  });
+
+  it('refuses OIDC_USE_PAR with the OAUTH_* endpoints: only discovery names a pushed-request endpoint', () => {
+    const env = {
+      ...without(providerEnv, 'OIDC_ISSUER'),
+      OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
+      OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
+      OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user',
+      OIDC_USE_PAR: 'true',
+    };
+
+    const error = configError(env);
+
+    assertProblems(error, ['OIDC_USE_PAR']);
+    assert.match(error.message, /OIDC_ISSUER/);
+  });
+});

@@ -1,0 +1,113 @@
+// Pushed authorization requests (RFC 9126): the authorization parameters go from the server to the
+// provider, and the browser carries only the client id and the request_uri the provider handed back.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SessionData } from 'express-session';
+import type { FlowStep } from '../../src/protocol.ts';
+import { CookieJar } from '../support/cookie-jar.ts';
+import { signInThroughProvider } from '../support/dev-login.ts';
+import { fault, rewriteMetadata } from '../support/provider-faults.ts';
+import { startTestApp, type TestApp } from '../support/test-app.ts';
+
+/** The browser's way to the provider: /login answered with a redirect to the authorization URL. */
+async function authorizationUrlOf(app: TestApp, jar: CookieJar): Promise<URL> {
+  const response = await jar.fetch(`${app.baseUrl}/login`);
+  assert.equal(response.status, 302);
+  return new URL(response.headers.get('location') ?? '');
+}
+
+async function recordedSteps(app: TestApp, jar: CookieJar): Promise<FlowStep[]> {
+  const session = await new Promise<SessionData | null | undefined>((resolve, reject) =>
+    app.backend.sessions.get(app.sessionIdOf(jar), (error, data) =>
+      error ? reject(error) : resolve(data),
+    ),
+  );
+  return session?.flow ?? [];
+}
+
+describe('pushed authorization requests (OIDC_USE_PAR)', () => {
+  it('sends the browser with only client_id and request_uri, and the sign-in completes', async (t) => {
+    const app = await startTestApp(t, { env: { OIDC_USE_PAR: 'true' } });
+    const jar = new CookieJar();
+
+    const url = await authorizationUrlOf(app, jar);
+    const done = await signInThroughProvider(url, jar);
+
+    assert.deepEqual([...url.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+    assert.match(url.searchParams.get('request_uri') ?? '', /^urn:ietf:params:oauth:request_uri:/);
+    assert.equal(done.status, 200);
+    assert.equal(done.url, `${app.baseUrl}/`);
+    assert.match(await done.text(), /Alice/);
+  });
+
+  it('sends the parameters in the URL, as before, without OIDC_USE_PAR', async (t) => {
+    const app = await startTestApp(t);
+
+    const url = await authorizationUrlOf(app, new CookieJar());
+
+    assert.equal(url.searchParams.get('code_challenge_method'), 'S256');
+    assert.equal(url.searchParams.has('request_uri'), false);
+  });
+
+  it("pushes the request without OIDC_USE_PAR when the provider's metadata requires it", async (t) => {
+    const app = await startTestApp(t);
+    app.provider.use(
+      rewriteMetadata((metadata) => {
+        metadata.require_pushed_authorization_requests = true;
+      }),
+    );
+    // What such a provider does with a request that was not pushed (RFC 9126 §5).
+    app.provider.use(
+      fault(
+        '/auth',
+        () => true,
+        async (ctx, next) => {
+          if (ctx.query.request_uri === undefined) {
+            ctx.status = 400;
+            ctx.body = 'pushed authorization requests are required';
+            return;
+          }
+          await next();
+        },
+      ),
+    );
+    await app.restart();
+    const jar = new CookieJar();
+
+    const url = await authorizationUrlOf(app, jar);
+    const done = await signInThroughProvider(url, jar);
+
+    assert.deepEqual([...url.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+    assert.equal(done.status, 200);
+    assert.equal(done.url, `${app.baseUrl}/`);
+  });
+
+  it('records the pushed request on /flow, then the browser sent with its request_uri', async (t) => {
+    const app = await startTestApp(t, { env: { OIDC_USE_PAR: 'true' } });
+    const jar = await app.signIn();
+
+    const steps = await recordedSteps(app, jar);
+    const page = await (await jar.fetch(`${app.baseUrl}/flow`)).text();
+
+    assert.deepEqual(
+      steps.map((step) => step.kind),
+      [
+        'pushed-authorization-request',
+        'authorization-request',
+        'authorization-response',
+        'token-request',
+      ],
+    );
+    const [pushed, redirect, response] = steps;
+    assert.equal(pushed?.request.method, 'POST');
+    assert.equal(pushed?.request.url, `${app.issuer}/request`);
+    assert.equal(pushed?.request.params.response_type, 'code');
+    assert.equal(pushed?.request.params.code_challenge_method, 'S256');
+    assert.equal(pushed?.response?.status, 201);
+    assert.match(pushed?.response?.fields.request_uri ?? '', /^urn:ietf:params:oauth:request_uri:/);
+    assert.equal(redirect?.request.params.request_uri, pushed?.response?.fields.request_uri);
+    assert.equal(response?.request.params.state, pushed?.request.params.state);
+    assert.match(page, /Pushed authorization request/);
+    assert.match(page, /RFC 9126/);
+  });
+});
