@@ -16,6 +16,7 @@ export function usesDevProvider(env: NodeJS.ProcessEnv, isProduction: boolean): 
     'OIDC_ISSUER',
     'OAUTH_AUTHORIZATION_ENDPOINT',
     'OAUTH_TOKEN_ENDPOINT',
+    'OAUTH_USERINFO_ENDPOINT',
   ] as const;
   return !isProduction && !providerVariables.some((name) => isSet(env, name));
 }
@@ -66,9 +67,16 @@ function readProviderUrls(env: NodeJS.ProcessEnv): ProviderSettings {
   if (issuer && isOAuth) {
     fail('OIDC_ISSUER', 'and OAUTH_*_ENDPOINT are exclusive: set one or the other');
   }
+  // Never silently ignored: with an issuer, the user endpoint comes from discovery.
+  if (issuer && isSet(env, 'OAUTH_USERINFO_ENDPOINT')) {
+    fail(
+      'OAUTH_USERINFO_ENDPOINT',
+      'is for plain OAuth 2.0 only: with OIDC_ISSUER the UserInfo endpoint is discovered, so unset it',
+    );
+  }
   if (issuer) return { kind: 'oidc', issuer };
-  // Only reached in production: elsewhere, no provider at all means the dev provider.
-  if (!isOAuth)
+  // Only a user endpoint, or production without any provider (elsewhere that means the dev one).
+  if (!isOAuth && !isSet(env, 'OAUTH_USERINFO_ENDPOINT'))
     fail(
       'OIDC_ISSUER',
       'is required in production (the embedded development provider never runs there)',

@@ -56,6 +56,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         '*.accessToken',
         '*.refreshToken',
         '*.idToken',
+        '*.dpopKey',
       ],
       censor: '[redacted]',
     },

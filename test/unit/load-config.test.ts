@@ -424,6 +424,28 @@ describe('OAUTH_* endpoints (plain OAuth 2.0)', () => {
     assert.match(message, /required with OAUTH_TOKEN_ENDPOINT/);
   });
 
+  it('refuses an issuer together with the OAuth 2.0 endpoints', () => {
+    const message = refusal({ ...oauthEnv, OIDC_ISSUER: 'https://id.example.com' });
+
+    assert.match(message, /^OIDC_ISSUER and OAUTH_\*_ENDPOINT are exclusive/m);
+  });
+
+  it('refuses a user endpoint next to an issuer instead of ignoring it', () => {
+    const message = refusal({
+      ...providerEnv,
+      OAUTH_USERINFO_ENDPOINT: 'https://api.example.com/user',
+    });
+
+    assertNamesVariable(message, 'OAUTH_USERINFO_ENDPOINT');
+    assert.match(message, /with OIDC_ISSUER the UserInfo endpoint is discovered/);
+  });
+
+  it('refuses a user endpoint alone rather than starting the development provider', () => {
+    const message = refusal({ OAUTH_USERINFO_ENDPOINT: 'https://api.example.com/user' });
+
+    assert.match(message, /^OAUTH_AUTHORIZATION_ENDPOINT is required/m);
+  });
+
   it('refuses an authorization endpoint without a token endpoint', () => {
     const message = refusal(without(oauthEnv, 'OAUTH_TOKEN_ENDPOINT'));
 
