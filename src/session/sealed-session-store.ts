@@ -3,6 +3,7 @@
 // whichever store keeps them. See docs/decisions/009-session-rows-encrypted.md.
 import session, { type SessionData } from 'express-session';
 import type { Sealer } from './encrypting-codec.ts';
+import { parseSessionData } from './session-data.ts';
 
 type Callback<T> = (error: unknown, value?: T) => void;
 
@@ -47,7 +48,7 @@ export class SealedSessionStore extends session.Store {
     const { sealed } = stored as { sealed?: unknown };
     if (typeof sealed !== 'string') return fromBeforeSealing(stored);
     const opened = this.#sealer.open(sealed, sessionContext(sid));
-    return opened ? parseSession(opened.plaintext) : null;
+    return opened ? parseSessionData(opened.plaintext) : null;
   }
 }
 
@@ -71,21 +72,4 @@ function fromBeforeSealing(stored: SessionData): SessionData {
   const session: Partial<SessionData> = { ...stored };
   delete session.pendingLogins;
   return session as SessionData;
-}
-
-/** A sealed session's data, or null when it is not a session (express-session needs `cookie`). */
-function parseSession(text: string): SessionData | null {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const isSession =
-    typeof value === 'object' &&
-    value !== null &&
-    'cookie' in value &&
-    typeof value.cookie === 'object' &&
-    value.cookie !== null;
-  return isSession ? (value as SessionData) : null;
 }

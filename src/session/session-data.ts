@@ -1,5 +1,5 @@
 // The shape of the data express-session keeps for a browser: declared once, here.
-import type {} from 'express-session';
+import type { SessionData } from 'express-session';
 import type { FlowStep, PendingLogin } from '../protocol.ts';
 
 /** Who is signed in, from the validated ID token (or user endpoint). Tokens are not here: see TokenStore. */
@@ -34,4 +34,22 @@ declare global {
       tokenRecord?: import('./token-store.ts').TokenRecord;
     }
   }
+}
+
+/** The session in a stored text, or null when the text is not one (express-session needs `cookie`). */
+export function parseSessionData(text: unknown): SessionData | null {
+  if (typeof text !== 'string') return null;
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  const isSession =
+    typeof value === 'object' &&
+    value !== null &&
+    'cookie' in value &&
+    typeof value.cookie === 'object' &&
+    value.cookie !== null;
+  return isSession ? (value as SessionData) : null;
 }

@@ -1,5 +1,7 @@
 // Redis expires sessions and locks by itself; token records are swept, so that their refresh
 // tokens can be revoked: every minute, one pass at a time, a bounded batch a pass.
+
+import { startSerialSweeps } from '../../session/serial-sweeps.ts';
 import type { ExpiredTokensHandler } from '../../session/session-backend.ts';
 import type { RedisTokenStore } from './redis-token-store.ts';
 
@@ -28,21 +30,5 @@ export function startRedisTokenSweeper(
     const expired = await tokens.takeExpired(options.maxExpiredTokens);
     if (expired.records.length + expired.unreadable > 0) await onExpiredTokens?.(expired, tokens);
   };
-  let queue: Promise<unknown> = Promise.resolve();
-  let passes = 0;
-  const sweep = (): Promise<void> => {
-    passes += 1;
-    const next = queue.then(pass).finally(() => {
-      passes -= 1;
-    });
-    queue = next.catch(() => {});
-    return next;
-  };
-  const timer = setInterval(() => {
-    // A pass still handing over its records (slow revocations) is left to finish.
-    if (passes === 0) sweep().catch(options.onError);
-  }, options.intervalMs);
-  timer.unref();
-
-  return { sweep, stop: () => clearInterval(timer) };
+  return startSerialSweeps(pass, options);
 }

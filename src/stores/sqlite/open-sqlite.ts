@@ -4,6 +4,7 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLOutputValue } from 'node:sqlite';
 import { StoreError } from '../../errors.ts';
+import { startSerialSweeps } from '../../session/serial-sweeps.ts';
 import type { ExpiredTokenRecord, ExpiredTokens } from '../../session/session-backend.ts';
 import { plainTokenCodec, type TokenCodec } from '../../session/token-codec.ts';
 
@@ -160,23 +161,7 @@ export function startSweeper(db: DatabaseSync, options: SweeperOptions): Sweeper
     if (rows.length > 0) await options.onExpiredTokens?.(readExpired(rows, codec));
     return deleted + rows.length;
   };
-  let queue: Promise<unknown> = Promise.resolve();
-  let passes = 0;
-  const sweep = (): Promise<number> => {
-    passes += 1;
-    const next = queue.then(pass).finally(() => {
-      passes -= 1;
-    });
-    queue = next.catch(() => {});
-    return next;
-  };
-  const timer = setInterval(() => {
-    // A pass still handing over its records (slow revocations) is left to finish.
-    if (passes === 0) sweep().catch(onError);
-  }, options.intervalMs);
-  timer.unref();
-
-  return { sweep, stop: () => clearInterval(timer) };
+  return startSerialSweeps(pass, { intervalMs: options.intervalMs, onError });
 }
 
 /** The token records of deleted rows; a row the codec cannot read has nothing to revoke. */

@@ -2,6 +2,7 @@
 // expiry of its cookie.
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import session, { type SessionData } from 'express-session';
+import { parseSessionData } from '../../session/session-data.ts';
 import { sqlite } from './open-sqlite.ts';
 
 export interface SqliteSessionStoreOptions {
@@ -45,7 +46,7 @@ export class SqliteSessionStore extends session.Store {
 
   /** Answers the session, or null when it is missing, expired or unreadable. */
   get(sid: string, callback: Callback<SessionData | null>): void {
-    answer(callback, () => parseSession(this.#select.get(sid, this.#now())?.data));
+    answer(callback, () => parseSessionData(this.#select.get(sid, this.#now())?.data));
   }
 
   set(sid: string, sess: SessionData, callback?: Callback<void>): void {
@@ -82,7 +83,7 @@ export class SqliteSessionStore extends session.Store {
     answer(callback, () => {
       const entries: [string, SessionData][] = [];
       for (const row of this.#selectAll.all(this.#now())) {
-        const sess = parseSession(row.data);
+        const sess = parseSessionData(row.data);
         if (typeof row.sid === 'string' && sess) entries.push([row.sid, sess]);
       }
       return Object.fromEntries(entries);
@@ -114,22 +115,4 @@ function answer<T>(callback: Callback<T> | undefined, work: () => T): void {
     return;
   }
   if (callback) process.nextTick(() => callback(null, result));
-}
-
-/** A row's session, or null when the text is not a session (express-session needs `cookie`). */
-function parseSession(text: unknown): SessionData | null {
-  if (typeof text !== 'string') return null;
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return null;
-  }
-  const isSession =
-    typeof value === 'object' &&
-    value !== null &&
-    'cookie' in value &&
-    typeof value.cookie === 'object' &&
-    value.cookie !== null;
-  return isSession ? (value as SessionData) : null;
 }
