@@ -40,6 +40,8 @@ export interface AppDependencies {
 
 const root = path.join(import.meta.dirname, '..');
 const signOutPath = '/logout';
+// The redirect URI's path: config.redirectUri is APP_BASE_URL + this.
+const callbackPath = '/callback';
 
 /** The app, ready to be passed to `http.createServer` or `app.listen`. */
 export function createApp({
@@ -88,14 +90,14 @@ export function createApp({
     express.static(path.join(root, 'public'), { index: false, redirect: false, maxAge: '1h' }),
   );
   // Before the session: a refused attempt costs no store read or write.
-  app.use(['/login', '/callback'], limitSignInAttempts(config.signInRateLimitPerMinute));
+  app.use(['/login', callbackPath], limitSignInAttempts(config.signInRateLimitPerMinute));
 
   // The browser's session, and what every page of a signed-in session goes through.
   app.use(createSessionMiddleware(config, backend.sessions));
   app.use(noStore());
   app.use(
     recordFlow({
-      callbackPath: new URL(config.redirectUri).pathname,
+      callbackPath,
       now,
       onError: (error) => logger.warn({ err: error }, 'flow not saved'),
     }),
@@ -116,7 +118,7 @@ export function createApp({
   // The four moves of the flow (src/flow), and the pages around them.
   app.get('/login', startSignIn({ oidc, now }));
   app.get(
-    '/callback',
+    callbackPath,
     noReferrer(),
     finishSignIn({ oidc, tokens, logger, appOrigin, now, tokenTtlMs }),
   );

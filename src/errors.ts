@@ -170,3 +170,21 @@ export class ConfigError extends Error {
     this.problems = problems;
   }
 }
+
+/** A start-up failure that is not the configuration's (a store, a port): one line for the operator. */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/** An error's message, for a one-line report; a thrown non-Error as text. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** What to print when start-up fails for a known reason (one line per configuration problem). */
+export function startFailureLines(error: unknown): string[] | undefined {
+  if (error instanceof ConfigError)
+    return error.problems.map((problem) => `Configuration error: ${problem}`);
+  if (error instanceof StartupError) return [error.message];
+  return undefined;
+}

@@ -2,9 +2,9 @@
 import { once } from 'node:events';
 import type { Server } from 'node:http';
 import type { Logger } from 'pino';
-import { ConfigError } from './errors.ts';
+import { startFailureLines } from './errors.ts';
 import { listenHost } from './listen-host.ts';
-import { type StartedApp, StartupError, startApp } from './start.ts';
+import { type StartedApp, startApp } from './start.ts';
 
 const shutdownGraceMs = 10_000;
 
@@ -13,16 +13,10 @@ async function main(): Promise<void> {
   try {
     started = await startApp(process.env, { dataDir: 'data' });
   } catch (error) {
-    if (error instanceof ConfigError) {
-      for (const line of error.message.split('\n'))
-        process.stderr.write(`Configuration error: ${line}\n`);
-      process.exit(1);
-    }
-    if (error instanceof StartupError) {
-      process.stderr.write(`${error.message}\n`);
-      process.exit(1);
-    }
-    throw error;
+    const lines = startFailureLines(error);
+    if (!lines) throw error;
+    for (const line of lines) process.stderr.write(`${line}\n`);
+    process.exit(1);
   }
   const { app, config, logger } = started;
   // Requests' failures are caught and mapped to pages; a rejection nobody handled is a bug: log it

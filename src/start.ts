@@ -10,10 +10,10 @@ import type { AppConfig } from './config/app-config.ts';
 import { devClient, loadConfig } from './config/load-config.ts';
 import { resolveConfig } from './config/resolve-config.ts';
 import type { DevServices } from './dev/start-dev-services.ts';
-import { ConfigError } from './errors.ts';
+import { ConfigError, messageOf, StartupError } from './errors.ts';
 import { createLogger } from './http/logger.ts';
 import { createClientAuth } from './oidc/client-auth.ts';
-import { createOidcClient } from './oidc/oidc-client.ts';
+import { createOidcClient, type OidcClient } from './oidc/oidc-client.ts';
 import { loadOrCreateSecret } from './session/dev-secret.ts';
 import { createExpiredTokenRevoker } from './session/revoke-expired-tokens.ts';
 import type { SessionBackend } from './session/session-backend.ts';
@@ -39,11 +39,6 @@ export interface StartedApp {
   /** The embedded provider and demo API, when no provider is configured. */
   dev: DevServices | undefined;
   close(): Promise<void>;
-}
-
-/** A start-up failure that is not the configuration's: one line for the operator. */
-export class StartupError extends Error {
-  override name = 'StartupError';
 }
 
 /** The configuration every command runs with, and the development services started for it. */
@@ -125,24 +120,31 @@ export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): P
   }
 }
 
-/** Builds the app for a resolved configuration: client credentials, OIDC client, backend, app. */
-export async function buildApp(
-  config: AppConfig,
-  options: { logger: Logger; now?: () => number },
-): Promise<{ app: Express; backend: SessionBackend; close(): Promise<void> }> {
-  const { logger, now } = options;
-  // Read now, so a bad key file stops start-up instead of failing every sign-in.
+/**
+ * The OIDC client with the client's credentials read now, so a bad key file stops start-up instead
+ * of failing every sign-in. Used by the app and by the commands.
+ */
+export async function createProviderClient(config: AppConfig, logger: Logger): Promise<OidcClient> {
   const clientAuth = await createClientAuth(config.client.credentials).catch((error: unknown) => {
     throw new ConfigError([
       `the client credentials cannot be used (${messageOf(error)}); check OIDC_CLIENT_PRIVATE_KEY_FILE`,
     ]);
   });
-  const oidc = createOidcClient(config, { logger, clientAuth });
+  return createOidcClient(config, { logger, clientAuth });
+}
+
+/** Builds the app for a resolved configuration: client credentials, OIDC client, backend, app. */
+export async function buildApp(
+  config: AppConfig,
+  options: { logger: Logger; now?: () => number },
+): Promise<{ app: Express; backend: SessionBackend; close(): Promise<void> }> {
+  const { logger, now = Date.now } = options;
+  const oidc = await createProviderClient(config, logger);
   const backend = await openSessionBackend(config, {
     onStoreError: (error) => logger.warn({ err: error }, 'session store error'),
     // Token records the store sweeps out at expiry: their refresh tokens are revoked, in the background.
     onExpiredTokens: createExpiredTokenRevoker({ oidc, logger }),
-    ...(now && { now }),
+    now,
   }).catch((error: unknown) => {
     throw new StartupError(`Session store error: ${messageOf(error)}`, { cause: error });
   });
@@ -150,14 +152,10 @@ export async function buildApp(
     await oidc.discover().catch((error: unknown) => {
       logger.warn({ err: error }, 'provider discovery failed; it is retried on the next sign-in');
     });
-    const app = createApp({ config, oidc, backend, logger, ...(now && { now }) });
+    const app = createApp({ config, oidc, backend, logger, now });
     return { app, backend, close: () => backend.close() };
   } catch (error) {
     await backend.close();
     throw error;
   }
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }

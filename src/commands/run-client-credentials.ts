@@ -4,12 +4,10 @@
 import type { DestinationStream } from 'pino';
 import type { AppConfig } from '../config/app-config.ts';
 import { providerOrigin } from '../config/read-provider.ts';
-import { ConfigError } from '../errors.ts';
+import { StartupError, startFailureLines } from '../errors.ts';
 import { createApplicationApiCaller } from '../flow/client-credentials.ts';
 import { createLogger } from '../http/logger.ts';
-import { createClientAuth } from '../oidc/client-auth.ts';
-import { createOidcClient } from '../oidc/oidc-client.ts';
-import { type PreparedStart, prepareStart, StartupError } from '../start.ts';
+import { createProviderClient, type PreparedStart, prepareStart } from '../start.ts';
 import { describeApplicationCall } from './describe-application-call.ts';
 import { describeFailure } from './describe-failure.ts';
 
@@ -46,7 +44,7 @@ export async function runClientCredentials(
   try {
     started = await prepareWithFreePorts(env, options.dataDir, lines);
   } catch (error) {
-    return failed(lines, startProblems(error) ?? rethrow(error));
+    return failed(lines, startFailureLines(error) ?? rethrow(error));
   }
   const { config, dev } = started;
   const parameters = tokenParameters(config, options.scope);
@@ -72,7 +70,7 @@ export async function runClientCredentials(
     return { lines, exitCode: 0 };
   } catch (error) {
     const line = describeFailure(error, context);
-    return failed(lines, startProblems(error) ?? (line ? [line] : rethrow(error)));
+    return failed(lines, startFailureLines(error) ?? (line ? [line] : rethrow(error)));
   } finally {
     await started.close();
   }
@@ -86,13 +84,8 @@ async function callApiAndDescribe(
   lines: string[],
 ): Promise<number> {
   const now = options.now ?? Date.now;
-  const clientAuth = await createClientAuth(config.client.credentials).catch((error: unknown) => {
-    throw new ConfigError([
-      `the client credentials cannot be used (${error instanceof Error ? error.message : error}); check OIDC_CLIENT_PRIVATE_KEY_FILE`,
-    ]);
-  });
   const logger = createLogger(options.logTo ? config.logLevel : 'silent', options.logTo);
-  const oidc = createOidcClient(config, { logger, clientAuth });
+  const oidc = await createProviderClient(config, logger);
   const callApiAsApplication = createApplicationApiCaller({
     oidc,
     parameters,
@@ -108,14 +101,6 @@ async function callApiAndDescribe(
     status = call.answer.status;
   }
   return status;
-}
-
-/** A configuration or start-up failure as lines (one per configuration problem). */
-function startProblems(error: unknown): string[] | undefined {
-  if (error instanceof ConfigError)
-    return error.problems.map((problem) => `Configuration error: ${problem}`);
-  if (error instanceof StartupError) return [error.message];
-  return undefined;
 }
 
 function rethrow(error: unknown): never {

@@ -1,7 +1,7 @@
 // npm run doctor: the configuration `npm start` would run with, checked against the provider and
 // the API without a browser: one line per check, then the URIs to register at the provider.
 import type { AppConfig } from '../config/app-config.ts';
-import { ConfigError } from '../errors.ts';
+import { ConfigError, messageOf, StartupError } from '../errors.ts';
 import { backchannelLogoutPath } from '../flow/backchannel-logout.ts';
 import { createClientAuth } from '../oidc/client-auth.ts';
 import {
@@ -16,7 +16,7 @@ import {
   checkClientCredentials,
   connectToProvider,
 } from '../oidc/provider-checks.ts';
-import { type PreparedStart, prepareStart, StartupError } from '../start.ts';
+import { type PreparedStart, prepareStart } from '../start.ts';
 import { checkClock } from './check-clock.ts';
 import { checkResource } from './check-resource.ts';
 
@@ -66,7 +66,7 @@ async function runChecks(config: AppConfig): Promise<CheckResult[]> {
   const auth = await createClientAuth(credentials).catch((error: unknown) =>
     failure(
       'Client credentials',
-      `the private key cannot be used (${error instanceof Error ? error.message : String(error)})`,
+      `the private key cannot be used (${messageOf(error)})`,
       'check OIDC_CLIENT_PRIVATE_KEY_FILE',
     ),
   );

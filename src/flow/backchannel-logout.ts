@@ -3,8 +3,11 @@
 import express, { type ErrorRequestHandler, Router } from 'express';
 import type { Logger } from 'pino';
 import { AppError, clientErrorStatus, LogoutTokenError } from '../errors.ts';
+import { logAuditEvent } from '../http/request-logger.ts';
+import { noStore } from '../http/security.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { SessionBackend } from '../session/session-backend.ts';
+import { destroyStoredSession } from '../session/session-lifecycle.ts';
 
 export interface BackchannelLogoutOptions {
   oidc: Pick<OidcClient, 'verifyLogoutToken'>;
@@ -21,8 +24,7 @@ export function backchannelLogout(options: BackchannelLogoutOptions): Router {
   const router = Router();
   const form = express.urlencoded({ extended: false, limit: '16kb', parameterLimit: 5 });
 
-  router.post(backchannelLogoutPath, form, async (req, res) => {
-    res.setHeader('Cache-Control', 'no-store');
+  router.post(backchannelLogoutPath, noStore(), form, async (req, res) => {
     const token: unknown = (req.body as Record<string, unknown> | undefined)?.logout_token;
     if (typeof token !== 'string' || token.length === 0) {
       throw new LogoutTokenError('logout_token is missing.');
@@ -48,21 +50,13 @@ export function backchannelLogout(options: BackchannelLogoutOptions): Router {
     });
     for (const sessionId of sessionIds) {
       await backend.tokens.delete(sessionId);
-      await new Promise<void>((resolve, reject) =>
-        backend.sessions.destroy(sessionId, (error) => (error ? reject(error) : resolve())),
-      );
+      await destroyStoredSession(backend.sessions, sessionId);
     }
-    logger.info(
-      {
-        event: 'backchannel-logout',
-        sub: subject.sub,
-        hasSid: subject.sid !== undefined,
-        sessions: sessionIds.length,
-        reqId: res.locals.requestId,
-        ip: req.ip,
-      },
-      'back-channel logout',
-    );
+    logAuditEvent(logger, req, res, 'backchannel-logout', {
+      sub: subject.sub,
+      hasSid: subject.sid !== undefined,
+      sessions: sessionIds.length,
+    });
     res.status(200).end();
   });
 

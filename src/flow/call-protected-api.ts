@@ -88,12 +88,7 @@ export function createTokenRefresher(options: TokenRefresherOptions): TokenRefre
 
   function isGood(record: TokenRecord, rejectedVersion: number | undefined): boolean {
     if (rejectedVersion !== undefined && record.version <= rejectedVersion) return false;
-    const { expiresAt, issuedAt } = record.tokens;
-    if (expiresAt === undefined) return true;
-    // Never before half the token's life: a skew longer than a short-lived token would
-    // otherwise refresh on every request.
-    const skew = issuedAt === undefined ? skewMs : Math.min(skewMs, (expiresAt - issuedAt) / 2);
-    return expiresAt - skew > now();
+    return isFresh(record.tokens, now(), skewMs);
   }
 
   /** Runs alone for this session (the lock): read, refresh, write back with compare-and-set. */
@@ -138,4 +133,16 @@ export function createTokenRefresher(options: TokenRefresherOptions): TokenRefre
       );
     },
   };
+}
+
+/**
+ * Whether an access token is good for a while yet: until `skewMs` before its expiry, but never
+ * renewed before half its life (a skew longer than a short-lived token would renew it on every
+ * request). No expires_in (only RECOMMENDED, RFC 6749 §5.1): good until the API refuses it.
+ */
+export function isFresh(tokens: StoredTokens, now: number, skewMs: number): boolean {
+  const { expiresAt, issuedAt } = tokens;
+  if (expiresAt === undefined) return true;
+  const skew = issuedAt === undefined ? skewMs : Math.min(skewMs, (expiresAt - issuedAt) / 2);
+  return expiresAt - skew > now;
 }

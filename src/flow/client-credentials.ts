@@ -6,6 +6,7 @@ import { ApiAccessRefusedError } from '../errors.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { ResourceAnswer } from '../oidc/resource.ts';
 import type { StoredTokens } from '../protocol.ts';
+import { isFresh } from './call-protected-api.ts';
 
 export interface ApplicationCall {
   answer: Exclude<ResourceAnswer, { isTokenRejected: true }>;
@@ -44,7 +45,7 @@ export function createApplicationApiCaller(
 
   return async function callApiAsApplication(): Promise<ApplicationCall> {
     // 1. The cached token while it is good for a while yet, otherwise a new one.
-    const reusable = cached && isGoodFor(cached, now(), skewMs) ? cached : undefined;
+    const reusable = cached && isFresh(cached, now(), skewMs) ? cached : undefined;
     const isReused = reusable !== undefined;
     const token = reusable ?? (await requestToken());
 
@@ -61,13 +62,4 @@ export function createApplicationApiCaller(
     if (retried.isTokenRejected) throw new ApiAccessRefusedError();
     return { answer: retried, token: renewed, isReused: false };
   };
-}
-
-/** Good until `skewMs` before its expiry, or half its lifetime if that is shorter. */
-function isGoodFor(token: StoredTokens, now: number, skewMs: number): boolean {
-  const { expiresAt, issuedAt } = token;
-  // No expires_in (it is only RECOMMENDED, RFC 6749 §5.1): kept until the API refuses it.
-  if (expiresAt === undefined) return true;
-  const skew = issuedAt === undefined ? skewMs : Math.min(skewMs, (expiresAt - issuedAt) / 2);
-  return expiresAt - skew > now;
 }

@@ -1,10 +1,11 @@
 // Move 2, GET /callback: check the provider's answer against the sign-in this browser started,
 // exchange the code for tokens, and start a signed-in session under a new id with the tokens kept
 // server-side.
-import type { Request, RequestHandler, Response } from 'express';
+import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { LoginStateError } from '../errors.ts';
 import { ensureCsrfToken } from '../http/csrf.ts';
+import { logAuditEvent } from '../http/request-logger.ts';
 import type { OidcClient, SignInWarning } from '../oidc/oidc-client.ts';
 import type { FlowStep, Identity, PendingLogin, StoredTokens } from '../protocol.ts';
 import {
@@ -37,7 +38,10 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
     const state = singleParameter(params, 'state');
     const pending = takePendingLogin(req, state, now);
     if (pending instanceof LoginStateError) {
-      logEvent(options.logger, req, res, 'state-refused', req.session.user?.sub, pending.code);
+      logAuditEvent(options.logger, req, res, 'state-refused', {
+        sub: req.session.user?.sub,
+        code: pending.code,
+      });
       throw pending;
     }
     // Every parameter exactly once: a repeated one could make two checks read two values.
@@ -60,12 +64,8 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
     // 3. A new session id for the signed-in user, the tokens stored beside it, never in the browser.
     //    An earlier sign-in's tokens in this browser are dropped, and revoked once the new sign-in
     //    is stored (revoking first could leave the browser with neither sign-in working).
-    const earlier = await options.tokens.get(req.sessionID);
-    const onRevokeError = (error: unknown) =>
-      options.logger.warn(
-        { reqId: res.locals.requestId, err: error },
-        'refresh token revocation failed',
-      );
+    const earlier = res.locals.tokenRecord;
+    const revocationLog = { logger: options.logger, reqId: res.locals.requestId };
     try {
       await startSignedInSession(req, options.tokens, {
         identity,
@@ -76,12 +76,12 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
       });
     } catch (error) {
       // The new tokens are kept nowhere: revoke them rather than leave them valid at the provider.
-      await revokeRefreshTokenQuietly(options.oidc, { tokens }, onRevokeError);
+      await revokeRefreshTokenQuietly(options.oidc, { tokens }, revocationLog);
       throw error;
     }
     if (isOtherProviderSession(earlier, identity))
-      await revokeRefreshTokenQuietly(options.oidc, earlier, onRevokeError);
-    logEvent(options.logger, req, res, 'sign-in', identity.sub);
+      await revokeRefreshTokenQuietly(options.oidc, earlier, revocationLog);
+    logAuditEvent(options.logger, req, res, 'sign-in', { sub: identity.sub });
     res.redirect(pending.returnTo);
   };
 }
@@ -127,18 +127,6 @@ function takePendingLogin(
     );
   }
   return pending;
-}
-
-/** An audit event: the user's `sub` (never a token), the request id and the client IP. */
-function logEvent(
-  logger: Logger,
-  req: Request,
-  res: Response,
-  event: 'sign-in' | 'state-refused',
-  sub: string | undefined,
-  code?: string,
-): void {
-  logger.info({ event, sub, code, reqId: res.locals.requestId, ip: req.ip }, event);
 }
 
 /**

@@ -3,6 +3,7 @@
 // signed in.
 import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
+import { logAuditEvent } from '../http/request-logger.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import { destroySession, revokeRefreshTokenQuietly } from '../session/session-lifecycle.ts';
 import type { TokenStore } from '../session/token-store.ts';
@@ -19,14 +20,12 @@ export interface SignOutOptions {
 export function signOut(options: SignOutOptions): RequestHandler {
   const { oidc, tokens, logger, cookieName } = options;
   return async (req, res) => {
-    const record = await tokens.get(req.sessionID);
-    // Read before the session is destroyed: the sign-out event names who signed out.
-    const signedInSub = req.session.user?.sub ?? record?.sub;
+    // The tokens this request already read (loadTokenRecord); the user, before the session ends.
+    const record = res.locals.tokenRecord;
+    const signedInSub = req.session.user?.sub;
 
     // 1. An offline refresh token outlives both sessions unless revoked (RFC 7009).
-    await revokeRefreshTokenQuietly(oidc, record, (error) => {
-      logger.warn({ reqId: res.locals.requestId, err: error }, 'refresh token revocation failed');
-    });
+    await revokeRefreshTokenQuietly(oidc, record, { logger, reqId: res.locals.requestId });
 
     // 2. The provider's end-session URL, with the ID token as a hint of whom to sign out.
     const logoutUrl = await oidc.buildLogoutUrl(record?.tokens.idToken).catch((error: unknown) => {
@@ -42,10 +41,7 @@ export function signOut(options: SignOutOptions): RequestHandler {
     // attributes it was set with (a `__Host-` cookie is only replaced by one that is Secure, Path=/).
     res.clearCookie(cookieName, { path, domain, secure: secure === true, httpOnly, sameSite });
 
-    logger.info(
-      { event: 'sign-out', sub: signedInSub, reqId: res.locals.requestId, ip: req.ip },
-      'sign-out',
-    );
+    logAuditEvent(logger, req, res, 'sign-out', { sub: signedInSub });
 
     // 4. 303: the browser follows a POST's redirect with a GET, to the provider or home.
     res.redirect(303, logoutUrl?.href ?? '/');

@@ -4,6 +4,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { Request, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { CsrfError } from '../errors.ts';
+import { logAuditEvent } from './request-logger.ts';
 
 /** The session's CSRF token, created when missing. */
 export function ensureCsrfToken(req: Request): string {
@@ -19,16 +20,10 @@ export function verifyCsrf(appOrigin: string, logger: Logger): RequestHandler {
   return (req, res, next) => {
     const refusal = csrfRefusal(req, appOrigin);
     if (refusal) {
-      logger.info(
-        {
-          event: 'csrf-refused',
-          reason: refusal,
-          sub: req.session.user?.sub,
-          reqId: res.locals.requestId,
-          ip: req.ip,
-        },
-        'CSRF check refused',
-      );
+      logAuditEvent(logger, req, res, 'csrf-refused', {
+        sub: req.session.user?.sub,
+        reason: refusal,
+      });
       throw new CsrfError();
     }
     next();

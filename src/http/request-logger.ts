@@ -2,7 +2,7 @@
 // and the client IP as Express sees it (through TRUST_PROXY). Query strings are not logged: the
 // callback's carries the authorization code (RFC 9700 §4.2.4).
 import { randomUUID } from 'node:crypto';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import type { Logger } from 'pino';
 
 /** Assigns `res.locals.requestId` and logs the request when the response is finished. */
@@ -36,4 +36,24 @@ export function logRequests(logger: Logger): RequestHandler {
     });
     next();
   };
+}
+
+/** The audit events the app logs, each with the user's `sub` (never a token). */
+export type AuditEvent =
+  | 'sign-in'
+  | 'sign-out'
+  | 'state-refused'
+  | 'csrf-refused'
+  | 'session-expired'
+  | 'backchannel-logout';
+
+/** Logs an audit event with its request id and the client IP (as Express sees it through TRUST_PROXY). */
+export function logAuditEvent(
+  logger: Logger,
+  req: Request,
+  res: Response,
+  event: AuditEvent,
+  fields: { sub: string | undefined; [name: string]: unknown },
+): void {
+  logger.info({ event, ...fields, reqId: res.locals.requestId, ip: req.ip }, event);
 }

@@ -2,6 +2,7 @@
 // credentials are accepted, and its clock. Each answer is a CheckResult; nothing signs anyone in.
 import * as client from 'openid-client';
 import type { AppConfig } from '../config/app-config.ts';
+import { messageOf } from '../errors.ts';
 import type { FetchLike } from '../recorder/flow-recorder.ts';
 import { createConfiguration } from './configuration-loader.ts';
 import { withStandardErrorAnswers } from './oauth2-error-answers.ts';
@@ -157,7 +158,7 @@ function describeFailure(error: unknown): string {
     const cause = error.cause as { code?: unknown; message?: unknown };
     return `cannot be reached (${String(cause.code ?? cause.message)})`;
   }
-  return `failed (${error instanceof Error ? error.message : String(error)})`;
+  return `failed (${messageOf(error)})`;
 }
 
 /** The OAuth error of a provider answer (RFC 6749 §5.2), from its body or its WWW-Authenticate. */

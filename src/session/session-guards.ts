@@ -4,6 +4,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { TokenRefreshError } from '../errors.ts';
+import { logAuditEvent } from '../http/request-logger.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import { signInUrl } from './require-login.ts';
 import { endSignIn, revokeRefreshTokenQuietly } from './session-lifecycle.ts';
@@ -31,18 +32,16 @@ export function enforceSessionLifetime(options: SessionLifetimeOptions): Request
     // itself, and it still needs the ID token to end the provider's session with it as the hint.
     const isSignOut = req.method === 'POST' && req.path === signOutPath;
     if (!isSignOut && user && user.signedInAt + maxAgeMs <= now()) {
-      await revokeRefreshTokenQuietly(oidc, await tokens.get(req.sessionID), (error) => {
-        logger.warn({ reqId: res.locals.requestId, err: error }, 'refresh token revocation failed');
+      await revokeRefreshTokenQuietly(oidc, await tokens.get(req.sessionID), {
+        logger,
+        reqId: res.locals.requestId,
       });
       await endSignIn(
         req,
         tokens,
         'Your session reached its maximum length. Please sign in again.',
       );
-      logger.info(
-        { event: 'session-expired', sub: user.sub, reqId: res.locals.requestId, ip: req.ip },
-        'session reached its maximum length',
-      );
+      logAuditEvent(logger, req, res, 'session-expired', { sub: user.sub });
     }
     next();
   };

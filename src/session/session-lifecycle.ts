@@ -1,6 +1,8 @@
 // The app's own session around a sign-in: express-session's callbacks as promises, and ending a
 // sign-in while keeping the browser's session for a notice.
 import type { Request } from 'express';
+import type session from 'express-session';
+import type { Logger } from 'pino';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { TokenRecord, TokenStore } from './token-store.ts';
 
@@ -43,15 +45,23 @@ export async function endSignIn(
 }
 
 /**
- * Revokes the record's refresh token at the provider (RFC 7009), never throwing: a failure goes
- * to `onError` and never keeps anyone signed in. When a signed-in user signs in again it is used
- * only for a record of another provider session (see flow/finish-sign-in.ts).
+ * Revokes the record's refresh token at the provider (RFC 7009), never throwing: a failure is
+ * logged and never keeps anyone signed in. When a signed-in user signs in again it is used only
+ * for a record of another provider session (see flow/finish-sign-in.ts).
  */
 export async function revokeRefreshTokenQuietly(
   oidc: Pick<OidcClient, 'revokeRefreshToken'>,
   record: Pick<TokenRecord, 'tokens'> | undefined,
-  onError: (error: unknown) => void,
+  log: { logger: Logger; reqId: string },
 ): Promise<void> {
   const refreshToken = record?.tokens.refreshToken;
-  if (refreshToken) await oidc.revokeRefreshToken(refreshToken).catch(onError);
+  if (!refreshToken) return;
+  await oidc.revokeRefreshToken(refreshToken).catch((error: unknown) => {
+    log.logger.warn({ reqId: log.reqId, err: error }, 'refresh token revocation failed');
+  });
+}
+
+/** Deletes a session row by id, as back-channel logout does for sessions of other browsers. */
+export function destroyStoredSession(store: session.Store, sessionId: string): Promise<void> {
+  return settle((done) => store.destroy(sessionId, done));
 }

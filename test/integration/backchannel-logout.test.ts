@@ -190,6 +190,11 @@ describe('POST /backchannel-logout', () => {
     const response = await postLogoutToken(app.baseUrl, 'x'.repeat(20_000));
 
     assert.equal(response.status, 400);
+    assert.equal(
+      response.headers.get('cache-control'),
+      'no-store',
+      'refused before the handler too',
+    );
   });
 
   it('answers 400 when logout_token is missing', async (t) => {

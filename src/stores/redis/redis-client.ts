@@ -2,7 +2,7 @@
 // Commands and transactions fail at once while disconnected (no offline queue) and within a
 // deadline when Redis keeps the connection open but stops answering: a 503 page, never a hang.
 import { createClient } from 'redis';
-import { StoreError } from '../../errors.ts';
+import { messageOf, StoreError } from '../../errors.ts';
 
 // Redis answers in well under a millisecond; three seconds of silence means it is stuck.
 const deadlineMs = 3000;
@@ -44,7 +44,7 @@ export async function connectRedis(
     isStarted = true;
   } catch (error) {
     raw.destroy();
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = messageOf(error);
     throw new Error(`Redis at ${new URL(url).host} cannot be reached (${reason}); check REDIS_URL`);
   }
 

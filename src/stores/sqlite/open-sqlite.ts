@@ -3,7 +3,7 @@
 import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLOutputValue } from 'node:sqlite';
-import { StoreError } from '../../errors.ts';
+import { messageOf, StoreError } from '../../errors.ts';
 import { startSerialSweeps } from '../../session/serial-sweeps.ts';
 import type { ExpiredTokenRecord, ExpiredTokens } from '../../session/session-backend.ts';
 import { plainTokenCodec, type TokenCodec } from '../../session/token-codec.ts';
@@ -180,6 +180,6 @@ function readExpired(rows: Record<string, SQLOutputValue>[], codec: TokenCodec):
 }
 
 function warnSweepFailed(error: unknown): void {
-  const message = error instanceof Error ? error.message : String(error);
+  const message = messageOf(error);
   process.emitWarning(`Sweeping expired sessions failed: ${message}`);
 }
