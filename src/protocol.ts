@@ -50,6 +50,16 @@ export interface Identity {
   sid?: string;
 }
 
+/** The scopes OpenID Connect itself defines (OIDC Core §5.4, §11): about the user, not an API. */
+export const openIdConnectScopes: ReadonlySet<string> = new Set([
+  'openid',
+  'profile',
+  'email',
+  'address',
+  'phone',
+  'offline_access',
+]);
+
 /** Whose sessions a back-channel logout ends: a subject, a provider session, or both at once. */
 export type LogoutSubject = { sub: string; sid?: string } | { sub?: string; sid: string };
 

@@ -4,6 +4,7 @@
 import { decodeJwt, type JWTPayload } from 'jose';
 import type { ApplicationCall } from '../flow/client-credentials.ts';
 import type { StoredTokens } from '../protocol.ts';
+import { printable } from './printable.ts';
 
 /** The most of an answer the terminal shows: in full, and on one line. */
 const maxAnswerChars = 4000;
@@ -82,18 +83,4 @@ function formatBody(body: string, contentType: string, { isCompact = false } = {
 
 function row(label: string, value: string): string {
   return `  ${label.padEnd(12)}${value}`;
-}
-
-/**
- * Text from the provider or the API, safe for a terminal: control characters (escape sequences
- * could rewrite the screen) become U+FFFD.
- */
-export function printable(text: string, { keepNewlines = false } = {}): string {
-  let safe = '';
-  for (const character of text) {
-    const code = character.codePointAt(0) ?? 0;
-    const isControl = code < 0x20 || (code >= 0x7f && code <= 0x9f);
-    safe += isControl && !(keepNewlines && character === '\n') ? '\ufffd' : character;
-  }
-  return safe;
 }

@@ -6,7 +6,7 @@ import {
   ProviderError,
   ResourceError,
 } from '../errors.ts';
-import { printable } from './describe-application-call.ts';
+import { printable } from './printable.ts';
 
 export interface FailureContext {
   clientId: string;

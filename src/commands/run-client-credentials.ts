@@ -7,6 +7,7 @@ import { providerOrigin } from '../config/read-provider.ts';
 import { StartupError, startFailureLines } from '../errors.ts';
 import { createApplicationApiCaller } from '../flow/client-credentials.ts';
 import { createLogger } from '../http/logger.ts';
+import { openIdConnectScopes } from '../protocol.ts';
 import { createProviderClient, type PreparedStart, prepareStart } from '../start.ts';
 import { describeApplicationCall } from './describe-application-call.ts';
 import { describeFailure } from './describe-failure.ts';
@@ -32,7 +33,6 @@ export interface ClientCredentialsRun {
 }
 
 // OpenID Connect's own scopes (OIDC Core §5.4, §11) ask about a user: an application has none.
-const userScopes = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
 
 /** Runs the command for `env`; rejects only on a bug (every expected failure is a line). */
 export async function runClientCredentials(
@@ -50,7 +50,7 @@ export async function runClientCredentials(
   const parameters = tokenParameters(config, options.scope);
   const context = {
     clientId: config.client.id,
-    provider: providerAddress(config),
+    provider: providerOrigin(config.provider),
     resourceUrl: config.resourceUrl.href,
     scope: parameters.scope ?? '',
     timeoutSeconds: config.httpTimeoutSeconds,
@@ -128,7 +128,9 @@ async function prepareWithFreePorts(
  * (OIDC_AUTH_PARAMS): `resource` (RFC 8707) or `audience` (Auth0 and others).
  */
 function tokenParameters(config: AppConfig, scope: string | undefined): Record<string, string> {
-  const apiScopes = config.scopes.split(' ').filter((each) => each && !userScopes.has(each));
+  const apiScopes = config.scopes
+    .split(' ')
+    .filter((each) => each && !openIdConnectScopes.has(each));
   const asked = scope ?? apiScopes.join(' ');
   const parameters: Record<string, string> = asked ? { scope: asked } : {};
   for (const name of ['resource', 'audience']) {
@@ -139,11 +141,6 @@ function tokenParameters(config: AppConfig, scope: string | undefined): Record<s
 }
 
 /** The issuer as written in its metadata (no trailing slash on a bare origin), or the origin. */
-function providerAddress({ provider }: AppConfig): string {
-  if (provider.kind !== 'oidc' || provider.issuer.pathname !== '/') return providerOrigin(provider);
-  return provider.issuer.origin;
-}
-
 function failed(lines: string[], problems: string[]): ClientCredentialsRun {
   return { lines, error: problems.join('\n'), exitCode: 1 };
 }

@@ -1,5 +1,7 @@
 // npm run doctor: the configuration `npm start` would run with, checked against the provider and
 // the API without a browser: one line per check, then the URIs to register at the provider.
+
+import { printable } from '../commands/printable.ts';
 import type { AppConfig } from '../config/app-config.ts';
 import { ConfigError, messageOf, StartupError } from '../errors.ts';
 import { backchannelLogoutPath } from '../flow/backchannel-logout.ts';
@@ -117,7 +119,8 @@ function report(results: CheckResult[], config?: AppConfig): DoctorReport {
 }
 
 function formatCheck({ status, label, detail, fix }: CheckResult): string {
-  return `${symbols[status]} ${label}: ${detail}${fix ? `. Fix: ${fix}` : ''}`;
+  // The detail may quote the provider (an error_description, its issuer): printed safely.
+  return `${symbols[status]} ${label}: ${printable(detail)}${fix ? `. Fix: ${printable(fix)}` : ''}`;
 }
 
 function heading(config: AppConfig): string[] {

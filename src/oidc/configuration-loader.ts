@@ -4,6 +4,7 @@ import * as client from 'openid-client';
 import type { AppConfig } from '../config/app-config.ts';
 import type { FetchLike } from '../recorder/flow-recorder.ts';
 import { mapProviderError } from './map-error.ts';
+import { withStandardErrorAnswers } from './oauth2-error-answers.ts';
 import { requireSecureEndpoints } from './require-secure-endpoints.ts';
 
 export interface ConfigurationLoader {
@@ -85,7 +86,8 @@ export async function createConfiguration(
     auth,
   );
   configuration.timeout = config.httpTimeoutSeconds;
-  configuration[client.customFetch] = fetchImpl;
+  // Plain OAuth 2.0 providers (GitHub) answer token errors with HTTP 200: read them as errors.
+  configuration[client.customFetch] = withStandardErrorAnswers(fetchImpl, provider.tokenEndpoint);
   if (config.allowInsecureHttp) client.allowInsecureRequests(configuration);
   return configuration;
 }

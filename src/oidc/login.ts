@@ -70,7 +70,7 @@ export async function createAuthorizationRequest(
 /** Something a sign-in survived that the operator should know about; the caller logs it. */
 export interface SignInWarning {
   /** Stable, for searching the log. */
-  code: UserInfoFailure['code'] | 'refresh_token_not_issued';
+  code: UserInfoFailure['code'] | 'refresh_token_not_issued' | 'dpop_not_bound';
   message: string;
   /** The same at every sign-in (a setting of the provider or of the app): logged once per process. */
   isOncePerProcess: boolean;
@@ -112,6 +112,13 @@ export async function exchangeCode(
   const warnings: SignInWarning[] = [];
   if (!tokens.refreshToken && settings.scopes.split(/\s+/).includes('offline_access')) {
     warnings.push(refreshTokenNotIssued(settings.authParams));
+  }
+  if (settings.dpop && !tokens.dpopKey) {
+    warnings.push({
+      code: 'dpop_not_bound',
+      message: `OIDC_USE_DPOP is on but the provider did not bind the tokens (token_type ${tokens.tokenType}): does it support DPoP?`,
+      isOncePerProcess: true,
+    });
   }
   if (settings.identitySource.kind === 'user-endpoint') {
     const identity = await fetchIdentity(

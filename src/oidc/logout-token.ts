@@ -4,11 +4,12 @@
 import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
 import { LogoutTokenError, ProviderError } from '../errors.ts';
 import type { LogoutSubject } from '../protocol.ts';
+import { idTokenClockToleranceSeconds } from './provider-checks.ts';
 
 const backchannelEvent = 'http://schemas.openid.net/event/backchannel-logout';
 // A logout token is accepted up to this long after its iat, and with this much clock skew.
 const maxTokenAgeSeconds = 5 * 60;
-const clockToleranceSeconds = 30;
+const clockToleranceSeconds = idTokenClockToleranceSeconds;
 // §2.4 RECOMMENDS typ logout+jwt, it does not require it: providers that predate it send none, and
 // Keycloak 24 and earlier the generic JWT. What tells a logout token from an ID token is the events
 // claim and the absence of nonce (§4.1), checked below whatever the typ. A token typed as anything

@@ -3,11 +3,11 @@
 import type { ServerMetadata } from 'openid-client';
 import { type ClientAuthMethod, clientAuthMethods } from '../config/app-config.ts';
 import { ProviderError } from '../errors.ts';
+import { openIdConnectScopes } from '../protocol.ts';
 import type { CheckResult } from './provider-checks.ts';
 import { requireSecureEndpoints } from './require-secure-endpoints.ts';
 
 /** The scopes OpenID Connect defines (Core §5.4, §11): a provider that serves one lists it. */
-const openIdScopes = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
 
 /** Every endpoint https, or http on loopback when allowed: the app refuses the metadata otherwise. */
 export function checkEndpoints(
@@ -69,7 +69,7 @@ export function checkScopes(
   const listed = metadata.scopes_supported;
   if (!listed) return undefined;
   const unlisted = requested.filter((scope) => !listed.includes(scope));
-  const refused = unlisted.filter((scope) => openIdScopes.has(scope));
+  const refused = unlisted.filter((scope) => openIdConnectScopes.has(scope));
   if (refused.length > 0) {
     const names = refused.join(' ');
     const google = refused.includes('offline_access')

@@ -4,8 +4,12 @@
 // than a sign-in to start again. This turns such an answer back into the error it is.
 import type { FetchLike } from '../recorder/flow-recorder.ts';
 
-/** GitHub's names for what RFC 6749 §5.2 calls invalid_grant. */
-const invalidGrantAliases = new Set(['bad_verification_code', 'bad_refresh_token']);
+/** GitHub's names for the error codes RFC 6749 §5.2 defines. */
+const standardNames: Record<string, string> = {
+  bad_verification_code: 'invalid_grant',
+  bad_refresh_token: 'invalid_grant',
+  incorrect_client_credentials: 'invalid_client',
+};
 
 /** Wraps a fetch: a 200 from `tokenEndpoint` carrying `error` and no access token becomes a 400. */
 export function withStandardErrorAnswers(inner: FetchLike, tokenEndpoint: URL): FetchLike {
@@ -26,7 +30,7 @@ export function withStandardErrorAnswers(inner: FetchLike, tokenEndpoint: URL): 
       .catch(() => undefined);
     if (!isErrorAnswer(body)) return response;
     await response.body?.cancel();
-    const error = invalidGrantAliases.has(body.error) ? 'invalid_grant' : body.error;
+    const error = Object.hasOwn(standardNames, body.error) ? standardNames[body.error] : body.error;
     return Response.json(
       {
         error,

@@ -17,7 +17,6 @@ import {
 } from './login.ts';
 import { createLogoutTokenVerifier, type VerifiedLogoutToken } from './logout-token.ts';
 import { mapProviderError, type ProviderStep } from './map-error.ts';
-import { withStandardErrorAnswers } from './oauth2-error-answers.ts';
 import { callResource, type ResourceAnswer } from './resource.ts';
 import {
   buildLogoutUrl,
@@ -91,12 +90,7 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       throw error;
     }
   };
-  const recorded = recordingFetch(logged);
-  const providerFetch =
-    config.provider.kind === 'oauth2'
-      ? withStandardErrorAnswers(recorded, config.provider.tokenEndpoint)
-      : recorded;
-  const loader = createConfigurationLoader(config, options.clientAuth, providerFetch);
+  const loader = createConfigurationLoader(config, options.clientAuth, recordingFetch(logged));
   // Signs the proofs of DPoP-bound tokens, whenever they were issued (even if DPoP is now off).
   const dpop = createDpopSigner();
   const settings = {
@@ -159,17 +153,7 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       return origins.list;
     },
     createAuthorizationRequest: () => call('login', (c) => createAuthorizationRequest(c, settings)),
-    exchangeCode: (callback) =>
-      call('login', async (c) => {
-        const result = await exchangeCode(c, settings, callback);
-        if (config.useDpop && !result.tokens.dpopKey) {
-          options.logger.warn(
-            { tokenType: result.tokens.tokenType },
-            'OIDC_USE_DPOP is on but the provider did not bind the tokens (no DPoP support?)',
-          );
-        }
-        return result;
-      }),
+    exchangeCode: (callback) => call('login', (c) => exchangeCode(c, settings, callback)),
     refreshTokens: (tokens, now, subject) =>
       call('refresh', (c) => refreshTokens(c, tokens, now, subject, dpop)),
     revokeRefreshToken: (token) => call('revocation', (c) => revokeRefreshToken(c, token)),

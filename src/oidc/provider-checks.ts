@@ -5,7 +5,6 @@ import type { AppConfig } from '../config/app-config.ts';
 import { messageOf } from '../errors.ts';
 import type { FetchLike } from '../recorder/flow-recorder.ts';
 import { createConfiguration } from './configuration-loader.ts';
-import { withStandardErrorAnswers } from './oauth2-error-answers.ts';
 
 /** One line of the doctor's report; `fix` says what to change when it is not `ok`. */
 export interface CheckResult {
@@ -48,13 +47,9 @@ export async function connectToProvider(
     return response;
   };
   const { provider } = config;
-  const providerFetch =
-    provider.kind === 'oauth2'
-      ? withStandardErrorAnswers(observing, provider.tokenEndpoint)
-      : observing;
   const label = 'Discovery';
   try {
-    const configuration = await createConfiguration(config, auth, providerFetch);
+    const configuration = await createConfiguration(config, auth, observing);
     const under = { configuration, isDiscovered: provider.kind === 'oidc', lastClock: () => clock };
     if (provider.kind === 'oauth2') {
       const detail = 'none with plain OAuth 2.0: the endpoints come from OAUTH_*';
@@ -96,8 +91,7 @@ export async function checkClientCredentials(
       const detail = 'accepted (a made-up code was refused with invalid_grant, not invalid_client)';
       return { status: 'ok', label, detail };
     }
-    // incorrect_client_credentials is GitHub's name for invalid_client.
-    if (answer?.error === 'invalid_client' || answer?.error === 'incorrect_client_credentials') {
+    if (answer?.error === 'invalid_client') {
       return {
         status: 'fail',
         label,

@@ -69,3 +69,14 @@ export function createRefreshLock(records: LockRecords, options: RefreshLockOpti
     },
   };
 }
+
+/**
+ * Remembers `key` (a used logout token's `jti`) for `ttlMs` on the same lock records, for every
+ * process sharing the store: true the first time, false while it is remembered. A record nobody
+ * releases is exactly "seen, until it expires".
+ */
+export function rememberOnceOn(
+  records: LockRecords,
+): (key: string, ttlMs: number) => Promise<boolean> {
+  return (key, ttlMs) => records.tryAcquire(`used:${key}`, 'used', ttlMs);
+}

@@ -2,6 +2,7 @@
 // for express-session, token records, the refresh lock, and the keys of used one-time tokens.
 import type session from 'express-session';
 import type { RefreshLock } from './refresh-lock.ts';
+import type { TokenCodec } from './token-codec.ts';
 import type { TokenRecord, TokenStore } from './token-store.ts';
 
 export interface SessionBackend {
@@ -38,3 +39,26 @@ export interface ExpiredTokens {
  * records of the same provider session). The store waits for it before its next sweep.
  */
 export type ExpiredTokensHandler = (expired: ExpiredTokens, tokens: TokenStore) => Promise<void>;
+
+/** A token row a sweep took, as the store read it (a field it could not read leaves it out). */
+export interface ExpiredRow {
+  sessionId: string;
+  data: string;
+  sub: string;
+  sid?: string | undefined;
+}
+
+/** Decodes what a sweep took; a row the codec cannot read (no key opens it) has nothing to revoke. */
+export function decodeExpired(
+  rows: Array<ExpiredRow | undefined>,
+  codec: TokenCodec,
+): ExpiredTokens {
+  const records: ExpiredTokenRecord[] = [];
+  for (const row of rows) {
+    if (!row) continue;
+    const { sessionId, data, sub, sid } = row;
+    const tokens = codec.decode(data, { sessionId, sub, ...(sid && { sid }) })?.tokens;
+    if (tokens) records.push(sid ? { tokens, sub, sid } : { tokens, sub });
+  }
+  return { records, unreadable: rows.length - records.length };
+}

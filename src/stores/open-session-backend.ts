@@ -5,7 +5,7 @@ import { RedisStore } from 'connect-redis';
 import type session from 'express-session';
 import type { AppConfig } from '../config/app-config.ts';
 import { createEncryptingCodec, createSealer } from '../session/encrypting-codec.ts';
-import { createRefreshLock, type LockRecords } from '../session/refresh-lock.ts';
+import { createRefreshLock, type LockRecords, rememberOnceOn } from '../session/refresh-lock.ts';
 import { SealedSessionStore } from '../session/sealed-session-store.ts';
 import type { ExpiredTokensHandler, SessionBackend } from '../session/session-backend.ts';
 import { plainTokenCodec, type TokenCodec } from '../session/token-codec.ts';
@@ -13,7 +13,6 @@ import { connectRedis } from './redis/redis-client.ts';
 import { redisLockRecords } from './redis/redis-lock-records.ts';
 import { createRedisTokenStore } from './redis/redis-token-store.ts';
 import { startRedisTokenSweeper } from './redis/redis-token-sweeper.ts';
-import { redisRememberOnce } from './redis/redis-used-keys.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 
 export interface OpenSessionBackendOptions {
@@ -39,15 +38,17 @@ export async function openSessionBackend(
   const sealer = keys.length > 0 ? createSealer(keys) : undefined;
   const sealed = (sessions: session.Store): session.Store =>
     sealer ? new SealedSessionStore(sessions, sealer) : sessions;
-  // A refresh makes at most two provider calls (discovery, token request), each bounded by the
-  // timeout: a lock record outlives them, and another process waits for it that long at most.
-  const lockMs = 2 * config.httpTimeoutSeconds * 1000 + 5000;
+  // A refresh makes at most three provider calls (discovery, the token request, and its retry
+  // after a DPoP use_dpop_nonce), each bounded by the timeout: a lock record outlives them, and
+  // another process waits for it that long at most.
+  const lockMs = 3 * config.httpTimeoutSeconds * 1000 + 5000;
   const refreshLock = (records: LockRecords) =>
     createRefreshLock(records, { ttlMs: lockMs, waitMs: lockMs });
   const { store } = config.session;
 
   if (store.kind === 'redis') {
     const { client, close } = await connectRedis(store.url, onStoreError);
+    const lockRecords = redisLockRecords(client);
     const tokens = createRedisTokenStore(client, codec, now);
     const sweeper = startRedisTokenSweeper(tokens, {
       intervalMs: sweepIntervalMs,
@@ -64,8 +65,8 @@ export async function openSessionBackend(
         }),
       ),
       tokens,
-      lock: refreshLock(redisLockRecords(client)),
-      rememberOnce: redisRememberOnce(client),
+      lock: refreshLock(lockRecords),
+      rememberOnce: rememberOnceOn(lockRecords),
       sweep: sweeper.sweep,
       isHealthy: () =>
         client.ping().then(

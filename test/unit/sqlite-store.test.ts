@@ -75,7 +75,7 @@ function call<T>(
   });
 }
 
-function countRows(raw: DatabaseSync, table: 'sessions' | 'tokens' | 'used_keys'): number {
+function countRows(raw: DatabaseSync, table: 'sessions' | 'tokens' | 'locks'): number {
   return Number(raw.prepare(`SELECT count(*) AS count FROM ${table}`).get()?.count);
 }
 
@@ -722,7 +722,7 @@ describe('remembering a key once (the jti of a used logout token)', () => {
 
     await store.sweep();
 
-    assert.equal(countRows(raw, 'used_keys'), 1);
+    assert.equal(countRows(raw, 'locks'), 1);
   });
 
   it('rejects with a StoreError (503) when the database is closed', async () => {

@@ -3,7 +3,7 @@
 // encoded tokens are bound to the hash's session, sub and sid (see TokenCodec). An index by expiry
 // lets a sweep take expired records, to revoke their refresh tokens.
 
-import type { ExpiredTokenRecord, ExpiredTokens } from '../../session/session-backend.ts';
+import { decodeExpired, type ExpiredTokens } from '../../session/session-backend.ts';
 import type { TokenBinding, TokenCodec } from '../../session/token-codec.ts';
 import { parseLogoutSubject, type TokenStore } from '../../session/token-store.ts';
 import type { RedisClient } from './redis-client.ts';
@@ -186,15 +186,14 @@ export function createRedisTokenStore(
         arguments: [String(now()), String(limit), prefix],
       });
       const rows = Array.isArray(reply) ? reply : [];
-      const records: ExpiredTokenRecord[] = [];
-      for (const row of rows) {
-        const [sessionId, data, sub, sid] = Array.isArray(row) ? row.map(String) : [];
-        if (sessionId === undefined || data === undefined || !sub) continue;
-        const binding = { sessionId, sub, ...(sid && { sid }) };
-        const tokens = codec.decode(data, binding)?.tokens;
-        if (tokens) records.push(sid ? { tokens, sub, sid } : { tokens, sub });
-      }
-      return { records, unreadable: rows.length - records.length };
+      return decodeExpired(
+        rows.map((row) => {
+          const [sessionId, data, sub, sid] = Array.isArray(row) ? row.map(String) : [];
+          if (sessionId === undefined || data === undefined || !sub) return undefined;
+          return { sessionId, data, sub, sid: sid || undefined };
+        }),
+        codec,
+      );
     },
   };
 }

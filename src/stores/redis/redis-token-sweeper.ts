@@ -1,7 +1,7 @@
 // Redis expires sessions and locks by itself; token records are swept, so that their refresh
 // tokens can be revoked: every minute, one pass at a time, a bounded batch a pass.
 
-import { startSerialSweeps } from '../../session/serial-sweeps.ts';
+import { type SerialSweeps, startSerialSweeps } from '../../session/serial-sweeps.ts';
 import type { ExpiredTokensHandler } from '../../session/session-backend.ts';
 import type { RedisTokenStore } from './redis-token-store.ts';
 
@@ -14,17 +14,11 @@ export interface RedisTokenSweeperOptions {
   onError: (error: unknown) => void;
 }
 
-/** A running sweeper: `sweep` runs one pass now (after any running one), `stop` ends the timer. */
-export interface RedisTokenSweeper {
-  sweep(): Promise<void>;
-  stop(): void;
-}
-
 /** Takes expired token records every `intervalMs` and hands them over; the timer does not hold the process open. */
 export function startRedisTokenSweeper(
   tokens: RedisTokenStore,
   options: RedisTokenSweeperOptions,
-): RedisTokenSweeper {
+): SerialSweeps<void> {
   const { onExpiredTokens } = options;
   const pass = async (): Promise<void> => {
     const expired = await tokens.takeExpired(options.maxExpiredTokens);

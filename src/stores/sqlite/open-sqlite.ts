@@ -4,8 +4,12 @@ import { chmodSync, existsSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type SQLOutputValue } from 'node:sqlite';
 import { messageOf, StoreError } from '../../errors.ts';
-import { startSerialSweeps } from '../../session/serial-sweeps.ts';
-import type { ExpiredTokenRecord, ExpiredTokens } from '../../session/session-backend.ts';
+import { type SerialSweeps, startSerialSweeps } from '../../session/serial-sweeps.ts';
+import {
+  decodeExpired,
+  type ExpiredRow,
+  type ExpiredTokens,
+} from '../../session/session-backend.ts';
 import { plainTokenCodec, type TokenCodec } from '../../session/token-codec.ts';
 
 /** How long a statement waits for another connection's write lock before failing. */
@@ -37,12 +41,6 @@ const schema = `
     owner TEXT NOT NULL,
     expires_at INTEGER NOT NULL
   );
-
-  CREATE TABLE IF NOT EXISTS used_keys (
-    key TEXT PRIMARY KEY,
-    expires_at INTEGER NOT NULL
-  );
-  CREATE INDEX IF NOT EXISTS used_keys_expires_at ON used_keys (expires_at);
 `;
 
 /**
@@ -109,17 +107,6 @@ export function sqlite<T>(statement: () => T): T {
 
 const defaultMaxExpiredTokens = 1000;
 
-/** A running sweeper: `sweep` runs one pass now, `stop` ends the timer. */
-export interface Sweeper {
-  /**
-   * Deletes the expired rows of every table (token records at most `maxExpiredTokens` a pass),
-   * waits until `onExpiredTokens` has handled the token records, and answers how many rows went.
-   * Passes run one at a time: a call during a pass runs after it.
-   */
-  sweep(): Promise<number>;
-  stop(): void;
-}
-
 export interface SweeperOptions {
   intervalMs: number;
   now?: () => number;
@@ -134,17 +121,17 @@ export interface SweeperOptions {
 }
 
 /**
- * Deletes expired sessions, token records, refresh locks and used keys every `intervalMs`, and hands the
- * expired token records over. Reads never return expired rows anyway; sweeping keeps the file from
- * growing and lets their refresh tokens be revoked. The timer does not hold the process open.
+ * Deletes expired sessions, token records and locks every `intervalMs` (token records at most
+ * `maxExpiredTokens` a pass), hands the token records to `onExpiredTokens`, and answers how many
+ * rows went, one pass at a time. Reads never return expired rows anyway; sweeping keeps the file
+ * from growing and lets their refresh tokens be revoked.
  */
-export function startSweeper(db: DatabaseSync, options: SweeperOptions): Sweeper {
+export function startSweeper(db: DatabaseSync, options: SweeperOptions): SerialSweeps<number> {
   const now = options.now ?? Date.now;
   const onError = options.onError ?? warnSweepFailed;
   const codec = options.codec ?? plainTokenCodec;
   const deleteSessions = db.prepare('DELETE FROM sessions WHERE expires_at <= ?');
   const deleteLocks = db.prepare('DELETE FROM locks WHERE expires_at <= ?');
-  const deleteUsedKeys = db.prepare('DELETE FROM used_keys WHERE expires_at <= ?');
   // One statement takes the rows it deletes: processes sharing the file never hand over a row twice.
   const takeTokens = db.prepare(`
     DELETE FROM tokens WHERE session_id IN (
@@ -153,30 +140,24 @@ export function startSweeper(db: DatabaseSync, options: SweeperOptions): Sweeper
 
   const pass = async (): Promise<number> => {
     const at = now();
-    const deleted = [deleteSessions, deleteLocks, deleteUsedKeys].reduce(
+    const deleted = [deleteSessions, deleteLocks].reduce(
       (sum, statement) => sum + Number(statement.run(at).changes),
       0,
     );
     const rows = takeTokens.all(at, options.maxExpiredTokens ?? defaultMaxExpiredTokens);
-    if (rows.length > 0) await options.onExpiredTokens?.(readExpired(rows, codec));
+    if (rows.length > 0)
+      await options.onExpiredTokens?.(decodeExpired(rows.map(expiredRow), codec));
     return deleted + rows.length;
   };
   return startSerialSweeps(pass, { intervalMs: options.intervalMs, onError });
 }
 
-/** The token records of deleted rows; a row the codec cannot read has nothing to revoke. */
-function readExpired(rows: Record<string, SQLOutputValue>[], codec: TokenCodec): ExpiredTokens {
-  const records: ExpiredTokenRecord[] = [];
-  for (const { session_id: sessionId, sub, sid, data } of rows) {
-    if (typeof sessionId !== 'string' || typeof sub !== 'string' || typeof data !== 'string')
-      continue;
-    const binding = { sessionId, sub, ...(typeof sid === 'string' && { sid }) };
-    const tokens = codec.decode(data, binding)?.tokens;
-    if (tokens) {
-      records.push(typeof sid === 'string' ? { tokens, sub, sid } : { tokens, sub });
-    }
-  }
-  return { records, unreadable: rows.length - records.length };
+/** A deleted token row as a sweep hands it over, or undefined when a column is not what it should be. */
+function expiredRow(row: Record<string, SQLOutputValue>): ExpiredRow | undefined {
+  const { session_id: sessionId, sub, sid, data } = row;
+  if (typeof sessionId !== 'string' || typeof sub !== 'string' || typeof data !== 'string')
+    return undefined;
+  return { sessionId, data, sub, sid: typeof sid === 'string' ? sid : undefined };
 }
 
 function warnSweepFailed(error: unknown): void {

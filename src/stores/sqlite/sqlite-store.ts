@@ -1,6 +1,6 @@
 // The embedded default store: sessions and token records in one SQLite file, swept periodically.
 
-import type { LockRecords } from '../../session/refresh-lock.ts';
+import { type LockRecords, rememberOnceOn } from '../../session/refresh-lock.ts';
 import type { ExpiredTokensHandler, SessionBackend } from '../../session/session-backend.ts';
 import type { TokenCodec } from '../../session/token-codec.ts';
 import type { TokenStore } from '../../session/token-store.ts';
@@ -8,7 +8,6 @@ import { openSqlite, startSweeper } from './open-sqlite.ts';
 import { sqliteLockRecords } from './sqlite-lock-records.ts';
 import { SqliteSessionStore } from './sqlite-session-store.ts';
 import { createSqliteTokenStore } from './sqlite-token-store.ts';
-import { sqliteRememberOnce } from './sqlite-used-keys.ts';
 
 export interface SqliteStoreOptions {
   /** The database file (its folder is created), or `':memory:'`. */
@@ -66,11 +65,12 @@ export function openSqliteStore(options: SqliteStoreOptions): SqliteStore {
       onExpiredTokens: (expired) => onExpiredTokens(expired, tokenStore),
     }),
   });
+  const lockRecords = sqliteLockRecords(db, now);
   return {
     sessionStore,
     tokenStore,
-    lockRecords: sqliteLockRecords(db, now),
-    rememberOnce: sqliteRememberOnce(db, now),
+    lockRecords,
+    rememberOnce: rememberOnceOn(lockRecords),
     sweep: sweeper.sweep,
     ping() {
       try {
