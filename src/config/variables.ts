@@ -18,8 +18,6 @@ import {
   wholeNumber,
 } from './value-schemas.ts';
 
-export { listOf } from './value-schemas.ts';
-
 export interface Variable {
   /** Turns the trimmed, non-empty text into the value the app uses; its issue is the error message. */
   parse: z.ZodType;

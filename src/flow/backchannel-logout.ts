@@ -42,11 +42,10 @@ export function backchannelLogout(options: BackchannelLogoutOptions): Router {
 
     // Every app session of that user (or provider session) that signed in before the token was
     // issued: its tokens, then its session row. A later sign-in is a new provider session the
-    // logout did not end. iat is the provider's clock, signedInAt ours: sessions up to the
-    // verifier's clock tolerance (30 s) after iat are ended too, in case our clock runs ahead.
+    // logout did not end.
     const sessionIds = await backend.tokens.findSessions({
       ...subject,
-      signedInBy: verified.iat * 1000 + verified.clockToleranceMs,
+      signedInBy: verified.signedInBy,
     });
     for (const sessionId of sessionIds) {
       await backend.tokens.delete(sessionId);

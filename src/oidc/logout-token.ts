@@ -35,17 +35,16 @@ export interface VerifiedLogoutToken {
   subject: LogoutSubject;
   /** The token's unique id: the caller accepts each one once (§2.6 recommends it, against replay). */
   jti: string;
-  /** When the provider issued it (epoch seconds, the provider's clock). */
-  iat: number;
-  /** When it expires (epoch seconds). */
-  exp: number;
+  /**
+   * The latest sign-in time (epoch ms, our clock) the logout applies to: its `iat`, plus the clock
+   * tolerance in case our clock runs ahead of the provider's. A later sign-in is a new session.
+   */
+  signedInBy: number;
   /**
    * How long (ms from now) to remember its jti: while this or another instance would still
    * accept the token, plus the clock tolerance again for instances whose clocks differ.
    */
   rememberForMs: number;
-  /** The clock skew allowed between the provider and the app, in ms (for comparing times with iat). */
-  clockToleranceMs: number;
 }
 
 export interface LogoutTokenVerifierOptions {
@@ -122,10 +121,8 @@ export function createLogoutTokenVerifier(
     return {
       subject,
       jti,
-      iat,
-      exp,
+      signedInBy: (iat + clockToleranceSeconds) * 1000,
       rememberForMs: Math.max(1000, Math.ceil(acceptedUntilMs - Date.now())),
-      clockToleranceMs: clockToleranceSeconds * 1000,
     };
   };
 }
