@@ -115,7 +115,7 @@ describe('runDoctor', () => {
       lineOf(lines, 'Client credentials') ?? '',
       /^✗ .*invalid_client.*OIDC_CLIENT_SECRET/,
     );
-    assert.deepEqual(failedLines(lines).length, 1);
+    assert.equal(failedLines(lines).length, 1);
     assert.equal(exitCode, 1);
   });
 
@@ -202,7 +202,7 @@ describe('runDoctor', () => {
 
     assert.match(lineOf(lines, 'Discovery') ?? '', /^✗ .*cannot be reached.*ECONNREFUSED/);
     assert.match(lineOf(lines, 'Protected API') ?? '', /^✓ /);
-    assert.deepEqual(failedLines(lines).length, 1);
+    assert.equal(failedLines(lines).length, 1);
     assert.equal(exitCode, 1);
   });
 
