@@ -19,6 +19,8 @@ import { tempDir } from '../support/temp-dir.ts';
 import { testSessionSecret } from '../support/test-app.ts';
 
 const repoRoot = path.join(import.meta.dirname, '..', '..');
+// The child process runs with the network guard too, as this one does.
+const preloadFile = path.join(import.meta.dirname, '../support/preload.ts');
 // Anything shaped like a JWT (a token value) must never appear in the command's output.
 const jwtShape = /eyJ[\w-]+\.[\w-]+\./;
 
@@ -307,7 +309,7 @@ describe('npm run client-credentials', () => {
 
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['bin/client-credentials.ts'],
+      ['--import', preloadFile, 'bin/client-credentials.ts'],
       { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...stack.env }, timeout: 30_000 },
     );
 
