@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SessionData } from 'express-session';
+import { decodeJwt } from 'jose';
 import type { Middleware } from 'koa';
 import type { Configuration } from 'oidc-provider';
 import type { FlowStep } from '../../src/protocol.ts';
@@ -137,7 +138,10 @@ describe('UserInfo at sign-in (OpenID Connect Core §5.3)', () => {
     const record = await app.backend.tokens.get(app.sessionIdOf(jar));
     const page = await (await jar.fetch(`${app.baseUrl}/`)).text();
 
+    const idTokenSid = decodeJwt(record?.tokens.idToken ?? '').sid;
     assert.match(page, /Hello, Alice/);
+    assert.equal(typeof idTokenSid, 'string', 'the ID token names the provider session');
+    assert.equal(record?.sid, idTokenSid, "the record keeps the ID token's sid");
     assert.notEqual(record?.sid, 'planted-sid');
   });
 

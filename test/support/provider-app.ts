@@ -68,6 +68,8 @@ export async function startProviderApp(
         clientSecret,
         redirectUris: [`${app.url}/callback`],
         postLogoutRedirectUris: [`${app.url}/`],
+        // As the dev services register it: the provider then puts its session id (sid) in ID tokens.
+        backchannelLogoutUri: `${app.url}/backchannel-logout`,
       },
     ],
     ...(options.adjustConfiguration && { adjustConfiguration: options.adjustConfiguration }),
