@@ -1,7 +1,6 @@
 // DPoP (RFC 9449): with OIDC_USE_DPOP=true the tokens are bound to a key pair the server keeps per
 // session, every call proves possession of it, and the demo API refuses the token without a proof.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import type { SessionData } from 'express-session';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose';
@@ -11,6 +10,7 @@ import { assertNoDpopKeyIn, assertNoTokensIn } from '../support/assert-no-tokens
 import type { CookieJar } from '../support/cookie-jar.ts';
 import { signProof } from '../support/dpop-proof.ts';
 import { postToProvider } from '../support/post-to-provider.ts';
+import { useStore } from '../support/store-under-test.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
@@ -196,8 +196,13 @@ describe('DPoP-bound tokens (OIDC_USE_DPOP)', () => {
   });
 
   it('keeps the private key out of the store in clear, the logs, the pages and /flow', async (t) => {
+    const store = await useStore(t, 'sqlite');
     const app = await startTestApp(t, {
-      env: { ...dpopEnv, TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') },
+      env: {
+        ...store.env,
+        ...dpopEnv,
+        TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      },
     });
     const jar = await app.signIn();
     app.advanceClock(tenMinutes);
@@ -208,9 +213,13 @@ describe('DPoP-bound tokens (OIDC_USE_DPOP)', () => {
     ].join('\n');
     const record = await recordOf(app, jar);
 
-    const stored = await readFile(app.dbPath, 'latin1');
+    // The database file and its write-ahead log, where recent writes sit until a checkpoint.
+    const stored = await store.rawContent(app);
+    const encrypted = await store.tokenRecordData(app, app.sessionIdOf(jar));
     const logs = app.logs.join('\n');
 
+    assert.match(encrypted ?? '', /^v2\.[\w-]{8}\./, 'the token record is stored encrypted');
+    assert.ok(stored.includes(encrypted?.slice(0, 64) ?? '-'), 'the record is in the raw files');
     assertNoDpopKeyIn(stored, record, 'the store');
     assertNoDpopKeyIn(logs, record, 'the log');
     assertNoDpopKeyIn(pages, record, 'the pages');
