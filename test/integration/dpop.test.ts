@@ -2,14 +2,13 @@
 // session, every call proves possession of it, and the demo API refuses the token without a proof.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionData } from 'express-session';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { FlowStep } from '../../src/protocol.ts';
 import type { TokenRecord } from '../../src/session/token-store.ts';
 import { assertNoDpopKeyIn, assertNoTokensIn } from '../support/assert-no-tokens.ts';
 import type { CookieJar } from '../support/cookie-jar.ts';
 import { signProof } from '../support/dpop-proof.ts';
 import { isActive } from '../support/post-to-provider.ts';
+import { recordedSteps } from '../support/read-session.ts';
 import { useStore } from '../support/store-under-test.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
@@ -20,15 +19,6 @@ async function recordOf(app: TestApp, jar: CookieJar): Promise<TokenRecord> {
   const record = await app.backend.tokens.get(app.sessionIdOf(jar));
   assert.ok(record, 'the session has a token record');
   return record;
-}
-
-async function recordedSteps(app: TestApp, jar: CookieJar): Promise<FlowStep[]> {
-  const session = await new Promise<SessionData | null | undefined>((resolve, reject) =>
-    app.backend.sessions.get(app.sessionIdOf(jar), (error, data) =>
-      error ? reject(error) : resolve(data),
-    ),
-  );
-  return session?.flow ?? [];
 }
 
 /** The thumbprint (RFC 7638) of the public half of a stored private key. */

@@ -2,11 +2,10 @@
 // provider, and the browser carries only the client id and the request_uri the provider handed back.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionData } from 'express-session';
-import type { FlowStep } from '../../src/protocol.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
 import { fault, rewriteMetadata } from '../support/provider-faults.ts';
+import { recordedSteps } from '../support/read-session.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /** The browser's way to the provider: /login answered with a redirect to the authorization URL. */
@@ -14,15 +13,6 @@ async function authorizationUrlOf(app: TestApp, jar: CookieJar): Promise<URL> {
   const response = await jar.fetch(`${app.baseUrl}/login`);
   assert.equal(response.status, 302);
   return new URL(response.headers.get('location') ?? '');
-}
-
-async function recordedSteps(app: TestApp, jar: CookieJar): Promise<FlowStep[]> {
-  const session = await new Promise<SessionData | null | undefined>((resolve, reject) =>
-    app.backend.sessions.get(app.sessionIdOf(jar), (error, data) =>
-      error ? reject(error) : resolve(data),
-    ),
-  );
-  return session?.flow ?? [];
 }
 
 describe('pushed authorization requests (OIDC_USE_PAR)', () => {

@@ -1,13 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionData } from 'express-session';
 import { decodeJwt } from 'jose';
 import type { Middleware } from 'koa';
 import type { Configuration } from 'oidc-provider';
-import type { FlowStep } from '../../src/protocol.ts';
-import type { CookieJar } from '../support/cookie-jar.ts';
-import { type ProviderApp, startProviderApp } from '../support/provider-app.ts';
+import { startProviderApp } from '../support/provider-app.ts';
 import { fault } from '../support/provider-faults.ts';
+import { recordedSteps } from '../support/read-session.ts';
 
 /**
  * A provider that keeps the ID token thin, as node-oidc-provider does by default
@@ -191,13 +189,3 @@ describe('UserInfo at sign-in (OpenID Connect Core §5.3)', () => {
     assert.match(String(warning.msg), /HTTP 500/);
   });
 });
-
-/** The steps the session of `jar` holds, read straight from the session store. */
-async function recordedSteps(app: ProviderApp, jar: CookieJar): Promise<FlowStep[]> {
-  const session = await new Promise<SessionData | null | undefined>((resolve, reject) =>
-    app.backend.sessions.get(app.sessionIdOf(jar), (error, data) =>
-      error ? reject(error) : resolve(data),
-    ),
-  );
-  return session?.flow ?? [];
-}
