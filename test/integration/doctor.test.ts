@@ -12,7 +12,7 @@ import { type DevServices, startDevServices } from '../../src/dev/start-dev-serv
 import { runDoctor } from '../../src/doctor/run-doctor.ts';
 import { startGitHubLikeProvider } from '../support/github-like-provider.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
-import { fault } from '../support/provider-faults.ts';
+import { rewriteMetadata } from '../support/provider-faults.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const doctorFile = path.join(import.meta.dirname, '../../bin/doctor.ts');
@@ -123,15 +123,12 @@ describe('runDoctor', () => {
     const { env, dataDir, services } = await startProvider(t);
     // The provider lists what it supports in discovery; this one takes client secrets only.
     services.provider.use(
-      fault(
-        '/.well-known/openid-configuration',
-        () => true,
-        async (ctx, next) => {
-          await next();
-          const methods = ['client_secret_basic', 'client_secret_post'];
-          ctx.body = { ...(ctx.body as object), token_endpoint_auth_methods_supported: methods };
-        },
-      ),
+      rewriteMetadata((metadata) => {
+        metadata.token_endpoint_auth_methods_supported = [
+          'client_secret_basic',
+          'client_secret_post',
+        ];
+      }),
     );
     const keyFile = path.join(dataDir, 'client-key.pem');
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -209,14 +206,9 @@ describe('runDoctor', () => {
   it('when an endpoint is plain http on another host, then that check fails and the credentials are not sent', async (t) => {
     const { env, dataDir, services } = await startProvider(t);
     services.provider.use(
-      fault(
-        '/.well-known/openid-configuration',
-        () => true,
-        async (ctx, next) => {
-          await next();
-          ctx.body = { ...(ctx.body as object), token_endpoint: 'http://192.0.2.1/token' };
-        },
-      ),
+      rewriteMetadata((metadata) => {
+        metadata.token_endpoint = 'http://192.0.2.1/token';
+      }),
     );
 
     const { lines, exitCode } = await runDoctor(env, { dataDir });
