@@ -15,8 +15,8 @@ import { createClientAuth } from '../../src/oidc/client-auth.ts';
 import { createOidcClient } from '../../src/oidc/oidc-client.ts';
 import { prepareStart } from '../../src/start.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
+import { testSessionSecret } from '../support/run-app.ts';
 import { tempDir } from '../support/temp-dir.ts';
-import { testSessionSecret } from '../support/test-app.ts';
 
 const repoRoot = path.join(import.meta.dirname, '..', '..');
 // The child process runs with the network guard too, as this one does.

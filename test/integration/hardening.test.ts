@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isActive } from '../support/post-to-provider.ts';
-import { startTestApp, testSessionSecret } from '../support/test-app.ts';
+import { testSessionSecret } from '../support/run-app.ts';
+import { startTestApp } from '../support/test-app.ts';
 
 function signedCookie(sessionId: string): string {
   const mac = createHmac('sha256', testSessionSecret)

@@ -1,7 +1,5 @@
 import assert from 'node:assert/strict';
-import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
-import { startApp } from '../../src/start.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { followRedirects } from '../support/dev-login.ts';
 import {
@@ -9,7 +7,7 @@ import {
   octocat,
   startGitHubLikeProvider,
 } from '../support/github-like-provider.ts';
-import { listenLocal } from '../support/local-server.ts';
+import { type RunningApp, runApp } from '../support/run-app.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 describe('plain OAuth 2.0 sign-in (a GitHub-like provider)', () => {
@@ -70,13 +68,10 @@ describe('plain OAuth 2.0 sign-in (a GitHub-like provider)', () => {
     const github = await startGitHubLikeProvider(t);
     const app = await startOAuth2App(t, gitHubEnv(github));
     const jar = new CookieJar();
-    const signedIn = await followRedirects(`${app.baseUrl}/login`, jar);
-    const csrf = /name="_csrf" value="([^"]+)"/.exec(await signedIn.text())?.[1] ?? '';
+    await followRedirects(`${app.baseUrl}/login`, jar);
+    const csrf = await app.csrfTokenOf(jar);
 
-    const logout = await jar.fetch(`${app.baseUrl}/logout`, {
-      method: 'POST',
-      body: new URLSearchParams({ _csrf: csrf }),
-    });
+    const logout = await app.postLogout(jar, { csrf });
     const home = await jar.fetch(`${app.baseUrl}/`);
     const resource = await jar.fetch(`${app.baseUrl}/resource`);
 
@@ -188,45 +183,8 @@ function requestsTo(github: GitHubLikeProvider, pathname: string) {
   return github.requests.filter((request) => request.path === pathname);
 }
 
-interface StartedApp {
-  baseUrl: string;
-  /** Every log line the app wrote. */
-  logs: string[];
-  /** Moves the app's clock forward (the provider keeps real time). */
-  advanceClock(ms: number): void;
-}
-
-/**
- * The app on port 0 against the provider `env` names, built by the same start-up path as
- * server.ts (startTestApp always starts the dev provider). Closed and deleted after the test.
- */
-async function startOAuth2App(t: TestContext, env: Record<string, string>): Promise<StartedApp> {
-  const dir = await tempDir(t, 'oer-oauth2-');
-  const { server, url: baseUrl, close } = await listenLocal();
-  t.after(close);
-  const logs: string[] = [];
-  let offset = 0;
-  const started = await startApp(
-    {
-      APP_BASE_URL: baseUrl,
-      SESSION_SECRET: 'test-session-secret-that-is-long-enough-0123456789',
-      SESSION_DB_PATH: path.join(dir, 'sessions.db'),
-      LOG_LEVEL: 'debug',
-      ...env,
-    },
-    {
-      logTo: { write: (line: string) => logs.push(line) },
-      now: () => Date.now() + offset,
-      dataDir: dir,
-    },
-  );
-  t.after(started.close);
-  server.on('request', started.app);
-  return {
-    baseUrl,
-    logs,
-    advanceClock: (ms) => {
-      offset += ms;
-    },
-  };
+/** The app on port 0 against the provider `env` names; closed and deleted after the test. */
+async function startOAuth2App(t: TestContext, env: Record<string, string>): Promise<RunningApp> {
+  const dataDir = await tempDir(t, 'oer-oauth2-');
+  return runApp(env, { dataDir, onClose: (close) => t.after(close) });
 }
