@@ -1,6 +1,7 @@
 // The app on 127.0.0.1, port 0, through the same start-up path as server.ts (src/start.ts), with
 // every log line captured and a clock the test moves forward; and what a browser does with it:
-// sign in, its session id, the sign-out form. test-app.ts and provider-app.ts build on it.
+// sign in, its session id, the sign-out form. test-app.ts, provider-app.ts and the plain OAuth 2.0
+// tests build on it.
 import type { RequestListener } from 'node:http';
 import path from 'node:path';
 import type { AppConfig } from '../../src/config/app-config.ts';
