@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { assertNoTokensIn } from '../support/assert-no-tokens.ts';
-import { signWithProviderKey } from '../support/sign-with-provider-key.ts';
+import { postLogoutToken, providerSigned } from '../support/logout-tokens.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 type LogLine = Record<string, unknown>;
@@ -61,25 +61,9 @@ describe('audit trail', () => {
     const app = await startTestApp(t);
     const jar = await app.signIn('alice');
     const record = await app.backend.tokens.get(app.sessionIdOf(jar));
-    const seconds = Math.floor(Date.now() / 1000);
-    const logoutToken = await signWithProviderKey(
-      app.providerKeysFile,
-      {
-        iss: app.issuer,
-        aud: app.config.client.id,
-        sub: 'alice',
-        iat: seconds,
-        exp: seconds + 120,
-        jti: crypto.randomUUID(),
-        events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
-      },
-      { typ: 'logout+jwt' },
-    );
+    const logoutToken = await providerSigned(app);
 
-    const response = await fetch(`${app.baseUrl}/backchannel-logout`, {
-      method: 'POST',
-      body: new URLSearchParams({ logout_token: logoutToken }),
-    });
+    const response = await postLogoutToken(app.baseUrl, logoutToken);
     const [line, ...more] = eventsOf(app, 'backchannel-logout');
 
     assert.equal(response.status, 200);

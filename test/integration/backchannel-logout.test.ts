@@ -2,14 +2,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SignJWT } from 'jose';
 import {
-  backchannelEvent,
   logoutClaims,
   logoutTokenHeader,
   postLogoutToken,
   providerSigned,
 } from '../support/logout-tokens.ts';
 import { fault } from '../support/provider-faults.ts';
-import { forgeWithProviderKid, signWithProviderKey } from '../support/sign-with-provider-key.ts';
+import { forgeWithProviderKid } from '../support/sign-with-provider-key.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 describe('logout token checks (Back-Channel Logout 1.0 §2.6)', () => {
@@ -84,23 +83,11 @@ describe('logout token typ header (Back-Channel Logout 1.0 §2.4, §4.1)', () =>
     const app = await startTestApp(t);
     const jar = await app.signIn();
     const record = await app.backend.tokens.get(app.sessionIdOf(jar));
-    const now = Math.floor(Date.now() / 1000);
     // What Keycloak 24 sends: the generic typ header, a private `typ` claim, exp two minutes on.
-    const keycloakToken = await signWithProviderKey(
-      app.providerKeysFile,
-      {
-        iat: now,
-        exp: now + 120,
-        jti: crypto.randomUUID(),
-        iss: app.issuer,
-        aud: app.config.client.id,
-        sub: 'alice',
-        typ: 'Logout',
-        sid: record?.sid ?? assert.fail('the sign-in kept a sid'),
-        events: backchannelEvent,
-      },
-      { typ: 'JWT' },
-    );
+    const keycloakToken = await providerSigned(app, {
+      header: { typ: 'JWT' },
+      claims: { typ: 'Logout', sid: record?.sid ?? assert.fail('the sign-in kept a sid') },
+    });
 
     const response = await postLogoutToken(app.baseUrl, keycloakToken);
     const afterwards = await jar.fetch(`${app.baseUrl}/resource`);
@@ -126,21 +113,12 @@ describe('POST /backchannel-logout', () => {
   it('answers 400 to a logout token signed by someone else and touches no session', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
-    const forged = await new SignJWT({
-      sub: 'alice',
-      events: { 'http://schemas.openid.net/event/backchannel-logout': {} },
-    })
+    // Every claim right; only the signature is not the provider's.
+    const forged = await new SignJWT(logoutClaims(app))
       .setProtectedHeader({ alg: 'HS256', typ: 'logout+jwt' })
-      .setIssuer(app.issuer)
-      .setAudience(app.config.client.id)
-      .setIssuedAt()
-      .setJti('forged-1')
       .sign(new TextEncoder().encode('an attacker secret that is long enough!'));
 
-    const response = await fetch(`${app.baseUrl}/backchannel-logout`, {
-      method: 'POST',
-      body: new URLSearchParams({ logout_token: forged }),
-    });
+    const response = await postLogoutToken(app.baseUrl, forged);
     const body = (await response.json()) as { error: string };
 
     assert.equal(response.status, 400);
@@ -153,10 +131,7 @@ describe('POST /backchannel-logout', () => {
     const jar = await app.signIn();
     const record = await app.backend.tokens.get(app.sessionIdOf(jar));
 
-    const response = await fetch(`${app.baseUrl}/backchannel-logout`, {
-      method: 'POST',
-      body: new URLSearchParams({ logout_token: record?.tokens.idToken ?? '' }),
-    });
+    const response = await postLogoutToken(app.baseUrl, record?.tokens.idToken ?? '');
 
     assert.equal(response.status, 400);
     assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { SessionData } from 'express-session';
 import { assertNoTokensIn } from '../support/assert-no-tokens.ts';
 import { confirmLogoutAtProvider } from '../support/dev-login.ts';
+import { readSession } from '../support/read-session.ts';
 import { type StoreName, useStore } from '../support/store-under-test.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { startTestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
 const encryptionKey = Buffer.alloc(32, 7).toString('base64');
@@ -18,14 +18,6 @@ function keyIdOf(base64Key: string): string {
     .update(Buffer.from(base64Key, 'base64'))
     .digest('base64url')
     .slice(0, 8);
-}
-
-function readSession(app: TestApp, sessionId: string): Promise<SessionData> {
-  return new Promise((resolve, reject) =>
-    app.backend.sessions.get(sessionId, (error, data) =>
-      error || !data ? reject(error ?? new Error('no session')) : resolve(data),
-    ),
-  );
 }
 
 for (const store of ['sqlite', 'redis'] satisfies StoreName[]) {
@@ -174,7 +166,8 @@ for (const store of ['sqlite', 'redis'] satisfies StoreName[]) {
       const jar = await app.signIn('zelda-quartz');
       // A second sign-in started from the signed-in session: its pending login is in the session.
       await jar.fetch(`${app.baseUrl}/login`);
-      const session = await readSession(app, app.sessionIdOf(jar));
+      const session = await readSession(app.backend, app.sessionIdOf(jar));
+      assert.ok(session, 'the session is stored');
       await app.restart();
 
       const raw = await under.rawContent(app);

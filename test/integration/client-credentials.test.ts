@@ -6,19 +6,21 @@ import path from 'node:path';
 import { describe, it, type TestContext } from 'node:test';
 import { promisify } from 'node:util';
 import { runClientCredentials } from '../../src/commands/run-client-credentials.ts';
-import { devClient } from '../../src/config/load-config.ts';
 import { startDevProvider } from '../../src/dev/start-dev-provider.ts';
-import { type DevServices, startDevServices } from '../../src/dev/start-dev-services.ts';
+import type { DevServices } from '../../src/dev/start-dev-services.ts';
 import { createApplicationApiCaller } from '../../src/flow/client-credentials.ts';
 import { createLogger } from '../../src/http/logger.ts';
 import { createClientAuth } from '../../src/oidc/client-auth.ts';
 import { createOidcClient } from '../../src/oidc/oidc-client.ts';
 import { prepareStart } from '../../src/start.ts';
+import { startExternalProvider } from '../support/external-provider.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
+import { testSessionSecret } from '../support/run-app.ts';
 import { tempDir } from '../support/temp-dir.ts';
-import { testSessionSecret } from '../support/test-app.ts';
 
 const repoRoot = path.join(import.meta.dirname, '..', '..');
+// The child process runs with the network guard too, as this one does.
+const preloadFile = path.join(import.meta.dirname, '../support/preload.ts');
 // Anything shaped like a JWT (a token value) must never appear in the command's output.
 const jwtShape = /eyJ[\w-]+\.[\w-]+\./;
 
@@ -35,16 +37,7 @@ interface Stack {
 
 /** The embedded provider and demo API on ports 0, closed after the test. */
 async function startStack(t: TestContext): Promise<Stack> {
-  const dataDir = await tempDir(t, 'oer-cc-');
-  const dev = await startDevServices({
-    appBaseUrl: 'http://127.0.0.1:9',
-    clientId: devClient.id,
-    clientSecret: devClient.secret,
-    providerPort: 0,
-    apiPort: 0,
-    keysFile: path.join(dataDir, 'dev-jwks.json'),
-  });
-  t.after(() => dev.close());
+  const { services: dev, env, dataDir } = await startExternalProvider(t, 'http://127.0.0.1:9');
   const grants = { count: 0 };
   const issuedTokens: string[] = [];
   dev.provider.on('grant.success', (ctx) => {
@@ -52,16 +45,17 @@ async function startStack(t: TestContext): Promise<Stack> {
     const body = ctx.body as { access_token?: string } | undefined;
     if (body?.access_token) issuedTokens.push(body.access_token);
   });
-  const env = {
-    OIDC_ISSUER: dev.issuer,
-    OIDC_CLIENT_ID: devClient.id,
-    OIDC_CLIENT_SECRET: devClient.secret,
-    OIDC_ALLOW_INSECURE_HTTP: 'true',
-    OIDC_SCOPES: 'openid profile email offline_access api:read',
-    RESOURCE_URL: dev.resourceUrl,
-    SESSION_SECRET: testSessionSecret,
+  return {
+    dev,
+    env: {
+      ...env,
+      OIDC_SCOPES: 'openid profile email offline_access api:read',
+      SESSION_SECRET: testSessionSecret,
+    },
+    grants,
+    issuedTokens,
+    dataDir,
   };
-  return { dev, env, grants, issuedTokens, dataDir };
 }
 
 /** An API answering the given statuses in turn (the last one after that), closed after the test. */
@@ -307,7 +301,7 @@ describe('npm run client-credentials', () => {
 
     const { stdout, stderr } = await promisify(execFile)(
       process.execPath,
-      ['bin/client-credentials.ts'],
+      ['--import', preloadFile, 'bin/client-credentials.ts'],
       { cwd: repoRoot, env: { PATH: process.env.PATH ?? '', ...stack.env }, timeout: 30_000 },
     );
 

@@ -6,49 +6,18 @@ import { generateKeyPairSync } from 'node:crypto';
 import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { describe, it, type TestContext } from 'node:test';
-import { devClient } from '../../src/config/load-config.ts';
-import { type DevServices, startDevServices } from '../../src/dev/start-dev-services.ts';
+import { describe, it } from 'node:test';
 import { runDoctor } from '../../src/doctor/run-doctor.ts';
-import { startGitHubLikeProvider } from '../support/github-like-provider.ts';
+import { startExternalProvider } from '../support/external-provider.ts';
+import { gitHubEnv, startGitHubLikeProvider } from '../support/github-like-provider.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
-import { fault } from '../support/provider-faults.ts';
+import { rewriteMetadata } from '../support/provider-faults.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const doctorFile = path.join(import.meta.dirname, '../../bin/doctor.ts');
 const preloadFile = path.join(import.meta.dirname, '../support/preload.ts');
 // Registered at the dev provider; the doctor never calls the app itself, so nothing listens there.
 const appBaseUrl = 'http://localhost:3999';
-
-interface Stack {
-  services: DevServices;
-  /** The configuration a developer would write for this provider, as in .env. */
-  env: Record<string, string>;
-  dataDir: string;
-}
-
-/** The embedded provider and demo API on port 0, and the env that points the doctor at them. */
-async function startProvider(t: TestContext): Promise<Stack> {
-  const dataDir = await tempDir(t, 'oer-doctor-');
-  const services = await startDevServices({
-    appBaseUrl,
-    clientId: devClient.id,
-    clientSecret: devClient.secret,
-    providerPort: 0,
-    apiPort: 0,
-    keysFile: path.join(dataDir, 'dev-jwks.json'),
-  });
-  t.after(() => services.close());
-  const env = {
-    APP_BASE_URL: appBaseUrl,
-    OIDC_ISSUER: services.issuer,
-    OIDC_CLIENT_ID: devClient.id,
-    OIDC_CLIENT_SECRET: devClient.secret,
-    OIDC_ALLOW_INSECURE_HTTP: 'true',
-    RESOURCE_URL: services.resourceUrl,
-  };
-  return { services, env, dataDir };
-}
 
 /** The line of the check named `label`, or undefined when the run printed none. */
 function lineOf(lines: string[], label: string): string | undefined {
@@ -61,7 +30,7 @@ function failedLines(lines: string[]): string[] {
 
 describe('runDoctor', () => {
   it('when the configuration is right, then every check passes and the exit code is 0', async (t) => {
-    const { env, dataDir, services } = await startProvider(t);
+    const { env, dataDir, services } = await startExternalProvider(t, appBaseUrl);
 
     const { lines, exitCode } = await runDoctor(env, { dataDir });
 
@@ -104,7 +73,7 @@ describe('runDoctor', () => {
   });
 
   it('when the secret is wrong, then the credentials check fails naming invalid_client and the exit code is 1', async (t) => {
-    const { env, dataDir } = await startProvider(t);
+    const { env, dataDir } = await startExternalProvider(t, appBaseUrl);
 
     const { lines, exitCode } = await runDoctor(
       { ...env, OIDC_CLIENT_SECRET: 'not-the-secret' },
@@ -115,23 +84,20 @@ describe('runDoctor', () => {
       lineOf(lines, 'Client credentials') ?? '',
       /^✗ .*invalid_client.*OIDC_CLIENT_SECRET/,
     );
-    assert.deepEqual(failedLines(lines).length, 1);
+    assert.equal(failedLines(lines).length, 1);
     assert.equal(exitCode, 1);
   });
 
   it('when the auth method is one the provider does not list, then that check fails naming the ones it does', async (t) => {
-    const { env, dataDir, services } = await startProvider(t);
+    const { env, dataDir, services } = await startExternalProvider(t, appBaseUrl);
     // The provider lists what it supports in discovery; this one takes client secrets only.
     services.provider.use(
-      fault(
-        '/.well-known/openid-configuration',
-        () => true,
-        async (ctx, next) => {
-          await next();
-          const methods = ['client_secret_basic', 'client_secret_post'];
-          ctx.body = { ...(ctx.body as object), token_endpoint_auth_methods_supported: methods };
-        },
-      ),
+      rewriteMetadata((metadata) => {
+        metadata.token_endpoint_auth_methods_supported = [
+          'client_secret_basic',
+          'client_secret_post',
+        ];
+      }),
     );
     const keyFile = path.join(dataDir, 'client-key.pem');
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
@@ -157,7 +123,7 @@ describe('runDoctor', () => {
   });
 
   it('when a requested scope is one the provider does not list, then it warns (providers need not list every scope) and the exit code stays 0', async (t) => {
-    const { env, dataDir } = await startProvider(t);
+    const { env, dataDir } = await startExternalProvider(t, appBaseUrl);
 
     const { lines, exitCode } = await runDoctor(
       { ...env, OIDC_SCOPES: 'openid nope' },
@@ -169,7 +135,7 @@ describe('runDoctor', () => {
   });
 
   it('when a requested OpenID Connect scope is one the provider does not list, then it fails (as Google refuses offline_access)', async (t) => {
-    const { env, dataDir } = await startProvider(t);
+    const { env, dataDir } = await startExternalProvider(t, appBaseUrl);
 
     const { lines, exitCode } = await runDoctor(
       { ...env, OIDC_SCOPES: 'openid phone' },
@@ -181,7 +147,7 @@ describe('runDoctor', () => {
   });
 
   it('when OIDC_ISSUER names the provider by another host name, then discovery fails giving the exact issuer', async (t) => {
-    const { env, dataDir, services } = await startProvider(t);
+    const { env, dataDir, services } = await startExternalProvider(t, appBaseUrl);
     const otherName = services.issuer.replace('127.0.0.1', 'localhost');
 
     const { lines, exitCode } = await runDoctor({ ...env, OIDC_ISSUER: otherName }, { dataDir });
@@ -195,28 +161,23 @@ describe('runDoctor', () => {
   });
 
   it('when the provider cannot be reached, then discovery fails and the run ends with the API checked', async (t) => {
-    const { env, dataDir } = await startProvider(t);
+    const { env, dataDir } = await startExternalProvider(t, appBaseUrl);
     const closedPort = await refusedOrigin();
 
     const { lines, exitCode } = await runDoctor({ ...env, OIDC_ISSUER: closedPort }, { dataDir });
 
     assert.match(lineOf(lines, 'Discovery') ?? '', /^✗ .*cannot be reached.*ECONNREFUSED/);
     assert.match(lineOf(lines, 'Protected API') ?? '', /^✓ /);
-    assert.deepEqual(failedLines(lines).length, 1);
+    assert.equal(failedLines(lines).length, 1);
     assert.equal(exitCode, 1);
   });
 
   it('when an endpoint is plain http on another host, then that check fails and the credentials are not sent', async (t) => {
-    const { env, dataDir, services } = await startProvider(t);
+    const { env, dataDir, services } = await startExternalProvider(t, appBaseUrl);
     services.provider.use(
-      fault(
-        '/.well-known/openid-configuration',
-        () => true,
-        async (ctx, next) => {
-          await next();
-          ctx.body = { ...(ctx.body as object), token_endpoint: 'http://192.0.2.1/token' };
-        },
-      ),
+      rewriteMetadata((metadata) => {
+        metadata.token_endpoint = 'http://192.0.2.1/token';
+      }),
     );
 
     const { lines, exitCode } = await runDoctor(env, { dataDir });
@@ -227,7 +188,7 @@ describe('runDoctor', () => {
   });
 
   it('when RESOURCE_URL answers without a token, then the API check fails', async (t) => {
-    const { env, dataDir } = await startProvider(t);
+    const { env, dataDir } = await startExternalProvider(t, appBaseUrl);
     const open = await listenLocal((_req, res) => res.end('{"orders":[]}'));
     t.after(() => open.close());
 
@@ -240,17 +201,7 @@ describe('runDoctor', () => {
   it('with plain OAuth 2.0 (a GitHub-like provider), runs the checks that apply', async (t) => {
     const github = await startGitHubLikeProvider(t);
     const dataDir = await tempDir(t, 'oer-doctor-');
-    const env = {
-      APP_BASE_URL: appBaseUrl,
-      OAUTH_AUTHORIZATION_ENDPOINT: `${github.url}/login/oauth/authorize`,
-      OAUTH_TOKEN_ENDPOINT: `${github.url}/login/oauth/access_token`,
-      OAUTH_USERINFO_ENDPOINT: `${github.url}/user`,
-      OIDC_CLIENT_ID: github.clientId,
-      OIDC_CLIENT_SECRET: github.clientSecret,
-      OIDC_SCOPES: 'read:user user:email',
-      OIDC_ALLOW_INSECURE_HTTP: 'true',
-      RESOURCE_URL: `${github.url}/api/me`,
-    };
+    const env = { APP_BASE_URL: appBaseUrl, ...gitHubEnv(github) };
 
     const right = await runDoctor(env, { dataDir });
     const wrong = await runDoctor({ ...env, OIDC_CLIENT_SECRET: 'not-the-secret' }, { dataDir });
@@ -280,7 +231,7 @@ describe('runDoctor', () => {
 
 describe('node bin/doctor.ts', () => {
   it('reads the environment, prints one line per check and exits 1 when a check fails', async (t) => {
-    const { env } = await startProvider(t);
+    const { env } = await startExternalProvider(t, appBaseUrl);
     const cwd = await tempDir(t, 'oer-doctor-cwd-');
     const child = spawn(process.execPath, ['--import', preloadFile, doctorFile], {
       cwd,

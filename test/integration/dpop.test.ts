@@ -1,16 +1,15 @@
 // DPoP (RFC 9449): with OIDC_USE_DPOP=true the tokens are bound to a key pair the server keeps per
 // session, every call proves possession of it, and the demo API refuses the token without a proof.
 import assert from 'node:assert/strict';
-import { readFile } from 'node:fs/promises';
 import { describe, it } from 'node:test';
-import type { SessionData } from 'express-session';
 import { calculateJwkThumbprint, decodeJwt, exportJWK, generateKeyPair, type JWK } from 'jose';
-import type { FlowStep } from '../../src/protocol.ts';
 import type { TokenRecord } from '../../src/session/token-store.ts';
 import { assertNoDpopKeyIn, assertNoTokensIn } from '../support/assert-no-tokens.ts';
 import type { CookieJar } from '../support/cookie-jar.ts';
 import { signProof } from '../support/dpop-proof.ts';
-import { postToProvider } from '../support/post-to-provider.ts';
+import { isActive } from '../support/post-to-provider.ts';
+import { recordedSteps } from '../support/read-session.ts';
+import { useStore } from '../support/store-under-test.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
@@ -20,15 +19,6 @@ async function recordOf(app: TestApp, jar: CookieJar): Promise<TokenRecord> {
   const record = await app.backend.tokens.get(app.sessionIdOf(jar));
   assert.ok(record, 'the session has a token record');
   return record;
-}
-
-async function recordedSteps(app: TestApp, jar: CookieJar): Promise<FlowStep[]> {
-  const session = await new Promise<SessionData | null | undefined>((resolve, reject) =>
-    app.backend.sessions.get(app.sessionIdOf(jar), (error, data) =>
-      error ? reject(error) : resolve(data),
-    ),
-  );
-  return session?.flow ?? [];
 }
 
 /** The thumbprint (RFC 7638) of the public half of a stored private key. */
@@ -196,8 +186,13 @@ describe('DPoP-bound tokens (OIDC_USE_DPOP)', () => {
   });
 
   it('keeps the private key out of the store in clear, the logs, the pages and /flow', async (t) => {
+    const store = await useStore(t, 'sqlite');
     const app = await startTestApp(t, {
-      env: { ...dpopEnv, TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64') },
+      env: {
+        ...store.env,
+        ...dpopEnv,
+        TOKEN_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+      },
     });
     const jar = await app.signIn();
     app.advanceClock(tenMinutes);
@@ -208,9 +203,13 @@ describe('DPoP-bound tokens (OIDC_USE_DPOP)', () => {
     ].join('\n');
     const record = await recordOf(app, jar);
 
-    const stored = await readFile(app.dbPath, 'latin1');
+    // The database file and its write-ahead log, where recent writes sit until a checkpoint.
+    const stored = await store.rawContent(app);
+    const encrypted = await store.tokenRecordData(app, app.sessionIdOf(jar));
     const logs = app.logs.join('\n');
 
+    assert.match(encrypted ?? '', /^v2\.[\w-]{8}\./, 'the token record is stored encrypted');
+    assert.ok(stored.includes(encrypted?.slice(0, 64) ?? '-'), 'the record is in the raw files');
     assertNoDpopKeyIn(stored, record, 'the store');
     assertNoDpopKeyIn(logs, record, 'the log');
     assertNoDpopKeyIn(pages, record, 'the pages');
@@ -224,12 +223,10 @@ describe('DPoP-bound tokens (OIDC_USE_DPOP)', () => {
     const record = await recordOf(app, jar);
 
     const response = await app.postLogout(jar, { csrf: await app.csrfTokenOf(jar) });
-    const introspection = await postToProvider(app, '/token/introspection', {
-      token: record.tokens.refreshToken ?? '',
-    });
+    const isRefreshTokenActive = await isActive(app, record.tokens.refreshToken ?? '');
 
     assert.equal(response.status, 303);
-    assert.equal(((await introspection.json()) as { active: boolean }).active, false);
+    assert.equal(isRefreshTokenActive, false);
   });
 });
 

@@ -3,7 +3,7 @@ import { describe, it, type TestContext } from 'node:test';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
-import { fault, hang, html502 } from '../support/provider-faults.ts';
+import { fault, hang, html502, rewriteMetadata } from '../support/provider-faults.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 // The hanging answers end only through the app's 1 s timeout; without it, this fails the test.
@@ -74,10 +74,9 @@ describe('provider faults', () => {
       fault(
         '/.well-known/openid-configuration',
         () => isWrong,
-        async (ctx, next) => {
-          await next();
-          ctx.body = { ...(ctx.body as object), issuer: 'https://mix-up.example' };
-        },
+        rewriteMetadata((metadata) => {
+          metadata.issuer = 'https://mix-up.example';
+        }),
       ),
     );
     // Started again: the app discovers at start-up, as server.ts does, and starts all the same.

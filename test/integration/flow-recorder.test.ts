@@ -1,23 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionData } from 'express-session';
-import type { FlowStep } from '../../src/protocol.ts';
 import { maxFlowSteps } from '../../src/recorder/flow-recorder.ts';
-import type { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { recordedSteps } from '../support/read-session.ts';
+import { startTestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
-
-/** The steps the session of `jar` holds, read straight from the session store. */
-async function recordedSteps(app: TestApp, jar: CookieJar): Promise<FlowStep[]> {
-  const session = await new Promise<SessionData | null | undefined>((resolve, reject) =>
-    app.backend.sessions.get(app.sessionIdOf(jar), (error, data) =>
-      error ? reject(error) : resolve(data),
-    ),
-  );
-  return session?.flow ?? [];
-}
 
 describe('the /flow recorder', () => {
   it('records the sign-in: the browser sent to the provider, its return, the code exchange', async (t) => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
-import { fault } from '../support/provider-faults.ts';
+import { fault, rewriteMetadata } from '../support/provider-faults.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 // TEST-NET-1 (RFC 5737): never routed, and the preloaded network guard refuses it anyway.
@@ -16,10 +16,9 @@ describe('provider metadata with a plain http endpoint', () => {
       fault(
         '/.well-known/openid-configuration',
         () => isInsecure,
-        async (ctx, next) => {
-          await next();
-          ctx.body = { ...(ctx.body as object), token_endpoint: insecureTokenEndpoint };
-        },
+        rewriteMetadata((metadata) => {
+          metadata.token_endpoint = insecureTokenEndpoint;
+        }),
       ),
     );
     // Started again: the app discovers at start-up, as server.ts does, and starts all the same.

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { devClient } from '../../src/config/load-config.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
-import { startTestApp, testSessionSecret } from '../support/test-app.ts';
+import { testSessionSecret } from '../support/run-app.ts';
+import { startTestApp } from '../support/test-app.ts';
 
 interface Seen {
   url: string;

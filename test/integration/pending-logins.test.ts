@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
+import { readSession } from '../support/read-session.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 describe('pending sign-ins and a new session', () => {
@@ -40,13 +41,9 @@ describe('pending sign-ins and a new session', () => {
     await jar.fetch(`${app.baseUrl}/login`);
 
     await signInThroughProvider(`${app.baseUrl}/login`, jar);
-    const raw = await new Promise<unknown>((resolve, reject) =>
-      app.backend.sessions.get(app.sessionIdOf(jar), (error, session) =>
-        error ? reject(error) : resolve(session),
-      ),
-    );
+    const session = await readSession(app.backend, app.sessionIdOf(jar));
 
-    assert.ok(raw && typeof raw === 'object' && 'user' in raw, 'signed in');
-    assert.equal((raw as { pendingLogins?: unknown }).pendingLogins, undefined);
+    assert.ok(session?.user, 'signed in');
+    assert.equal(session.pendingLogins, undefined);
   });
 });

@@ -2,27 +2,29 @@
 // provider, and the browser carries only the client id and the request_uri the provider handed back.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionData } from 'express-session';
-import type { FlowStep } from '../../src/protocol.ts';
+import type { Configuration } from 'oidc-provider';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
-import { fault, rewriteMetadata } from '../support/provider-faults.ts';
-import { startTestApp, type TestApp } from '../support/test-app.ts';
+import { startProviderApp } from '../support/provider-app.ts';
+import { recordedSteps } from '../support/read-session.ts';
+import { startTestApp } from '../support/test-app.ts';
+
+/** The provider's own setting (RFC 9126 §5): it announces it in its metadata and enforces it. */
+function requirePushedRequests(configuration: Configuration): Configuration {
+  return {
+    ...configuration,
+    features: {
+      ...configuration.features,
+      pushedAuthorizationRequests: { enabled: true, requirePushedAuthorizationRequests: true },
+    },
+  };
+}
 
 /** The browser's way to the provider: /login answered with a redirect to the authorization URL. */
-async function authorizationUrlOf(app: TestApp, jar: CookieJar): Promise<URL> {
+async function authorizationUrlOf(app: { baseUrl: string }, jar: CookieJar): Promise<URL> {
   const response = await jar.fetch(`${app.baseUrl}/login`);
   assert.equal(response.status, 302);
   return new URL(response.headers.get('location') ?? '');
-}
-
-async function recordedSteps(app: TestApp, jar: CookieJar): Promise<FlowStep[]> {
-  const session = await new Promise<SessionData | null | undefined>((resolve, reject) =>
-    app.backend.sessions.get(app.sessionIdOf(jar), (error, data) =>
-      error ? reject(error) : resolve(data),
-    ),
-  );
-  return session?.flow ?? [];
 }
 
 describe('pushed authorization requests (OIDC_USE_PAR)', () => {
@@ -49,37 +51,32 @@ describe('pushed authorization requests (OIDC_USE_PAR)', () => {
     assert.equal(url.searchParams.has('request_uri'), false);
   });
 
-  it("pushes the request without OIDC_USE_PAR when the provider's metadata requires it", async (t) => {
-    const app = await startTestApp(t);
-    app.provider.use(
-      rewriteMetadata((metadata) => {
-        metadata.require_pushed_authorization_requests = true;
-      }),
-    );
-    // What such a provider does with a request that was not pushed (RFC 9126 §5).
-    app.provider.use(
-      fault(
-        '/auth',
-        () => true,
-        async (ctx, next) => {
-          if (ctx.query.request_uri === undefined) {
-            ctx.status = 400;
-            ctx.body = 'pushed authorization requests are required';
-            return;
-          }
-          await next();
-        },
-      ),
-    );
-    await app.restart();
+  it('pushes the request without OIDC_USE_PAR when the provider requires it (and refuses one that is not pushed)', async (t) => {
+    const app = await startProviderApp(t, { adjustConfiguration: requirePushedRequests });
     const jar = new CookieJar();
+    const notPushed = new URL(`${app.issuer}/auth`);
+    notPushed.search = new URLSearchParams({
+      client_id: app.config.client.id,
+      response_type: 'code',
+      scope: 'openid',
+      redirect_uri: `${app.baseUrl}/callback`,
+      // RFC 7636 Appendix B's example: any well-formed challenge will do.
+      code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+      code_challenge_method: 'S256',
+    }).toString();
 
     const url = await authorizationUrlOf(app, jar);
     const done = await signInThroughProvider(url, jar);
+    const refused = await fetch(notPushed, { redirect: 'manual' });
 
     assert.deepEqual([...url.searchParams.keys()].sort(), ['client_id', 'request_uri']);
     assert.equal(done.status, 200);
     assert.equal(done.url, `${app.baseUrl}/`);
+    const refusal = new URL(refused.headers.get('location') ?? '', app.issuer);
+    assert.equal(refused.status, 303, 'the provider sends the browser back with an error');
+    assert.equal(refusal.origin + refusal.pathname, `${app.baseUrl}/callback`);
+    assert.equal(refusal.searchParams.get('error'), 'invalid_request');
+    assert.match(refusal.searchParams.get('error_description') ?? '', /pushed authorization/i);
   });
 
   it('records the pushed request on /flow, then the browser sent with its request_uri', async (t) => {

@@ -2,12 +2,14 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { StoredTokens } from '../../src/protocol.ts';
 import { createEncryptingCodec } from '../../src/session/encrypting-codec.ts';
+import type { ExpiredTokens } from '../../src/session/session-backend.ts';
 import { plainTokenCodec, type TokenCodec } from '../../src/session/token-codec.ts';
 import { connectRedis, type RedisClient } from '../../src/stores/redis/redis-client.ts';
 import {
   createRedisTokenStore,
   type RedisTokenStore,
 } from '../../src/stores/redis/redis-token-store.ts';
+import { startRedisTokenSweeper } from '../../src/stores/redis/redis-token-sweeper.ts';
 import { startRedisServer } from '../support/redis-server.ts';
 
 const MINUTE = 60_000;
@@ -28,7 +30,7 @@ async function startRedis(t: TestContext) {
     t.after(close);
     return { client, store: createRedisTokenStore(client, codec, clock.now) };
   };
-  return { connect, ...clock };
+  return { connect, redis, ...clock };
 }
 
 function tokens(name: string): StoredTokens {
@@ -144,5 +146,60 @@ describe('Redis token records at expiry', () => {
 
     assert.deepEqual(expired, { records: [], unreadable: 0 });
     assert.deepEqual((await store.get('s1'))?.tokens, tokens('2'));
+  });
+
+  it('when the sweeper runs then each pass hands over at most maxExpiredTokens records with its store, and an empty pass nothing', async (t) => {
+    const { connect, advance } = await startRedis(t);
+    const { store } = await connect();
+    for (const name of ['1', '2', '3']) {
+      await store.put(`s${name}`, { tokens: tokens(name), sub: 'alice', signedInAt: 0 }, MINUTE);
+    }
+    advance(MINUTE);
+    const handed: Array<[ExpiredTokens, unknown]> = [];
+    const sweeper = startRedisTokenSweeper(store, {
+      intervalMs: HOUR,
+      maxExpiredTokens: 2,
+      onExpiredTokens: async (expired, from) => {
+        handed.push([expired, from]);
+      },
+      onError: (error) => assert.fail(String(error)),
+    });
+    t.after(() => sweeper.stop());
+
+    for (let pass = 0; pass < 3; pass++) await sweeper.sweep();
+
+    assert.deepEqual(
+      handed.map(([expired]) => expired.records.length),
+      [2, 1],
+    );
+    assert.deepEqual(
+      handed.flatMap(([expired]) => expired.records.map((r) => r.tokens.refreshToken)).sort(),
+      ['rt-1', 'rt-2', 'rt-3'],
+    );
+    assert.ok(
+      handed.every(([, from]) => from === store),
+      'handed over with the store it came from',
+    );
+  });
+
+  it('when a timed sweep fails (Redis is down) then onError gets its StoreError, and the next pass runs too', async (t) => {
+    const { connect, redis } = await startRedis(t);
+    const { store } = await connect();
+    const errors: unknown[] = [];
+    await redis.stop();
+
+    const sweeper = startRedisTokenSweeper(store, {
+      intervalMs: 20,
+      maxExpiredTokens: 10,
+      onExpiredTokens: async () => assert.fail('nothing to hand over'),
+      onError: (error) => errors.push(error),
+    });
+    t.after(() => sweeper.stop());
+    while (errors.length < 2) await new Promise((resolve) => setTimeout(resolve, 20));
+
+    assert.deepEqual(
+      errors.slice(0, 2).map((error) => (error as Error).name),
+      ['StoreError', 'StoreError'],
+    );
   });
 });

@@ -1,17 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createClient } from 'redis';
-import { loadConfig } from '../../src/config/load-config.ts';
-import { openSessionBackend } from '../../src/stores/open-session-backend.ts';
-import { startRedisServer } from '../support/redis-server.ts';
+import { openRedisBackend } from '../support/redis-server.ts';
 
 describe('SESSION_STORE=redis token records', () => {
   it('reads a record written before sign-in times were kept as signed in before any logout token', async (t) => {
-    const redis = await startRedisServer(t);
-    const backend = await openSessionBackend(
-      loadConfig({ SESSION_STORE: 'redis', REDIS_URL: redis.url }),
-    );
-    t.after(() => backend.close());
+    const [backend, redis] = await openRedisBackend(t);
     const raw = createClient({ url: redis.url });
     await raw.connect();
     const tokens = JSON.stringify({ accessToken: 'from-before', tokenType: 'Bearer' });
@@ -41,11 +35,7 @@ describe('SESSION_STORE=redis token records', () => {
   });
 
   it('remembers a key once until it expires', async (t) => {
-    const redis = await startRedisServer(t);
-    const backend = await openSessionBackend(
-      loadConfig({ SESSION_STORE: 'redis', REDIS_URL: redis.url }),
-    );
-    t.after(() => backend.close());
+    const [backend] = await openRedisBackend(t);
 
     const first = await backend.rememberOnce('jti-1', 200);
     const again = await backend.rememberOnce('jti-1', 200);

@@ -3,14 +3,9 @@ import { describe, it } from 'node:test';
 import { StoreError } from '../../src/errors.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
-import { postToProvider } from '../support/post-to-provider.ts';
+import { isActive } from '../support/post-to-provider.ts';
 import { fault, html502 } from '../support/provider-faults.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
-
-async function isActive(app: TestApp, token: string): Promise<boolean> {
-  const response = await postToProvider(app, '/token/introspection', { token });
-  return ((await response.json()) as { active: boolean }).active;
-}
 
 /**
  * The same browser as far as the app goes (its session cookie), but one the provider no longer

@@ -26,7 +26,7 @@ describe('POST /logout response', () => {
     assert.equal(location.searchParams.get('post_logout_redirect_uri'), `${app.baseUrl}/`);
   });
 
-  it('without an ID token sends client_id alone, and the provider still brings the user back', async (t) => {
+  it('without an ID token sends client_id and post_logout_redirect_uri, no id_token_hint, and the provider still brings the user back', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
     const sessionId = app.sessionIdOf(jar);

@@ -1,10 +1,7 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import type { SessionData } from 'express-session';
-import { loadConfig } from '../../src/config/load-config.ts';
-import type { SessionBackend } from '../../src/session/session-backend.ts';
-import { openSessionBackend } from '../../src/stores/open-session-backend.ts';
-import { type RedisServer, startRedisServer } from '../support/redis-server.ts';
+import { openRedisBackend } from '../support/redis-server.ts';
 
 const storeError = { name: 'StoreError', status: 503 };
 
@@ -13,14 +10,6 @@ function outcomes(results: PromiseSettledResult<unknown>[]): string[] {
   return results.map((result) =>
     result.status === 'rejected' ? (result.reason as Error).name : result.status,
   );
-}
-
-async function openRedisBackend(t: TestContext): Promise<[SessionBackend, RedisServer]> {
-  const redis = await startRedisServer(t);
-  const config = loadConfig({ SESSION_STORE: 'redis', REDIS_URL: redis.url });
-  const backend = await openSessionBackend(config);
-  t.after(() => backend.close());
-  return [backend, redis];
 }
 
 /** Calls an express-session store method and waits for its callback. */
@@ -63,7 +52,7 @@ describe('SESSION_STORE=redis store failures', { concurrency: true }, () => {
     await assert.rejects(destroyed, storeError);
   });
 
-  it('rejects token store, refresh lock and used-token calls with a StoreError when Redis stops answering', async (t) => {
+  it('rejects token store (a transaction too), refresh lock and used-token calls with a StoreError when Redis stops answering', async (t) => {
     const [backend, redis] = await openRedisBackend(t);
     const { tokens, lock } = backend;
     const stored = { accessToken: 'a', tokenType: 'bearer' };
@@ -71,6 +60,12 @@ describe('SESSION_STORE=redis store failures', { concurrency: true }, () => {
     redis.pause();
     const results = await Promise.allSettled([
       tokens.get('s1'),
+      // A put is a MULTI transaction: bounded by the same deadline as a single command.
+      tokens.put(
+        's1',
+        { tokens: stored, sub: 'alice', sid: 'sid-1', signedInAt: Date.now() },
+        60_000,
+      ),
       tokens.replace('s1', 1, stored),
       tokens.findSessions({ sub: 'alice' }),
       lock.run(
@@ -82,23 +77,6 @@ describe('SESSION_STORE=redis store failures', { concurrency: true }, () => {
     ]);
     redis.resume();
 
-    assert.deepEqual(outcomes(results), Array(5).fill('StoreError'));
-  });
-
-  it('bounds a transaction (a token put) by the same deadline as a single command', async (t) => {
-    const [backend, redis] = await openRedisBackend(t);
-    const stored = { accessToken: 'a', tokenType: 'bearer' };
-
-    redis.pause();
-    const results = await Promise.allSettled([
-      backend.tokens.put(
-        's1',
-        { tokens: stored, sub: 'alice', sid: 'sid-1', signedInAt: Date.now() },
-        60_000,
-      ),
-    ]);
-    redis.resume();
-
-    assert.deepEqual(outcomes(results), ['StoreError']);
+    assert.deepEqual(outcomes(results), Array(6).fill('StoreError'));
   });
 });

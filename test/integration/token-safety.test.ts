@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionData } from 'express-session';
 import { startDemoApi } from '../../src/dev/start-demo-api.ts';
+import { readSession } from '../support/read-session.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
@@ -13,11 +13,8 @@ describe('tokens kept safe', () => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
     const sessionId = app.sessionIdOf(jar);
-    const stale = await new Promise<SessionData>((resolve, reject) =>
-      app.backend.sessions.get(sessionId, (error, data) =>
-        error || !data ? reject(error) : resolve(data),
-      ),
-    );
+    const stale = await readSession(app.backend, sessionId);
+    assert.ok(stale, 'the signed-in session is stored');
 
     app.advanceClock(tenMinutes);
     assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);

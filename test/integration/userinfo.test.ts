@@ -1,12 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { SessionData } from 'express-session';
+import { decodeJwt } from 'jose';
 import type { Middleware } from 'koa';
 import type { Configuration } from 'oidc-provider';
-import type { FlowStep } from '../../src/protocol.ts';
-import type { CookieJar } from '../support/cookie-jar.ts';
-import { type ProviderApp, startProviderApp } from '../support/provider-app.ts';
+import { startProviderApp } from '../support/provider-app.ts';
 import { fault } from '../support/provider-faults.ts';
+import { recordedSteps } from '../support/read-session.ts';
 
 /**
  * A provider that keeps the ID token thin, as node-oidc-provider does by default
@@ -137,7 +136,10 @@ describe('UserInfo at sign-in (OpenID Connect Core §5.3)', () => {
     const record = await app.backend.tokens.get(app.sessionIdOf(jar));
     const page = await (await jar.fetch(`${app.baseUrl}/`)).text();
 
+    const idTokenSid = decodeJwt(record?.tokens.idToken ?? '').sid;
     assert.match(page, /Hello, Alice/);
+    assert.equal(typeof idTokenSid, 'string', 'the ID token names the provider session');
+    assert.equal(record?.sid, idTokenSid, "the record keeps the ID token's sid");
     assert.notEqual(record?.sid, 'planted-sid');
   });
 
@@ -187,13 +189,3 @@ describe('UserInfo at sign-in (OpenID Connect Core §5.3)', () => {
     assert.match(String(warning.msg), /HTTP 500/);
   });
 });
-
-/** The steps the session of `jar` holds, read straight from the session store. */
-async function recordedSteps(app: ProviderApp, jar: CookieJar): Promise<FlowStep[]> {
-  const session = await new Promise<SessionData | null | undefined>((resolve, reject) =>
-    app.backend.sessions.get(app.sessionIdOf(jar), (error, data) =>
-      error ? reject(error) : resolve(data),
-    ),
-  );
-  return session?.flow ?? [];
-}

@@ -4,6 +4,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import type { TestContext } from 'node:test';
+import { readFormBody } from '../../src/dev/read-form-body.ts';
 import { listenLocal } from './local-server.ts';
 
 export interface SeenRequest {
@@ -51,7 +52,6 @@ export const octocat = {
 // The registered "Authorization callback URL". On loopback GitHub lets redirect_uri use any port.
 const callbackPath = '/callback';
 const accessTokenSeconds = 8 * 60 * 60;
-const maxBodyBytes = 8 * 1024;
 const noUserAgentMessage =
   'Request forbidden by administrative rules. Please make sure your request has a User-Agent header.';
 
@@ -167,7 +167,7 @@ export async function startGitHubLikeProvider(
       case 'GET /login/oauth/authorize':
         return authorize(url.searchParams);
       case 'POST /login/oauth/access_token': {
-        seen.form = await readForm(req);
+        seen.form = await readFormBody(req);
         const fields = exchange(seen.form, req.headers.authorization);
         // Always 200, errors too; form-encoded unless the Accept header asks for JSON.
         return req.headers.accept?.includes('application/json')
@@ -206,6 +206,20 @@ export async function startGitHubLikeProvider(
   };
 }
 
+/** What a GitHub OAuth app needs in .env: its endpoints, credentials and scopes (no OIDC_ISSUER). */
+export function gitHubEnv(github: GitHubLikeProvider): Record<string, string> {
+  return {
+    OAUTH_AUTHORIZATION_ENDPOINT: `${github.url}/login/oauth/authorize`,
+    OAUTH_TOKEN_ENDPOINT: `${github.url}/login/oauth/access_token`,
+    OAUTH_USERINFO_ENDPOINT: `${github.url}/user`,
+    OIDC_CLIENT_ID: github.clientId,
+    OIDC_CLIENT_SECRET: github.clientSecret,
+    OIDC_SCOPES: 'read:user user:email',
+    OIDC_ALLOW_INSECURE_HTTP: 'true',
+    RESOURCE_URL: `${github.url}/api/me`,
+  };
+}
+
 /** Loopback, so any port; the path must be the registered one or below it. */
 function isRegisteredCallback(url: URL): boolean {
   const isBelow = `${url.pathname}/`.startsWith(`${callbackPath}/`);
@@ -235,17 +249,6 @@ function grantedScope(requested: string | null): string {
 
 function refusal(error: string, description: string): Fields {
   return { error, error_description: description };
-}
-
-async function readForm(req: IncomingMessage): Promise<URLSearchParams> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBodyBytes) throw new Error('token request too large');
-    chunks.push(chunk);
-  }
-  return new URLSearchParams(Buffer.concat(chunks).toString('utf8'));
 }
 
 function json(status: number, body: unknown): Answer {

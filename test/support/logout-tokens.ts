@@ -4,7 +4,7 @@ import type { JWTPayload } from 'jose';
 import { signWithProviderKey } from './sign-with-provider-key.ts';
 import type { TestApp } from './test-app.ts';
 
-export const backchannelEvent = { 'http://schemas.openid.net/event/backchannel-logout': {} };
+const backchannelEvent = { 'http://schemas.openid.net/event/backchannel-logout': {} };
 export const logoutTokenHeader = { typ: 'logout+jwt' };
 
 /** The claims of a valid logout token for alice, as oidc-provider sends it. */

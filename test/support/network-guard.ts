@@ -5,7 +5,7 @@ import dns from 'node:dns';
 import { syncBuiltinESMExports } from 'node:module';
 import net from 'node:net';
 
-export class NetworkGuardError extends Error {
+class NetworkGuardError extends Error {
   readonly code = 'ERR_NETWORK_GUARD';
 
   constructor(what: string) {
@@ -19,7 +19,7 @@ loopback.addSubnet('127.0.0.0', 8, 'ipv4');
 loopback.addAddress('::1', 'ipv6');
 
 /** True for `localhost` and the loopback addresses (IPv6 ones with or without brackets). */
-export function isLoopback(host: string): boolean {
+function isLoopback(host: string): boolean {
   const name = host.replace(/^\[(.*)\]$/, '$1').toLowerCase();
   const family = net.isIP(name);
   if (family === 0) return name === 'localhost';

@@ -15,3 +15,9 @@ export function postToProvider(
     body: new URLSearchParams(params),
   });
 }
+
+/** Whether the provider still takes `token` (RFC 7662 introspection, as the app's client). */
+export async function isActive(app: TestApp, token: string): Promise<boolean> {
+  const response = await postToProvider(app, '/token/introspection', { token });
+  return ((await response.json()) as { active: boolean }).active;
+}

@@ -9,25 +9,13 @@ import type { Configuration } from 'oidc-provider';
 import { closeServer, listenServer, portOf } from '../../src/dev/listen-server.ts';
 import { startDemoApi } from '../../src/dev/start-demo-api.ts';
 import { startDevProvider } from '../../src/dev/start-dev-provider.ts';
-import type { SessionBackend } from '../../src/session/session-backend.ts';
-import { startApp } from '../../src/start.ts';
-import { CookieJar } from './cookie-jar.ts';
-import { signInThroughProvider } from './dev-login.ts';
 import { listenLocal } from './local-server.ts';
+import { type RunningApp, runApp } from './run-app.ts';
 import { tempDir } from './temp-dir.ts';
-import { testSessionSecret } from './test-app.ts';
 
-export interface ProviderApp {
-  baseUrl: string;
+export interface ProviderApp extends RunningApp {
   issuer: string;
   provider: Provider;
-  /** Every log line the app wrote, as text. */
-  logs: string[];
-  backend: SessionBackend;
-  /** The session id behind a browser's signed cookie. */
-  sessionIdOf(jar: CookieJar): string;
-  /** Signs in a new browser as `login`; returns its cookie jar. */
-  signIn(login?: string): Promise<CookieJar>;
 }
 
 export interface ProviderAppOptions {
@@ -47,8 +35,8 @@ export async function startProviderApp(
 ): Promise<ProviderApp> {
   const dir = await tempDir(t, 'oer-provider-app-');
   // The app's address first: the provider registers its redirect URI.
-  const app = await listenLocal();
-  t.after(app.close);
+  const server = await listenLocal();
+  t.after(server.close);
   // The API checks tokens against the issuer, and the provider names the API: its port comes first.
   const providerServer = await listenServer(0, '127.0.0.1');
   t.after(() => closeServer(providerServer));
@@ -66,20 +54,17 @@ export async function startProviderApp(
       {
         clientId,
         clientSecret,
-        redirectUris: [`${app.url}/callback`],
-        postLogoutRedirectUris: [`${app.url}/`],
+        redirectUris: [`${server.url}/callback`],
+        postLogoutRedirectUris: [`${server.url}/`],
+        // As the dev services register it: the provider then puts its session id (sid) in ID tokens.
+        backchannelLogoutUri: `${server.url}/backchannel-logout`,
       },
     ],
     ...(options.adjustConfiguration && { adjustConfiguration: options.adjustConfiguration }),
   });
 
-  const logs: string[] = [];
-  const started = await startApp(
+  const app = await runApp(
     {
-      APP_BASE_URL: app.url,
-      SESSION_SECRET: testSessionSecret,
-      SESSION_DB_PATH: path.join(dir, 'sessions.db'),
-      LOG_LEVEL: 'debug',
       OIDC_ISSUER: dev.issuer,
       OIDC_CLIENT_ID: clientId,
       OIDC_CLIENT_SECRET: clientSecret,
@@ -87,30 +72,7 @@ export async function startProviderApp(
       RESOURCE_URL: api.resourceUrl,
       ...options.env,
     },
-    { logTo: { write: (line: string) => logs.push(line) }, dataDir: dir },
+    { dataDir: dir, server, onClose: (close) => t.after(close) },
   );
-  t.after(started.close);
-  app.server.on('request', started.app);
-
-  return {
-    baseUrl: app.url,
-    issuer: dev.issuer,
-    provider: dev.provider,
-    logs,
-    backend: started.backend,
-    sessionIdOf(jar) {
-      const cookie = decodeURIComponent(jar.header(app.url) ?? '');
-      const id = /oer\.sid=s:([^.;]+)\./.exec(cookie)?.[1];
-      if (!id) throw new Error('no session cookie');
-      return id;
-    },
-    async signIn(login = 'alice') {
-      const jar = new CookieJar();
-      const response = await signInThroughProvider(`${app.url}/login`, jar, { login });
-      if (response.status !== 200 || response.url !== `${app.url}/`) {
-        throw new Error(`sign-in ended at ${response.url} with ${response.status}`);
-      }
-      return jar;
-    },
-  };
+  return Object.assign(app, { issuer: dev.issuer, provider: dev.provider });
 }

@@ -24,8 +24,8 @@ export const hang: Middleware = async (ctx) => {
 };
 
 /**
- * Changes the provider's discovery document (e.g. to announce a requirement it does not enforce by
- * itself); the app must discover again (restart) to see it.
+ * Changes the provider's discovery document (an endpoint, the issuer, the methods it lists) as a
+ * misconfigured provider would serve it; the app must discover again (restart) to see it.
  */
 export function rewriteMetadata(change: (metadata: Record<string, unknown>) => void): Middleware {
   return async (ctx, next) => {

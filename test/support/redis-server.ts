@@ -1,8 +1,12 @@
 // A real redis-server (Debian's package) for the test, on a loopback address of its own, stopped
-// after it. It can be stopped and started again on the same address to test an outage.
+// after it. It can be stopped and started again on the same address to test an outage, and the
+// app's backend can be opened on it.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { TestContext } from 'node:test';
+import { loadConfig } from '../../src/config/load-config.ts';
+import type { SessionBackend } from '../../src/session/session-backend.ts';
+import { openSessionBackend } from '../../src/stores/open-session-backend.ts';
 import { freePort, privateLoopbackHost } from './local-server.ts';
 import { tempDir } from './temp-dir.ts';
 
@@ -81,4 +85,14 @@ export async function startRedisServer(t: TestContext): Promise<RedisServer> {
     pause: () => child?.kill('SIGSTOP'),
     resume: () => child?.kill('SIGCONT'),
   };
+}
+
+/** A redis-server for the test and the app's backend (SESSION_STORE=redis) on it, both closed after it. */
+export async function openRedisBackend(t: TestContext): Promise<[SessionBackend, RedisServer]> {
+  const redis = await startRedisServer(t);
+  const backend = await openSessionBackend(
+    loadConfig({ SESSION_STORE: 'redis', REDIS_URL: redis.url }),
+  );
+  t.after(() => backend.close());
+  return [backend, redis];
 }

@@ -30,6 +30,14 @@ const productionEnv = {
   TOKEN_ENCRYPTION_KEY: keyBytes.toString('base64'),
 };
 
+/** A plain OAuth 2.0 provider (GitHub's three endpoints) instead of OIDC_ISSUER. */
+const oauthEnv = {
+  ...without(providerEnv, 'OIDC_ISSUER'),
+  OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
+  OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
+  OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user',
+};
+
 function without(env: Record<string, string>, name: VariableName): Record<string, string> {
   const { [name]: _removed, ...rest } = env;
   return rest;
@@ -370,13 +378,6 @@ describe('a provider instead of the dev provider', () => {
 });
 
 describe('OAUTH_* endpoints (plain OAuth 2.0)', () => {
-  const oauthEnv = {
-    ...without(providerEnv, 'OIDC_ISSUER'),
-    OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
-    OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
-    OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user',
-  };
-
   it('configures a plain OAuth 2.0 provider with its three endpoints', () => {
     const config = loadConfig(oauthEnv);
 
@@ -971,13 +972,7 @@ describe('OIDC_USE_PAR and OIDC_USE_DPOP', () => {
   });
 
   it('refuses OIDC_USE_PAR with the OAUTH_* endpoints: only discovery names a pushed-request endpoint', () => {
-    const env = {
-      ...without(providerEnv, 'OIDC_ISSUER'),
-      OAUTH_AUTHORIZATION_ENDPOINT: 'https://github.com/login/oauth/authorize',
-      OAUTH_TOKEN_ENDPOINT: 'https://github.com/login/oauth/access_token',
-      OAUTH_USERINFO_ENDPOINT: 'https://api.github.com/user',
-      OIDC_USE_PAR: 'true',
-    };
+    const env = { ...oauthEnv, OIDC_USE_PAR: 'true' };
 
     const error = configError(env);
 

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe, it, type TestContext } from 'node:test';
 import type { Logger } from 'pino';
 import type { LogoutSubject } from '../../src/protocol.ts';
 import { createExpiredTokenRevoker } from '../../src/session/revoke-expired-tokens.ts';
 import type { ExpiredTokenRecord } from '../../src/session/session-backend.ts';
 import type { TokenStore } from '../../src/session/token-store.ts';
+import { openSqliteStore } from '../../src/stores/sqlite/sqlite-store.ts';
 
 /** Collects log calls as [level, fields, message]. */
 function recordingLogger() {
@@ -20,16 +21,28 @@ function recordingLogger() {
   };
 }
 
-/** A token store that answers findSessions only: all the revoker asks of it. */
-function storeFinding(findSessions: TokenStore['findSessions']): TokenStore {
-  return { findSessions } as Partial<TokenStore> as TokenStore;
-}
+const HOUR = 60 * 60 * 1000;
 
-/** A token store whose live sessions are `live` (by sid, or sub), for findSessions only. */
-function storeWithLive(live: LogoutSubject[] = []): TokenStore {
-  return storeFinding(async (query) =>
-    live.some((l) => (query.sid ? l.sid === query.sid : l.sub === query.sub)) ? ['live'] : [],
-  );
+/**
+ * A real token store (SQLite in memory, closed after the test) holding one live record for each
+ * of `live`: the revoker's findSessions runs the store's own query.
+ */
+async function storeWithLive(t: TestContext, live: LogoutSubject[] = []): Promise<TokenStore> {
+  const store = openSqliteStore({ path: ':memory:' });
+  t.after(() => store.close());
+  for (const [index, { sub, sid }] of live.entries()) {
+    await store.tokenStore.put(
+      `live-${index}`,
+      {
+        tokens: { accessToken: `live-${index}`, tokenType: 'Bearer' },
+        sub: sub ?? `live-user-${index}`,
+        ...(sid && { sid }),
+        signedInAt: Date.now(),
+      },
+      HOUR,
+    );
+  }
+  return store.tokenStore;
 }
 
 function expired(index: number, extra: Partial<ExpiredTokenRecord> = {}): ExpiredTokenRecord {
@@ -42,7 +55,7 @@ function expired(index: number, extra: Partial<ExpiredTokenRecord> = {}): Expire
 }
 
 describe('createExpiredTokenRevoker', () => {
-  it('revokes every refresh token, never more than `concurrency` requests at once', async () => {
+  it('revokes every refresh token, never more than `concurrency` requests at once', async (t) => {
     const records = Array.from({ length: 25 }, (_, index) => expired(index));
     let inFlight = 0;
     let mostInFlight = 0;
@@ -60,7 +73,7 @@ describe('createExpiredTokenRevoker', () => {
     const { logger, lines } = recordingLogger();
     const revoke = createExpiredTokenRevoker({ oidc, logger, concurrency: 4 });
 
-    await revoke({ records, unreadable: 0 }, storeWithLive());
+    await revoke({ records, unreadable: 0 }, await storeWithLive(t));
 
     assert.equal(mostInFlight, 4);
     assert.deepEqual(revoked.sort(), records.map((r) => r.tokens.refreshToken).sort());
@@ -70,7 +83,7 @@ describe('createExpiredTokenRevoker', () => {
     );
   });
 
-  it('never rejects: failed revocations and a store that fails are counted and logged once, without tokens', async () => {
+  it('never rejects: failed revocations and a store that fails are counted and logged once, without tokens', async (t) => {
     const records = [expired(1), expired(2), expired(3, { sid: 'store-down' })];
     const oidc = {
       async revokeRefreshToken(token: string): Promise<boolean> {
@@ -78,10 +91,15 @@ describe('createExpiredTokenRevoker', () => {
         return true;
       },
     };
-    const tokens = storeFinding(async (query) => {
-      if (query.sid === 'store-down') throw new Error('store unreachable');
-      return [];
-    });
+    const store = await storeWithLive(t);
+    // The real store, failing for one record's query as an unreachable store would.
+    const tokens: TokenStore = {
+      ...store,
+      findSessions: (query) =>
+        query.sid === 'store-down'
+          ? Promise.reject(new Error('store unreachable'))
+          : store.findSessions(query),
+    };
     const { logger, lines } = recordingLogger();
     const revoke = createExpiredTokenRevoker({ oidc, logger });
 
@@ -106,7 +124,7 @@ describe('createExpiredTokenRevoker', () => {
     assert.doesNotMatch(JSON.stringify(lines), /rt-\d/);
   });
 
-  it('keeps a refresh token while a live record shares its provider session, or its user when there is no sid', async () => {
+  it('keeps a refresh token while a live record shares its provider session, or its user when there is no sid', async (t) => {
     const records = [
       expired(1),
       expired(2, { sid: 'shared' }),
@@ -122,7 +140,7 @@ describe('createExpiredTokenRevoker', () => {
 
     await revoke(
       { records, unreadable: 0 },
-      storeWithLive([{ sid: 'shared' }, { sub: 'returning-user' }]),
+      await storeWithLive(t, [{ sid: 'shared' }, { sub: 'returning-user' }]),
     );
 
     assert.deepEqual(revoked, ['rt-1']);
