@@ -11,7 +11,7 @@ import { runDoctor } from '../../src/doctor/run-doctor.ts';
 import { startExternalProvider } from '../support/external-provider.ts';
 import { gitHubEnv, startGitHubLikeProvider } from '../support/github-like-provider.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
-import { rewriteMetadata } from '../support/provider-faults.ts';
+import { fault, rewriteMetadata } from '../support/provider-faults.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const doctorFile = path.join(import.meta.dirname, '../../bin/doctor.ts');
@@ -196,6 +196,32 @@ describe('runDoctor', () => {
 
     assert.match(lineOf(lines, 'Protected API') ?? '', /^✗ .*200 without a token/);
     assert.equal(exitCode, 1);
+  });
+
+  it("prints the provider's own words without the control characters that could rewrite the terminal", async (t) => {
+    const { env, dataDir, services } = await startExternalProvider(t, appBaseUrl);
+    services.provider.use(
+      fault(
+        '/token',
+        () => true,
+        async (ctx) => {
+          ctx.status = 400;
+          ctx.body = {
+            error: 'invalid_client',
+            error_description: 'refused\u001b[2J\u001b[Hcleared',
+          };
+        },
+      ),
+    );
+
+    const { lines } = await runDoctor(env, { dataDir });
+    const credentials = lineOf(lines, 'Client credentials') ?? '';
+
+    assert.match(credentials, /^✗ .*invalid_client.*refused\uFFFD\[2J\uFFFD\[Hcleared/);
+    assert.ok(
+      lines.every((line) => !line.includes('\u001b')),
+      'no escape character printed',
+    );
   });
 
   it('with plain OAuth 2.0 (a GitHub-like provider), runs the checks that apply', async (t) => {
