@@ -9,7 +9,7 @@ import type { LogoutSubject, StoredTokens } from '../../src/protocol.ts';
 import { createEncryptingCodec } from '../../src/session/encrypting-codec.ts';
 import type { ExpiredTokens } from '../../src/session/session-backend.ts';
 import type { TokenCodec } from '../../src/session/token-codec.ts';
-import type { TokenStore } from '../../src/session/token-store.ts';
+import type { TokenRecord, TokenStore } from '../../src/session/token-store.ts';
 import { openSqlite, startSweeper } from '../../src/stores/sqlite/open-sqlite.ts';
 import {
   openSqliteStore,
@@ -64,6 +64,15 @@ function tokens(accessToken: string, now: number): StoredTokens {
     expiresAt: now + HOUR,
     refreshToken: `r-${accessToken}`,
   };
+}
+
+/** A token record to put: tokens named `name`, the owner, signed in at `at`. */
+function recordOf(
+  name: string,
+  owner: { sub: string; sid?: string },
+  at: number,
+): Omit<TokenRecord, 'version'> {
+  return { tokens: tokens(name, at), signedInAt: at, ...owner };
 }
 
 /** Calls an express-session store method and waits for its callback. */
@@ -238,7 +247,7 @@ describe('SqliteSessionStore', () => {
 describe('SqliteTokenStore', () => {
   it('returns the record it put, at version 1', async (t) => {
     const { store, now } = await build(t);
-    const record = { tokens: tokens('a1', now()), sub: 'alice', sid: 'op-1', signedInAt: now() };
+    const record = recordOf('a1', { sub: 'alice', sid: 'op-1' }, now());
 
     const written = await store.tokenStore.put('s1', record, HOUR);
     const read = await store.tokenStore.get('s1');
@@ -249,11 +258,7 @@ describe('SqliteTokenStore', () => {
 
   it('returns undefined for an expired record', async (t) => {
     const { store, now, advance } = await build(t);
-    await store.tokenStore.put(
-      's1',
-      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
-      HOUR,
-    );
+    await store.tokenStore.put('s1', recordOf('a1', { sub: 'alice' }, now()), HOUR);
 
     advance(HOUR);
 
@@ -262,11 +267,7 @@ describe('SqliteTokenStore', () => {
 
   it('replaces the tokens and bumps the version when the version matches', async (t) => {
     const { store, now } = await build(t);
-    await store.tokenStore.put(
-      's1',
-      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
-      HOUR,
-    );
+    await store.tokenStore.put('s1', recordOf('a1', { sub: 'alice' }, now()), HOUR);
 
     const replaced = await store.tokenStore.replace('s1', 1, tokens('a2', now()));
 
@@ -281,11 +282,7 @@ describe('SqliteTokenStore', () => {
 
   it('keeps the record expiry when replacing', async (t) => {
     const { store, now, advance } = await build(t);
-    await store.tokenStore.put(
-      's1',
-      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
-      HOUR,
-    );
+    await store.tokenStore.put('s1', recordOf('a1', { sub: 'alice' }, now()), HOUR);
     advance(HOUR - MINUTE);
 
     await store.tokenStore.replace('s1', 1, tokens('a2', now()));
@@ -296,11 +293,7 @@ describe('SqliteTokenStore', () => {
 
   it('refuses a stale version and keeps the newer tokens', async (t) => {
     const { store, now } = await build(t);
-    await store.tokenStore.put(
-      's1',
-      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
-      HOUR,
-    );
+    await store.tokenStore.put('s1', recordOf('a1', { sub: 'alice' }, now()), HOUR);
     await store.tokenStore.replace('s1', 1, tokens('a2', now()));
 
     const stale = await store.tokenStore.replace('s1', 1, tokens('old', now()));
@@ -347,26 +340,10 @@ describe('SqliteTokenStore', () => {
   it('finds live sessions by sub, by sid, and by both', async (t) => {
     const { store, now, advance } = await build(t);
     const { tokenStore } = store;
-    await tokenStore.put(
-      's1',
-      { tokens: tokens('a', now()), sub: 'alice', sid: 'op-1', signedInAt: now() },
-      HOUR,
-    );
-    await tokenStore.put(
-      's2',
-      { tokens: tokens('b', now()), sub: 'alice', sid: 'op-2', signedInAt: now() },
-      HOUR,
-    );
-    await tokenStore.put(
-      's3',
-      { tokens: tokens('c', now()), sub: 'bob', sid: 'op-1', signedInAt: now() },
-      HOUR,
-    );
-    await tokenStore.put(
-      'gone',
-      { tokens: tokens('d', now()), sub: 'alice', sid: 'op-1', signedInAt: now() },
-      1,
-    );
+    await tokenStore.put('s1', recordOf('a', { sub: 'alice', sid: 'op-1' }, now()), HOUR);
+    await tokenStore.put('s2', recordOf('b', { sub: 'alice', sid: 'op-2' }, now()), HOUR);
+    await tokenStore.put('s3', recordOf('c', { sub: 'bob', sid: 'op-1' }, now()), HOUR);
+    await tokenStore.put('gone', recordOf('d', { sub: 'alice', sid: 'op-1' }, now()), 1);
     advance(1);
 
     const bySub = await tokenStore.findSessions({ sub: 'alice' });
@@ -390,16 +367,8 @@ describe('SqliteTokenStore', () => {
   it('treats an empty sub or sid as absent, as a logout token does', async (t) => {
     const { store, now } = await build(t);
     const { tokenStore } = store;
-    await tokenStore.put(
-      's1',
-      { tokens: tokens('a', now()), sub: 'alice', sid: 'op-1', signedInAt: now() },
-      HOUR,
-    );
-    await tokenStore.put(
-      's2',
-      { tokens: tokens('b', now()), sub: 'alice', sid: 'op-2', signedInAt: now() },
-      HOUR,
-    );
+    await tokenStore.put('s1', recordOf('a', { sub: 'alice', sid: 'op-1' }, now()), HOUR);
+    await tokenStore.put('s2', recordOf('b', { sub: 'alice', sid: 'op-2' }, now()), HOUR);
 
     const bySid = await tokenStore.findSessions({ sub: '', sid: 'op-1' });
     const bySub = await tokenStore.findSessions({ sub: 'alice', sid: '' });
@@ -411,16 +380,8 @@ describe('SqliteTokenStore', () => {
   it('treats a row it cannot decode as absent', async (t) => {
     const wrongKey = createEncryptingCodec([Buffer.alloc(32, 9)]);
     const { store, raw, now, path } = await build(t);
-    await store.tokenStore.put(
-      's1',
-      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
-      HOUR,
-    );
-    await store.tokenStore.put(
-      's2',
-      { tokens: tokens('a2', now()), sub: 'alice', signedInAt: now() },
-      HOUR,
-    );
+    await store.tokenStore.put('s1', recordOf('a1', { sub: 'alice' }, now()), HOUR);
+    await store.tokenStore.put('s2', recordOf('a2', { sub: 'alice' }, now()), HOUR);
     raw.prepare('UPDATE tokens SET data = ? WHERE session_id = ?').run('not json', 's1');
     const withFailingCodec = await build(t, { path, codec: wrongKey });
 
@@ -438,11 +399,7 @@ describe('SqliteTokenStore', () => {
     };
     const { store, raw, now } = await build(t, { codec: base64 });
 
-    await store.tokenStore.put(
-      's1',
-      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
-      HOUR,
-    );
+    await store.tokenStore.put('s1', recordOf('a1', { sub: 'alice' }, now()), HOUR);
 
     const stored = raw.prepare('SELECT data FROM tokens').get()?.data;
     assert.equal(typeof stored === 'string' && stored.includes('a1'), false);
@@ -452,11 +409,7 @@ describe('SqliteTokenStore', () => {
   it('rejects a time to live that is not positive', async (t) => {
     const { store, now } = await build(t);
 
-    const put = store.tokenStore.put(
-      's1',
-      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
-      0,
-    );
+    const put = store.tokenStore.put('s1', recordOf('a1', { sub: 'alice' }, now()), 0);
 
     await assert.rejects(put, RangeError);
   });
@@ -467,16 +420,8 @@ describe('sweeping expired rows', () => {
     const { store, raw, now, advance } = await build(t);
     await call((cb) => store.sessionStore.set('old', sessionData(now() + MINUTE), cb));
     await call((cb) => store.sessionStore.set('new', sessionData(now() + HOUR), cb));
-    await store.tokenStore.put(
-      'old',
-      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
-      MINUTE,
-    );
-    await store.tokenStore.put(
-      'new',
-      { tokens: tokens('a2', now()), sub: 'alice', signedInAt: now() },
-      HOUR,
-    );
+    await store.tokenStore.put('old', recordOf('a1', { sub: 'alice' }, now()), MINUTE);
+    await store.tokenStore.put('new', recordOf('a2', { sub: 'alice' }, now()), HOUR);
     advance(MINUTE);
 
     const deleted = await store.sweep();
@@ -605,11 +550,7 @@ describe('sweeping expired rows', () => {
   it('sweeps on its interval', async (t) => {
     t.mock.timers.enable({ apis: ['setInterval'] });
     const { store, raw, now, advance } = await build(t, { sweepIntervalMs: MINUTE });
-    await store.tokenStore.put(
-      's1',
-      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
-      MINUTE,
-    );
+    await store.tokenStore.put('s1', recordOf('a1', { sub: 'alice' }, now()), MINUTE);
     advance(MINUTE);
 
     t.mock.timers.tick(MINUTE);
@@ -756,11 +697,7 @@ describe('a database from an older version', () => {
 
     const { store, now } = await build(t, { path });
     const legacy = await store.tokenStore.get('old');
-    await store.tokenStore.put(
-      'new',
-      { tokens: tokens('a1', now()), sub: 'alice', signedInAt: now() },
-      HOUR,
-    );
+    await store.tokenStore.put('new', recordOf('a1', { sub: 'alice' }, now()), HOUR);
     const fresh = await store.tokenStore.get('new');
     const endedByAnEarlierLogout = await store.tokenStore.findSessions({
       sub: 'alice',
