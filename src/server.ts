@@ -1,6 +1,6 @@
 // Starts the app (start.ts), listens, and shuts down gracefully on SIGTERM/SIGINT.
 import { once } from 'node:events';
-import type { Server } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { startFailureLines } from './errors.ts';
 import { listenHost } from './listen-host.ts';
@@ -67,6 +67,16 @@ function issuerOf({ config }: StartedApp): string | undefined {
 
 function handleShutdown(server: Server, close: () => Promise<void>, logger: Logger): void {
   let isClosing = false;
+  // A request that arrives on an open connection while we close is answered, and its connection
+  // is told to close with it (RFC 9112 §9.6); once answered, the connection is idle and closed at
+  // once below instead of lingering until the keep-alive timeout.
+  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+    if (isClosing) res.setHeader('Connection', 'close');
+    res.on('finish', () => {
+      // After 'finish' Node has detached the response from its socket: the socket is idle now.
+      if (isClosing) setImmediate(() => server.closeIdleConnections());
+    });
+  });
   const shutdown = (signal: string) => {
     if (isClosing) return;
     isClosing = true;
@@ -80,6 +90,7 @@ function handleShutdown(server: Server, close: () => Promise<void>, logger: Logg
       await close().catch((error: unknown) => logger.error({ err: error }, 'close failed'));
       process.exit(0);
     });
+    // Connections between requests are closed now; busy ones as soon as their answer is sent.
     server.closeIdleConnections();
   };
   process.on('SIGTERM', shutdown);

@@ -1,0 +1,82 @@
+// SIGTERM while a request is in flight: the request gets its answer, then the process exits at once
+// instead of lingering until Node's keep-alive timeout (5 s) closes the now idle connection. A
+// container is killed 10 s after SIGTERM; every second spent lingering is taken from that budget.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { connect } from 'node:net';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../support/local-server.ts';
+import { tempDir } from '../support/temp-dir.ts';
+
+const serverFile = path.join(import.meta.dirname, '../../src/server.ts');
+const preloadFile = path.join(import.meta.dirname, '../support/preload.ts');
+
+/** Polls /healthz until the server answers (whatever its log format). */
+async function waitUntilHealthy(port: number): Promise<void> {
+  for (let attempt = 0; attempt < 300; attempt++) {
+    const answered = await fetch(`http://127.0.0.1:${port}/healthz`).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (answered) return;
+    await sleep(50);
+  }
+  throw new Error('the server did not become healthy in 15 s');
+}
+
+describe('node src/server.ts on SIGTERM', () => {
+  it('answers the request in flight on a keep-alive connection, then exits within a second', async (t) => {
+    const cwd = await tempDir(t, 'oer-shutdown-');
+    const port = await freePort('127.0.0.1');
+    const child = spawn(process.execPath, ['--import', preloadFile, serverFile], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(port),
+        DEV_PROVIDER_PORT: '0',
+        DEV_API_PORT: '0',
+      },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    const exited = once(child, 'exit');
+    t.after(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+    await waitUntilHealthy(port);
+
+    // A POST whose body has not arrived yet is a request in flight: its headers are in, so the
+    // server has a response object for it and cannot close the connection as idle.
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    const body = 'a=1';
+    socket.write(
+      'POST /logout HTTP/1.1\r\nHost: localhost\r\nConnection: keep-alive\r\n' +
+        `Content-Type: application/x-www-form-urlencoded\r\nContent-Length: ${body.length}\r\n\r\n`,
+    );
+    let answer = '';
+    socket.setEncoding('utf8');
+    const firstAnswer = new Promise<number>((resolve) => {
+      socket.on('data', (chunk: string) => {
+        answer += chunk;
+        if (answer.includes('\r\n\r\n')) resolve(performance.now());
+      });
+    });
+    await sleep(200);
+    child.kill('SIGTERM');
+    await sleep(300);
+    socket.write(body);
+
+    const answeredAt = await firstAnswer;
+    const [exitCode] = await exited;
+    const lingeredMs = performance.now() - answeredAt;
+    socket.destroy();
+    t.diagnostic(`exited ${Math.round(lingeredMs)} ms after the last answer`);
+
+    assert.match(answer, /^HTTP\/1\.1 [1-5]\d\d /, 'the request in flight got an answer');
+    assert.equal(exitCode, 0);
+    assert.ok(lingeredMs < 1000, `exited ${Math.round(lingeredMs)} ms after the last answer`);
+  });
+});
