@@ -14,6 +14,7 @@ import { ConfigError, messageOf, StartupError } from './errors.ts';
 import { createLogger } from './http/logger.ts';
 import { createClientAuth } from './oidc/client-auth.ts';
 import { createOidcClient, type OidcClient } from './oidc/oidc-client.ts';
+import { portInUseError } from './port-in-use.ts';
 import { loadOrCreateSecret } from './session/dev-secret.ts';
 import { createExpiredTokenRevoker } from './session/revoke-expired-tokens.ts';
 import type { SessionBackend } from './session/session-backend.ts';
@@ -73,8 +74,12 @@ export async function prepareStart(
       keysFile: path.join(options.dataDir, 'dev-jwks.json'),
       publicHost: loaded.baseUrl.hostname,
     }).catch((error: unknown) => {
-      // Most often a port already in use: DEV_PROVIDER_PORT and DEV_API_PORT choose others.
-      throw new StartupError(`Development services error: ${messageOf(error)}`, { cause: error });
+      throw (
+        portInUseError(error, {
+          DEV_PROVIDER_PORT: loaded.dev.providerPort,
+          DEV_API_PORT: loaded.dev.apiPort,
+        }) ?? new StartupError(`Development services error: ${messageOf(error)}`, { cause: error })
+      );
     });
   }
   try {
