@@ -12,6 +12,7 @@ import { resolveConfig } from './config/resolve-config.ts';
 import type { DevServices } from './dev/start-dev-services.ts';
 import { ConfigError, messageOf, StartupError } from './errors.ts';
 import { createLogger } from './http/logger.ts';
+import { prettyLogStream } from './http/pretty-log.ts';
 import { createClientAuth } from './oidc/client-auth.ts';
 import { createOidcClient, type OidcClient } from './oidc/oidc-client.ts';
 import { portInUseError } from './port-in-use.ts';
@@ -104,7 +105,7 @@ export async function prepareStart(
 export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): Promise<StartedApp> {
   const { config, dev, close: closeDev } = await prepareStart(env, options);
   try {
-    const logger = createLogger(config.logLevel, options.logTo);
+    const logger = createLogger(config.logLevel, options.logTo ?? standardOutput(config));
     const built = await buildApp(config, { logger, ...(options.now && { now: options.now }) });
     return {
       ...built,
@@ -123,6 +124,17 @@ export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): P
     await closeDev();
     throw error;
   }
+}
+
+/**
+ * Where log lines go when no destination is given: readable lines for a developer at a terminal,
+ * pino's own JSON (undefined) for everything else: production, a pipe, a container's log.
+ */
+function standardOutput(config: AppConfig): DestinationStream | undefined {
+  const isPretty =
+    config.logFormat === 'pretty' ||
+    (config.logFormat === undefined && !config.isProduction && process.stdout.isTTY);
+  return isPretty ? prettyLogStream(process.stdout) : undefined;
 }
 
 /**
