@@ -16,10 +16,12 @@ interface Recipe {
 async function readRecipes(): Promise<Recipe[]> {
   const readme = await readFile(new URL('../../README.md', import.meta.url), 'utf8');
   const section = /^## Use a real provider\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? '';
-  return [...section.matchAll(/^\*\*([^*]+)\*\* \([\s\S]*?```sh\n([\s\S]*?)```/gm)].map((match) => ({
-    provider: match[1] ?? '',
-    env: parseEnv(match[2] ?? '') as Record<string, string>,
-  }));
+  return [...section.matchAll(/^\*\*([^*]+)\*\* \([\s\S]*?```sh\n([\s\S]*?)```/gm)].map(
+    (match) => ({
+      provider: match[1] ?? '',
+      env: parseEnv(match[2] ?? '') as Record<string, string>,
+    }),
+  );
 }
 
 describe('README provider recipes', () => {
