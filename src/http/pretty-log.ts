@@ -22,6 +22,8 @@ interface SerializedError {
   type?: unknown;
   message?: unknown;
   code?: unknown;
+  /** An OAuth error code (`invalid_grant`…) from the provider's answer. */
+  error?: unknown;
   cause?: unknown;
 }
 
@@ -58,9 +60,10 @@ function formatValue(name: string, value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
-/** `TypeError: fetch failed (ECONNREFUSED) ← cause …`: the serialized error and its causes. */
+/** `TypeError: fetch failed ← Error: connect … (ECONNREFUSED)`: the serialized error and its causes. */
 function describeError(error: SerializedError): string {
-  const code = typeof error.code === 'string' ? ` (${error.code})` : '';
+  const codes = [error.code, error.error].filter((code) => typeof code === 'string');
+  const code = codes.length > 0 ? ` (${codes.join(', ')})` : '';
   const cause =
     typeof error.cause === 'object' && error.cause !== null
       ? ` ← ${describeError(error.cause as SerializedError)}`
