@@ -1,5 +1,5 @@
-// The docs point at what exists: every relative link and anchor in a Markdown file, every file path
-// in backticks, and every function named beside its file (`file.ts` (`name`)) in that file.
+// The docs point at what exists: every relative link, image and anchor in a Markdown file, every
+// file path in backticks, and every function named beside its file (`file.ts` (`name`)) in it.
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { glob, readFile } from 'node:fs/promises';
@@ -61,7 +61,7 @@ function resolveMention(doc: Doc, mention: string, files: Map<string, string>): 
   return existsSync(candidate) ? candidate : undefined;
 }
 
-/** Decision records tell what was decided then, moved files included: only their links are checked. */
+/** Decision records tell what was decided then, moved files included: only their links count. */
 function isCurrentDoc(doc: Doc): boolean {
   return !doc.name.startsWith('docs/decisions/');
 }
@@ -71,8 +71,9 @@ describe('links and references in the Markdown docs', () => {
     const docs = await readDocs();
 
     const dangling = docs.flatMap((doc) =>
-      [...doc.text.matchAll(/\]\(([^)\s]+)\)/g)]
-        .map((match) => match[1] ?? '')
+      // Markdown links and images, and the images written as HTML <img src="…">.
+      [...doc.text.matchAll(/\]\(([^)\s]+)\)|<img src="([^"]+)"/g)]
+        .map((match) => match[1] ?? match[2] ?? '')
         .filter((target) => !/^[a-z]+:/.test(target))
         .filter((target) => {
           const [file = '', anchor] = target.split('#');
