@@ -1,5 +1,6 @@
 // `node src/server.ts` as a developer runs it (no configuration: the embedded provider, port from
-// PORT), in a child process with the network guard preloaded, in a folder of its own for data/.
+// PORT), in a child process with the network guard preloaded, in a folder of its own for data/;
+// its log format, and the one line it prints when it cannot start (a port taken, an old Node).
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -69,6 +70,42 @@ describe('node src/server.ts', () => {
     assert.equal(ready.address, `127.0.0.1:${port}`);
     assert.equal(health.status, 200);
     assert.equal(exitCode, 0);
+  });
+
+  it('with LOG_FORMAT=pretty, writes readable log lines instead of JSON', async (t) => {
+    const cwd = await tempDir(t, 'oer-server-');
+    const port = await freePort('127.0.0.1');
+    const child = spawn(process.execPath, ['--import', preloadFile, serverFile], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(port),
+        DEV_PROVIDER_PORT: '0',
+        DEV_API_PORT: '0',
+        LOG_FORMAT: 'pretty',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    t.after(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+
+    let readyLine: string | undefined;
+    if (!child.stdout) throw new Error('no stdout');
+    for await (const line of createInterface({ input: child.stdout })) {
+      if (/ INFO +ready /.test(line)) {
+        readyLine = line;
+        break;
+      }
+    }
+    child.kill('SIGTERM');
+
+    assert.match(
+      readyLine ?? '',
+      new RegExp(
+        `^\\d\\d:\\d\\d:\\d\\d INFO  ready url=http://localhost:${port} address=127\\.0\\.0\\.1:${port}$`,
+      ),
+    );
   });
 
   for (const variable of ['PORT', 'DEV_PROVIDER_PORT', 'DEV_API_PORT'] as const) {
