@@ -4,21 +4,24 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { startFailureLines } from './errors.ts';
 import { listenHost } from './listen-host.ts';
+import { portInUseError } from './port-in-use.ts';
 import { type StartedApp, startApp } from './start.ts';
 
 const shutdownGraceMs = 10_000;
 
 async function main(): Promise<void> {
   let started: StartedApp;
+  let server: Server;
   try {
     started = await startApp(process.env, { dataDir: 'data' });
+    server = await listen(started);
   } catch (error) {
     const lines = startFailureLines(error);
     if (!lines) throw error;
     for (const line of lines) process.stderr.write(`${line}\n`);
     process.exit(1);
   }
-  const { app, config, logger } = started;
+  const { config, logger } = started;
   // Requests' failures are caught and mapped to pages; a rejection nobody handled is a bug: log it
   // and exit, so the orchestrator restarts a clean process.
   process.on('unhandledRejection', (reason) => {
@@ -26,9 +29,6 @@ async function main(): Promise<void> {
     process.exit(1);
   });
 
-  const host = listenHost(config);
-  const server = host === undefined ? app.listen(config.port) : app.listen(config.port, host);
-  await once(server, 'listening');
   logger.info(
     {
       url: config.baseUrl.origin,
@@ -51,6 +51,19 @@ async function main(): Promise<void> {
     );
   }
   handleShutdown(server, started.close, logger);
+}
+
+/** Listens on PORT; a port already in use stops the dev services too and is one line naming PORT. */
+async function listen({ app, config, close }: StartedApp): Promise<Server> {
+  const host = listenHost(config);
+  const server = host === undefined ? app.listen(config.port) : app.listen(config.port, host);
+  try {
+    await once(server, 'listening');
+    return server;
+  } catch (error) {
+    await close();
+    throw portInUseError(error, { PORT: config.port }) ?? error;
+  }
 }
 
 /** Where the server listens, e.g. `127.0.0.1:3000`, or `[::]:3000` for every interface. */

@@ -12,8 +12,10 @@ import { resolveConfig } from './config/resolve-config.ts';
 import type { DevServices } from './dev/start-dev-services.ts';
 import { ConfigError, messageOf, StartupError } from './errors.ts';
 import { createLogger } from './http/logger.ts';
+import { prettyLogStream } from './http/pretty-log.ts';
 import { createClientAuth } from './oidc/client-auth.ts';
 import { createOidcClient, type OidcClient } from './oidc/oidc-client.ts';
+import { portInUseError } from './port-in-use.ts';
 import { loadOrCreateSecret } from './session/dev-secret.ts';
 import { createExpiredTokenRevoker } from './session/revoke-expired-tokens.ts';
 import type { SessionBackend } from './session/session-backend.ts';
@@ -73,8 +75,12 @@ export async function prepareStart(
       keysFile: path.join(options.dataDir, 'dev-jwks.json'),
       publicHost: loaded.baseUrl.hostname,
     }).catch((error: unknown) => {
-      // Most often a port already in use: DEV_PROVIDER_PORT and DEV_API_PORT choose others.
-      throw new StartupError(`Development services error: ${messageOf(error)}`, { cause: error });
+      throw (
+        portInUseError(error, {
+          DEV_PROVIDER_PORT: loaded.dev.providerPort,
+          DEV_API_PORT: loaded.dev.apiPort,
+        }) ?? new StartupError(`Development services error: ${messageOf(error)}`, { cause: error })
+      );
     });
   }
   try {
@@ -99,7 +105,7 @@ export async function prepareStart(
 export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): Promise<StartedApp> {
   const { config, dev, close: closeDev } = await prepareStart(env, options);
   try {
-    const logger = createLogger(config.logLevel, options.logTo);
+    const logger = createLogger(config.logLevel, options.logTo ?? standardOutput(config));
     const built = await buildApp(config, { logger, ...(options.now && { now: options.now }) });
     return {
       ...built,
@@ -118,6 +124,17 @@ export async function startApp(env: NodeJS.ProcessEnv, options: StartOptions): P
     await closeDev();
     throw error;
   }
+}
+
+/**
+ * Where log lines go when no destination is given: readable lines for a developer at a terminal,
+ * pino's own JSON (undefined) for everything else: production, a pipe, a container's log.
+ */
+function standardOutput(config: AppConfig): DestinationStream | undefined {
+  const isPretty =
+    config.logFormat === 'pretty' ||
+    (config.logFormat === undefined && !config.isProduction && process.stdout.isTTY);
+  return isPretty ? prettyLogStream(process.stdout) : undefined;
 }
 
 /**

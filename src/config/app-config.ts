@@ -14,6 +14,10 @@ export type ClientAuthMethod = (typeof clientAuthMethods)[number];
 export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof logLevels)[number];
 
+/** How log lines are written (LOG_FORMAT): JSON for collectors, or one readable line each. */
+export const logFormats = ['json', 'pretty'] as const;
+export type LogFormat = (typeof logFormats)[number];
+
 export type ClientCredentials =
   | { method: 'client_secret_basic' | 'client_secret_post'; secret: string }
   | { method: 'private_key_jwt'; privateKeyFile: string; keyId?: string }
@@ -62,6 +66,8 @@ interface SharedConfig {
   signInRateLimitPerMinute: number;
   trustProxy?: number | string;
   logLevel: LogLevel;
+  /** Unset: start.ts chooses pretty in development on a terminal, JSON everywhere else. */
+  logFormat: LogFormat | undefined;
 }
 
 /** The configuration the app runs with: always a provider and an API to call, and a session secret. */

@@ -60,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv): LoadedConfig {
     signInRateLimitPerMinute: read(env, 'SIGN_IN_RATE_LIMIT_PER_MINUTE'),
     trustProxy,
     logLevel: read(env, 'LOG_LEVEL'),
+    logFormat: read(env, 'LOG_FORMAT'),
   };
   return deepFreeze(config);
 }

@@ -1,7 +1,7 @@
 // Every environment variable the app reads, declared once: its doc line, default, example and parser.
 // The README's configuration table and .env.example list the same names (a unit test keeps them in step).
 import { z } from 'zod';
-import { clientAuthMethods, logLevels } from './app-config.ts';
+import { clientAuthMethods, logFormats, logLevels } from './app-config.ts';
 import {
   base64Key,
   commaList,
@@ -198,6 +198,12 @@ export const variables = {
     example: 'debug',
     default: 'info',
     parse: oneOf(logLevels),
+  },
+  LOG_FORMAT: {
+    doc: '`json` (one JSON object a line, for a log collector) or `pretty` (one readable line each, on standard output)',
+    example: 'json',
+    defaultNote: '`pretty` on a dev terminal, else `json`',
+    parse: oneOf(logFormats),
   },
   DEV_PROVIDER_PORT: {
     doc: 'Port of the embedded development provider',

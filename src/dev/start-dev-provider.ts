@@ -10,6 +10,7 @@ import { findDevAccount } from './find-dev-account.ts';
 import { interactionRoutes } from './interaction-routes.ts';
 import { closeServer, listenServer, portOf } from './listen-server.ts';
 import { loadSigningKeys } from './load-signing-keys.ts';
+import { createMemoryAdapter } from './memory-adapter.ts';
 import { serveAssets } from './page-assets.ts';
 import { providerPages } from './provider-pages.ts';
 
@@ -58,6 +59,7 @@ export async function startDevProvider(options: DevProviderOptions): Promise<Dev
 
   const configuration: Configuration = {
     clients: options.clients.map(toClientMetadata),
+    adapter: createMemoryAdapter(),
     jwks,
     cookies: { keys: [randomBytes(32).toString('base64url')] },
     findAccount: findDevAccount,

@@ -1,16 +1,29 @@
 // `node src/server.ts` as a developer runs it (no configuration: the embedded provider, port from
-// PORT), in a child process with the network guard preloaded, in a folder of its own for data/.
+// PORT), in a child process with the network guard preloaded, in a folder of its own for data/;
+// its log format, and the one line it prints when it cannot start (a port taken, an old Node).
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
-import { freePort } from '../support/local-server.ts';
+import { freePort, listenLocal } from '../support/local-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const serverFile = path.join(import.meta.dirname, '../../src/server.ts');
 const preloadFile = path.join(import.meta.dirname, '../support/preload.ts');
+const preflightFile = path.join(import.meta.dirname, '../../bin/preflight.js');
+
+/** A Node older than 24 on this machine (Debian's, beside the Node 24 that runs the tests), if any. */
+function olderNode(): string | undefined {
+  const candidate = '/usr/bin/node';
+  try {
+    const version = execFileSync(candidate, ['--version'], { encoding: 'utf8' });
+    return Number(/^v(\d+)/.exec(version)?.[1]) < 24 ? candidate : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 interface ReadyLine {
   msg: string;
@@ -57,5 +70,97 @@ describe('node src/server.ts', () => {
     assert.equal(ready.address, `127.0.0.1:${port}`);
     assert.equal(health.status, 200);
     assert.equal(exitCode, 0);
+  });
+
+  it('with LOG_FORMAT=pretty, writes readable log lines instead of JSON', async (t) => {
+    const cwd = await tempDir(t, 'oer-server-');
+    const port = await freePort('127.0.0.1');
+    const child = spawn(process.execPath, ['--import', preloadFile, serverFile], {
+      cwd,
+      env: {
+        PATH: process.env.PATH ?? '',
+        PORT: String(port),
+        DEV_PROVIDER_PORT: '0',
+        DEV_API_PORT: '0',
+        LOG_FORMAT: 'pretty',
+      },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    t.after(() => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    });
+
+    let readyLine: string | undefined;
+    if (!child.stdout) throw new Error('no stdout');
+    for await (const line of createInterface({ input: child.stdout })) {
+      if (/ INFO +ready /.test(line)) {
+        readyLine = line;
+        break;
+      }
+    }
+    child.kill('SIGTERM');
+
+    assert.match(
+      readyLine ?? '',
+      new RegExp(
+        `^\\d\\d:\\d\\d:\\d\\d INFO  ready url=http://localhost:${port} address=127\\.0\\.0\\.1:${port}$`,
+      ),
+    );
+  });
+
+  for (const variable of ['PORT', 'DEV_PROVIDER_PORT', 'DEV_API_PORT'] as const) {
+    it(`when the ${variable} port is taken, prints one line naming ${variable} and exits 1`, async (t) => {
+      const cwd = await tempDir(t, 'oer-server-');
+      const taken = await listenLocal();
+      t.after(taken.close);
+      const env = {
+        PATH: process.env.PATH ?? '',
+        PORT: String(await freePort('127.0.0.1')),
+        DEV_PROVIDER_PORT: '0',
+        DEV_API_PORT: '0',
+        [variable]: String(taken.port),
+      };
+
+      const child = spawn(process.execPath, ['--import', preloadFile, serverFile], {
+        cwd,
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      });
+      t.after(() => {
+        if (child.exitCode === null) child.kill('SIGKILL');
+      });
+      let stderr = '';
+      child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+        stderr += chunk;
+      });
+      const [exitCode] = await once(child, 'exit');
+
+      assert.equal(exitCode, 1);
+      assert.equal(
+        stderr,
+        `Port ${taken.port} is already in use: stop what runs there, or set ${variable} to a free port (e.g. ${variable}=${taken.port + 100})\n`,
+      );
+    });
+  }
+
+  const oldNode = olderNode();
+  it('on a Node older than 24, prints one line naming Node.js 24 and exits 1', {
+    skip: oldNode === undefined && 'no Node older than 24 at /usr/bin/node',
+  }, async (t) => {
+    const cwd = await tempDir(t, 'oer-server-');
+
+    const child = spawn(oldNode ?? '', ['--import', preflightFile, serverFile], {
+      cwd,
+      env: { PATH: process.env.PATH ?? '' },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    let stderr = '';
+    child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+      stderr += chunk;
+    });
+    const [exitCode] = await once(child, 'exit');
+
+    assert.equal(exitCode, 1);
+    assert.match(stderr, /^This app needs Node\.js 24 or later \(found v\d+\.\d+\.\d+\)[^\n]*\n$/);
   });
 });

@@ -12,11 +12,11 @@ export interface BrowserPage {
   problems: string[];
 }
 
-/** Launches headless Chromium for the test (closed after it) and opens one page. */
-export async function openBrowserPage(t: TestContext): Promise<BrowserPage> {
+/** Launches Debian's headless Chromium (the screenshots script uses it too). */
+export async function launchChromium(): Promise<Browser> {
   if (!existsSync(executablePath))
     throw new Error(`Chromium not found at ${executablePath}: apt-get install chromium`);
-  const browser: Browser = await chromium.launch({
+  return chromium.launch({
     executablePath,
     args: [
       '--headless',
@@ -29,6 +29,11 @@ export async function openBrowserPage(t: TestContext): Promise<BrowserPage> {
       '--disable-sync',
     ],
   });
+}
+
+/** Launches headless Chromium for the test (closed after it) and opens one page. */
+export async function openBrowserPage(t: TestContext): Promise<BrowserPage> {
+  const browser = await launchChromium();
   t.after(() => browser.close());
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   const problems: string[] = [];

@@ -1,0 +1,79 @@
+// npm run screenshots: the app with the embedded provider, started as the browser test starts it,
+// and Debian's Chromium clicking through every page at a phone's and a desktop's width, in light
+// and dark. Writes docs/screenshots/<page>-<width>-<scheme>.png: the same names on every run.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../support/browser.ts';
+import { startLocalStack } from '../support/test-app.ts';
+
+const outDir = path.join(import.meta.dirname, '../../docs/screenshots');
+const viewports = [
+  { width: 390, height: 844 },
+  { width: 1280, height: 900 },
+];
+const schemes = ['light', 'dark'] as const;
+
+// The browser test's stack: app, development provider and demo API, each on a free port.
+const app = await startLocalStack();
+const browser = await launchChromium().catch(async (error: unknown) => {
+  await app.close();
+  throw error;
+});
+try {
+  await mkdir(outDir, { recursive: true });
+  let count = 0;
+  for (const viewport of viewports) {
+    for (const colorScheme of schemes) {
+      // A fresh context each time: no cookies, so every run signs in from the start.
+      const context = await browser.newContext({ viewport, colorScheme });
+      const page = await context.newPage();
+      const shoot = async (name: string) => {
+        const file = path.join(outDir, `${name}-${viewport.width}-${colorScheme}.png`);
+        await page.screenshot({ path: file, fullPage: true });
+        count += 1;
+      };
+      await walkThroughPages(page, app.baseUrl, app.issuer, shoot);
+      await context.close();
+    }
+  }
+  process.stdout.write(`Wrote ${count} screenshots to ${path.relative(process.cwd(), outDir)}\n`);
+} finally {
+  await browser.close();
+  await app.close();
+}
+
+/** The pages a newcomer meets, in the order they meet them (the browser test's route). */
+async function walkThroughPages(
+  page: Page,
+  baseUrl: string,
+  issuer: string,
+  shoot: (name: string) => Promise<void>,
+): Promise<void> {
+  await page.goto(`${baseUrl}/`);
+  await shoot('home-signed-out');
+  await page.getByRole('link', { name: 'Sign in' }).first().click();
+  await page.waitForURL(/\/interaction\//);
+  await shoot('provider-sign-in');
+  await page.fill('input[name="login"]', 'carol');
+  await page.fill('input[name="password"]', 'any password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const allow = page.getByRole('button', { name: 'Allow', exact: true });
+  await allow.waitFor();
+  await shoot('provider-consent');
+  await allow.click();
+  await page.waitForURL(`${baseUrl}/`);
+  await shoot('home-signed-in');
+  await page.goto(`${baseUrl}/resource`);
+  await shoot('resource');
+  await page.goto(`${baseUrl}/flow`);
+  await shoot('flow');
+  await page.goto(`${baseUrl}/callback?code=forged&state=forged`);
+  await shoot('error');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(new RegExp(`^${issuer}/session/end`));
+  await shoot('provider-sign-out');
+  await page.getByRole('button', { name: 'Yes, sign me out', exact: true }).click();
+  await page.waitForURL(`${baseUrl}/`);
+  await shoot('home-signed-out-after-sign-out');
+}
