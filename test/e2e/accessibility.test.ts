@@ -23,21 +23,18 @@ interface AxeViolation {
   nodes: { target: string[] }[];
 }
 
+// The scripts below run in the page, so they are strings: this project's types have no DOM.
+const runAxe = `axe.run(document, {
+  runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+}).then((results) => results.violations)`;
+const overflowingPx = 'document.documentElement.scrollWidth - document.documentElement.clientWidth';
+const transitionsEnded =
+  'Promise.all(document.getAnimations().map((animation) => animation.finished))';
+
 /** axe-core's violations on the page as it is now, one line each. */
 async function axeViolations(page: Page): Promise<string[]> {
-  const hasAxe = await page.evaluate(() => 'axe' in globalThis);
-  if (!hasAxe) await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    // biome-ignore lint/suspicious/noExplicitAny: axe is a global the evaluated file defines.
-    const axe = (globalThis as any).axe;
-    const results = await axe.run(document, {
-      runOnly: {
-        type: 'tag',
-        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
-      },
-    });
-    return results.violations as AxeViolation[];
-  });
+  if (!(await page.evaluate("'axe' in globalThis"))) await page.evaluate(axeSource);
+  const violations = (await page.evaluate(runAxe)) as AxeViolation[];
   return violations.map(
     (violation) =>
       `${violation.id} (${violation.help}) at ${violation.nodes.map((node) => node.target.join(' ')).join(', ')}`,
@@ -46,9 +43,7 @@ async function axeViolations(page: Page): Promise<string[]> {
 
 /** How many CSS px the page is wider than the window (0 when nothing scrolls sideways). */
 async function sidewaysOverflow(page: Page): Promise<number> {
-  return page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
-  );
+  return (await page.evaluate(overflowingPx)) as number;
 }
 
 /**
@@ -62,9 +57,7 @@ async function checkEverySize(page: Page, name: string): Promise<string[]> {
     for (const width of widths) {
       await page.setViewportSize({ width, height: 800 });
       // Colours change with a CSS transition: judge the contrast of the colours the page settles on.
-      await page.evaluate(() =>
-        Promise.all(document.getAnimations().map((animation) => animation.finished)),
-      );
+      await page.evaluate(transitionsEnded);
       const where = `${name} at ${width} px, ${colorScheme}`;
       const overflow = await sidewaysOverflow(page);
       if (overflow > 0) failures.push(`${where}: scrolls sideways by ${overflow} px`);
