@@ -10,6 +10,23 @@ import { signInUrl } from './require-login.ts';
 import { endSignIn, revokeRefreshTokenQuietly } from './session-lifecycle.ts';
 import type { TokenStore } from './token-store.ts';
 
+/**
+ * A session nobody has signed into keeps the expiry its last sign-in start gave it: a request
+ * would otherwise push it forward (`rolling`), and a client could keep any number of them alive,
+ * out of the sign-in ceiling's count (docs/decisions/012-sign-in-limits.md).
+ */
+export function holdAnonymousExpiry(): RequestHandler {
+  return (req, _res, next) => {
+    const session = req.session;
+    const expires = session?.cookie.expires;
+    // Set again, the expiry becomes the time left, which is what `rolling` renews it to.
+    if (session?.pendingLogins && !session.user && expires) {
+      session.cookie.expires = new Date(expires);
+    }
+    next();
+  };
+}
+
 export interface SessionLifetimeOptions {
   tokens: TokenStore;
   oidc: Pick<OidcClient, 'revokeRefreshToken'>;
