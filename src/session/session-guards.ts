@@ -1,6 +1,6 @@
-// What every request of a signed-in session goes through: a sign-in past its absolute lifetime
-// ends (OWASP ASVS V3.3), the token record is read once per page, and a refresh token that is no
-// longer good sends the browser to sign in again.
+// What every request of a session goes through: one nobody signed into keeps its expiry; a
+// sign-in past its absolute lifetime ends (OWASP ASVS V3.3), the token record is read once per
+// page, and a refresh token that is no longer good sends the browser to sign in again.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { TokenRefreshError } from '../errors.ts';
