@@ -249,6 +249,27 @@ describe('sign-in limits', () => {
     assert.deepEqual(statuses, [302, 302, 302, 429]);
   });
 
+  it('shares the ceiling of two instances on one Redis, whatever addresses they see', async (t) => {
+    const redis = await startRedisServer(t);
+    const app = await startTestApp(t, {
+      env: {
+        SESSION_STORE: 'redis',
+        REDIS_URL: redis.url,
+        SIGN_IN_SESSION_CEILING: '4',
+        TRUST_PROXY: 'loopback',
+      },
+    });
+    const other = await app.addInstance();
+
+    const statuses = [];
+    for (const base of [app.baseUrl, other, app.baseUrl]) {
+      const headers = { 'x-forwarded-for': randomAddress() };
+      statuses.push((await fetch(`${base}/login`, { redirect: 'manual', headers })).status);
+    }
+
+    assert.deepEqual(statuses, [302, 302, 503], 'half the ceiling per window, for both');
+  });
+
   it('keeps counting on Redis after Redis forgot its scripts (NOSCRIPT)', async (t) => {
     const redis = await startRedisServer(t);
     const app = await startTestApp(t, {
