@@ -9,14 +9,14 @@ import { backchannelLogout } from './flow/backchannel-logout.ts';
 import { createTokenRefresher } from './flow/call-protected-api.ts';
 import { finishSignIn } from './flow/finish-sign-in.ts';
 import { signOut } from './flow/sign-out.ts';
-import { startSignIn } from './flow/start-sign-in.ts';
+import { anonymousSessionTtlMs, startSignIn } from './flow/start-sign-in.ts';
 import { verifyCsrf } from './http/csrf.ts';
 import { notFound, renderErrors } from './http/error-pages.ts';
 import { pageLocals } from './http/page-locals.ts';
-import { limitSignInAttempts } from './http/rate-limit.ts';
 import { logRequests } from './http/request-logger.ts';
 import { refuseTargetsWithoutPath } from './http/request-target.ts';
 import { noReferrer, noStore, securityHeaders } from './http/security.ts';
+import { signInLimits } from './http/sign-in-limits.ts';
 import type { OidcClient } from './oidc/oidc-client.ts';
 import { recordFlow } from './recorder/flow-recorder.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -24,6 +24,7 @@ import { pageRoutes } from './routes/pages.ts';
 import type { SessionBackend } from './session/session-backend.ts';
 import {
   enforceSessionLifetime,
+  holdAnonymousExpiry,
   loadTokenRecord,
   reauthenticateOnExpiredLogin,
 } from './session/session-guards.ts';
@@ -65,6 +66,11 @@ export function createApp({
   // still be revoked when the sign-in ends: by enforceSessionLifetime, or a sign-out form on screen.
   const tokenTtlMs = config.session.maxAgeMs + config.session.idleTimeoutMs;
   const logoutForm = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
+  const limits = signInLimits({
+    ...config.signInLimits,
+    anonymousSessionTtlMs,
+    counters: backend.limitCounters,
+  });
 
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
   app.set('view engine', 'ejs');
@@ -89,11 +95,9 @@ export function createApp({
   app.use(
     express.static(path.join(root, 'public'), { index: false, redirect: false, maxAge: '1h' }),
   );
-  // Before the session: a refused attempt costs no store read or write.
-  app.use(['/login', callbackPath], limitSignInAttempts(config.signInRateLimitPerMinute));
-
   // The browser's session, and what every page of a signed-in session goes through.
   app.use(createSessionMiddleware(config, backend.sessions));
+  app.use(holdAnonymousExpiry());
   app.use(noStore());
   app.use(
     recordFlow({
@@ -116,10 +120,12 @@ export function createApp({
   app.use(pageLocals());
 
   // The four moves of the flow (src/flow), and the pages around them.
-  app.get('/login', startSignIn({ oidc, now }));
+  // The sign-in limits read the session: a callback answering a sign-in is never refused.
+  app.get('/login', limits.login, startSignIn({ oidc, now }));
   app.get(
     callbackPath,
     noReferrer(),
+    limits.callback,
     finishSignIn({ oidc, tokens, logger, appOrigin, now, tokenTtlMs }),
   );
   app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl.href }));

@@ -125,7 +125,7 @@ export class CsrfError extends AppError {
   }
 }
 
-/** Too many sign-in attempts from one client IP. */
+/** Too many sign-ins started (or callbacks answering none) from one client address. */
 export class RateLimitError extends AppError {
   constructor() {
     super(
@@ -133,6 +133,19 @@ export class RateLimitError extends AppError {
       'rate_limited',
       'Too many sign-in attempts',
       'Please wait a minute before trying to sign in again.',
+      { action: { href: '/', label: 'Back to the home page' } },
+    );
+  }
+}
+
+/** The ceiling on sign-ins in progress, for all clients together, is reached. */
+export class SignInCeilingError extends AppError {
+  constructor() {
+    super(
+      503,
+      'sign_in_ceiling',
+      'Too many sign-ins in progress',
+      'The service is handling too many sign-ins right now. Please try again in a few minutes.',
       { action: { href: '/', label: 'Back to the home page' } },
     );
   }

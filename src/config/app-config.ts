@@ -63,7 +63,12 @@ interface SharedConfig {
   tokenEncryptionKeys: Buffer[];
   refreshSkewMs: number;
   httpTimeoutSeconds: number;
-  signInRateLimitPerMinute: number;
+  signInLimits: {
+    /** Sign-ins started (and callbacks answering none) per client address a minute. */
+    perClientPerMinute: number;
+    /** Sessions without a signed-in user that may exist at once, all clients together. */
+    sessionCeiling: number;
+  };
   trustProxy?: number | string;
   logLevel: LogLevel;
   /** Unset: start.ts chooses pretty in development on a terminal, JSON everywhere else. */

@@ -57,7 +57,10 @@ export function loadConfig(env: NodeJS.ProcessEnv): LoadedConfig {
     tokenEncryptionKeys,
     refreshSkewMs: read(env, 'TOKEN_REFRESH_SKEW_SECONDS') * 1000,
     httpTimeoutSeconds: read(env, 'HTTP_TIMEOUT_SECONDS'),
-    signInRateLimitPerMinute: read(env, 'SIGN_IN_RATE_LIMIT_PER_MINUTE'),
+    signInLimits: {
+      perClientPerMinute: read(env, 'SIGN_IN_RATE_LIMIT_PER_MINUTE'),
+      sessionCeiling: read(env, 'SIGN_IN_SESSION_CEILING'),
+    },
     trustProxy,
     logLevel: read(env, 'LOG_LEVEL'),
     logFormat: read(env, 'LOG_FORMAT'),
@@ -98,7 +101,8 @@ function readBaseUrl(env: NodeJS.ProcessEnv, isProduction: boolean, isDevProvide
 
 function readTrustProxy(env: NodeJS.ProcessEnv): number | string | undefined {
   const trustProxy = read(env, 'TRUST_PROXY');
-  // `true` trusts every X-Forwarded-For hop, so any client could pick its IP (and dodge rate limits).
+  // `true` trusts every X-Forwarded-For hop, so any client could pick its IP (and dodge rate
+  // limits). A hop count is accepted, but the proxy's addresses are safer (see the variable's doc).
   if (trustProxy === true)
     fail('TRUST_PROXY', 'must be a hop count or the proxy addresses, not true');
   return trustProxy;

@@ -182,15 +182,22 @@ export const variables = {
     default: '10',
     parse: positive,
   },
+  // The trade-offs of these three: README (notes under the configuration table) and decision 012.
   SIGN_IN_RATE_LIMIT_PER_MINUTE: {
-    doc: 'How many `/login` and `/callback` requests one client IP may make per minute',
-    example: '60',
-    default: '30',
+    doc: 'Sign-ins one client address may start a minute (`/login`, and callbacks answering none; a callback finishing a sign-in is never refused). Over it: 429',
+    example: '600',
+    default: '300',
+    parse: positive,
+  },
+  SIGN_IN_SESSION_CEILING: {
+    doc: 'Sign-ins in progress at once, all addresses together (1.4 kB each in the store, 4.7 kB at most). Over it, `/login` answers 503 with Retry-After',
+    example: '50000',
+    default: '10000',
     parse: positive,
   },
   TRUST_PROXY: {
-    doc: 'Express `trust proxy` behind a TLS-terminating proxy: a hop count or the proxy addresses (required with an https `APP_BASE_URL`)',
-    example: '1',
+    doc: "Express `trust proxy` behind a TLS-terminating proxy: the proxy's addresses (a hop count also believes a client that reaches the app directly). Required with an https `APP_BASE_URL`",
+    example: '10.0.0.2',
     parse: trustProxy,
   },
   LOG_LEVEL: {

@@ -15,6 +15,12 @@ export interface StartSignInOptions {
 const pendingLoginTtlMs = 10 * 60 * 1000;
 /** Sign-ins kept in progress at once per browser, one per tab: the oldest is dropped. */
 const maxPendingLogins = 5;
+/**
+ * A session nobody has signed into ends this long after its last sign-in started: the sign-in's
+ * own lifetime, and as long again for a late callback to be told it expired. It does not roll
+ * (holdAnonymousExpiry), so the sign-in ceiling bounds how many exist (src/http/sign-in-limits.ts).
+ */
+export const anonymousSessionTtlMs = 2 * pendingLoginTtlMs;
 
 /** GET /login?returnTo=/path: starts a sign-in and redirects to the provider. */
 export function startSignIn(options: StartSignInOptions): RequestHandler {
@@ -38,6 +44,7 @@ export function startSignIn(options: StartSignInOptions): RequestHandler {
       { ...req.session.pendingLogins, [request.state]: pending },
       now,
     );
+    if (!req.session.user) req.session.cookie.expires = new Date(now + anonymousSessionTtlMs);
     // Saved before the redirect: the callback may arrive before a lazy write would finish.
     await saveSession(req);
     res.redirect(request.url.href);

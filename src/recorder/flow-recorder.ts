@@ -22,6 +22,12 @@ const recordings = new AsyncLocalStorage<Recording>();
 
 /** How many steps a session keeps: the newest, so a long session does not grow without end. */
 export const maxFlowSteps = 50;
+/**
+ * A session nobody has signed into keeps two steps per sign-in in progress (a start is one step,
+ * two with PAR): what one sign-in start stores stays bounded, and so does what the sign-in
+ * ceiling multiplies (docs/decisions/012-sign-in-limits.md).
+ */
+const stepsPerSignInInProgress = 2;
 
 export interface RecordFlowOptions {
   /** The path of the redirect URI, where the browser comes back from the provider. */
@@ -60,7 +66,11 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
         recording.steps.some((step) => step.kind !== 'bearer-call' && step.kind !== 'dpop-call') &&
         (session?.user !== undefined || session?.pendingLogins !== undefined);
       if (!isWorthSaving) return end.apply(this, args as Parameters<typeof end>);
-      session.flow = [...(session.flow ?? []), ...recording.steps].slice(-maxFlowSteps);
+      const steps = [...(session.flow ?? []), ...recording.steps];
+      const limit = session.user
+        ? maxFlowSteps
+        : stepsPerSignInInProgress * Object.keys(session.pendingLogins ?? {}).length;
+      session.flow = steps.slice(Math.max(0, steps.length - limit));
       session.save((error) => {
         if (error) options.onError(error);
         end.apply(this, args as Parameters<typeof end>);

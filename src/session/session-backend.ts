@@ -1,5 +1,6 @@
 // The stores a running app uses, whichever backend holds them (see src/stores): browser sessions
 // for express-session, token records, the refresh lock, and the keys of used one-time tokens.
+import type { Store as LimitCounters } from 'express-rate-limit';
 import type session from 'express-session';
 import type { RefreshLock } from './refresh-lock.ts';
 import type { TokenCodec } from './token-codec.ts';
@@ -20,6 +21,11 @@ export interface SessionBackend {
    * also sweeps every minute, one pass at a time).
    */
   sweep(): Promise<void>;
+  /**
+   * The counters of one sign-in limit (`name` keeps limits apart), shared by every instance on
+   * this backend (Redis); undefined: each process counts in its own memory (SQLite).
+   */
+  limitCounters(name: string): LimitCounters | undefined;
   /** Whether the store answers (for /readyz). */
   isHealthy(): Promise<boolean>;
   close(): Promise<void>;

@@ -1,6 +1,6 @@
-// What every request of a signed-in session goes through: a sign-in past its absolute lifetime
-// ends (OWASP ASVS V3.3), the token record is read once per page, and a refresh token that is no
-// longer good sends the browser to sign in again.
+// What every request of a session goes through: one nobody signed into keeps its expiry; a
+// sign-in past its absolute lifetime ends (OWASP ASVS V3.3), the token record is read once per
+// page, and a refresh token that is no longer good sends the browser to sign in again.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { TokenRefreshError } from '../errors.ts';
@@ -9,6 +9,23 @@ import type { OidcClient } from '../oidc/oidc-client.ts';
 import { signInUrl } from './require-login.ts';
 import { endSignIn, revokeRefreshTokenQuietly } from './session-lifecycle.ts';
 import type { TokenStore } from './token-store.ts';
+
+/**
+ * A session nobody has signed into keeps the expiry its last sign-in start gave it: a request
+ * would otherwise push it forward (`rolling`), and a client could keep any number of them alive,
+ * out of the sign-in ceiling's count (docs/decisions/012-sign-in-limits.md).
+ */
+export function holdAnonymousExpiry(): RequestHandler {
+  return (req, _res, next) => {
+    const session = req.session;
+    const expires = session?.cookie.expires;
+    // Set again, the expiry becomes the time left, which is what `rolling` renews it to.
+    if (session?.pendingLogins && !session.user && expires) {
+      session.cookie.expires = new Date(expires);
+    }
+    next();
+  };
+}
 
 export interface SessionLifetimeOptions {
   tokens: TokenStore;

@@ -10,6 +10,7 @@ import { SealedSessionStore } from '../session/sealed-session-store.ts';
 import type { ExpiredTokensHandler, SessionBackend } from '../session/session-backend.ts';
 import { plainTokenCodec, type TokenCodec } from '../session/token-codec.ts';
 import { connectRedis } from './redis/redis-client.ts';
+import { redisLimitCounters } from './redis/redis-limit-counters.ts';
 import { redisLockRecords } from './redis/redis-lock-records.ts';
 import { createRedisTokenStore } from './redis/redis-token-store.ts';
 import { startRedisTokenSweeper } from './redis/redis-token-sweeper.ts';
@@ -67,6 +68,7 @@ export async function openSessionBackend(
       tokens,
       lock: refreshLock(lockRecords),
       rememberOnce: rememberOnceOn(lockRecords),
+      limitCounters: (name) => redisLimitCounters(client, name),
       sweep: sweeper.sweep,
       isHealthy: () =>
         client.ping().then(
@@ -95,6 +97,9 @@ export async function openSessionBackend(
     tokens: sqlite.tokenStore,
     lock: refreshLock(sqlite.lockRecords),
     rememberOnce: sqlite.rememberOnce,
+    // In this process's memory: one instance per SQLite file is the rule, and counters keyed by
+    // (possibly spoofed) addresses stay out of the file (docs/decisions/012-sign-in-limits.md).
+    limitCounters: () => undefined,
     sweep: async () => {
       await sqlite.sweep();
     },

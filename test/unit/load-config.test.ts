@@ -142,7 +142,8 @@ describe('APP_BASE_URL', () => {
   it('refuses an https base URL without TRUST_PROXY, since the app serves plain HTTP behind a proxy', () => {
     assert.throws(() => loadConfig({ ...providerEnv, APP_BASE_URL: 'https://app.example.com' }), {
       name: 'ConfigError',
-      message: /^TRUST_PROXY must name the TLS-terminating proxy .*; example: TRUST_PROXY=1$/,
+      message:
+        /^TRUST_PROXY must name the TLS-terminating proxy .*; example: TRUST_PROXY=10.0.0.2$/,
     });
   });
 
@@ -642,7 +643,7 @@ describe('other values', () => {
     assert.throws(() => loadConfig({ TRUST_PROXY: 'true' }), {
       name: 'ConfigError',
       message:
-        /^TRUST_PROXY must be a hop count or the proxy addresses, not true; example: TRUST_PROXY=1$/,
+        /^TRUST_PROXY must be a hop count or the proxy addresses, not true; example: TRUST_PROXY=10.0.0.2$/,
     });
   });
 

@@ -1,0 +1,33 @@
+// The sign-in limits' counters on Redis, shared by every instance: rate-limit-redis (a Lua script
+// that increments a key and sets its expiry once), sent through the app's client with its deadline.
+import type { Store } from 'express-rate-limit';
+import { RedisStore } from 'rate-limit-redis';
+import { StoreError } from '../../errors.ts';
+import type { RedisClient } from './redis-client.ts';
+
+/** What the counting scripts answer: numbers and strings (node-redis types raw replies loosely). */
+type ScriptReply = number | string | Array<number | string>;
+
+/** Counters under `oer:limit:<name>:`, each key expiring with its window. */
+export function redisLimitCounters(client: RedisClient, name: string): Store {
+  return new RedisStore({
+    prefix: `oer:limit:${name}:`,
+    sendCommand: (...args: string[]) =>
+      client.sendCommand(args).then(
+        (reply) => reply as unknown as ScriptReply,
+        (error: unknown) => {
+          throw noScriptInside(error) ?? error;
+        },
+      ),
+  });
+}
+
+/**
+ * Redis's own NOSCRIPT reply, when the client's StoreError wraps one: a Redis that restarted (or
+ * ran SCRIPT FLUSH) forgot the script, and rate-limit-redis loads it again only when it sees that
+ * reply itself. Every other failure stays a StoreError (a 503 page).
+ */
+function noScriptInside(error: unknown): Error | undefined {
+  const cause = error instanceof StoreError ? error.cause : undefined;
+  return cause instanceof Error && /^NOSCRIPT\b/.test(cause.message) ? cause : undefined;
+}
