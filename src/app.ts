@@ -122,7 +122,15 @@ export function createApp({
     noReferrer(),
     finishSignIn({ oidc, tokens, logger, appOrigin, now, tokenTtlMs }),
   );
-  app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl.href }));
+  app.use(
+    pageRoutes({
+      oidc,
+      refresher,
+      now,
+      resourceUrl: config.resourceUrl.href,
+      requestedScopes: config.scopes,
+    }),
+  );
   app.post(
     signOutPath,
     logoutForm,
