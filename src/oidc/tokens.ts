@@ -47,6 +47,8 @@ export async function refreshTokens(
   if (!tokens.refreshToken) {
     throw new TokenRefreshError(
       'Your access has expired and the provider issued no refresh token. Please sign in again.',
+      undefined,
+      'refresh_token_missing',
     );
   }
   // DPoP-bound tokens are refreshed with a proof of the same key, so the new access token is bound
@@ -62,6 +64,8 @@ export async function refreshTokens(
   if (claims && claims.sub !== subject) {
     throw new TokenRefreshError(
       'The identity provider answered for another user. Please sign in again.',
+      undefined,
+      'refresh_wrong_user',
     );
   }
   return toStoredTokens(result, now, tokens);

@@ -350,7 +350,7 @@ describe('createTokenRefresher', () => {
 
   it('keeps the record when the provider cannot be reached, and retries on the next call', async (t) => {
     const harness = build(t, async (call) => {
-      if (call === 1) throw new ProviderError(503, 'provider_unreachable', 'Down.');
+      if (call === 1) throw new ProviderError(503, 'provider_unreachable', 'Down', 'Down.');
     });
     await harness.signIn(30 * SECOND);
 
