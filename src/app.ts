@@ -138,8 +138,9 @@ export function createApp({
     signOut({ oidc, tokens, logger, cookieName: config.session.cookieName }),
   );
 
-  app.use(notFound());
+  const errorPages = { isProduction: config.isProduction, callbackPath };
+  app.use(notFound(errorPages));
   app.use(reauthenticateOnExpiredLogin(tokens, logger));
-  app.use(renderErrors(logger));
+  app.use(renderErrors(logger, errorPages));
   return app;
 }
