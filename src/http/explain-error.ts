@@ -20,7 +20,7 @@ const explanations: Record<ErrorCode, string> = {
   provider_timeout:
     "Every provider call has a timeout, so a slow provider cannot hold this app's requests forever.",
   provider_unreachable:
-    'The connection to the provider failed (refused, DNS, reset): the provider is down or the issuer URL is wrong. Discovery is retried on the next request.',
+    'The app could not connect to the provider (nothing listening, unknown host, connection dropped): it is down or the issuer URL is wrong. Discovery is retried on the next request.',
   provider_bad_response:
     'openid-client validates every provider answer (status, content type, required fields) and this one failed; the log says which part.',
   provider_failed: 'An unexpected failure while calling the provider; the log has the cause.',
