@@ -120,7 +120,11 @@ export class ProviderError extends AppError {
 
 /** The user has to sign in again: the refresh token is no longer good, or there is none. */
 export class TokenRefreshError extends AppError {
-  constructor(publicMessage: string, cause?: unknown, code: ErrorCode = 'refresh_failed') {
+  constructor(
+    code: 'refresh_failed' | 'refresh_token_missing' | 'refresh_wrong_user' | 'sign_in_ended',
+    publicMessage: string,
+    cause?: unknown,
+  ) {
     super(401, code, 'Please sign in again', publicMessage, {
       cause,
       action: signInAgain,

@@ -45,11 +45,7 @@ async function freshTokensOrSignIn(
   const fresh = await refresher.getFreshTokens(sessionId, options);
   // Gone meanwhile: a back-channel logout, or a refresh token the provider no longer accepts.
   if (!fresh) {
-    throw new TokenRefreshError(
-      'Your sign-in was ended. Please sign in again.',
-      undefined,
-      'sign_in_ended',
-    );
+    throw new TokenRefreshError('sign_in_ended', 'Your sign-in was ended. Please sign in again.');
   }
   return fresh;
 }

@@ -55,6 +55,7 @@ export function mapProviderError(error: unknown, step: ProviderStep): AppError {
   const code = oauthErrorCode(error);
   if (code === 'invalid_grant' && step === 'refresh') {
     return new TokenRefreshError(
+      'refresh_failed',
       'Your sign-in is no longer valid at the identity provider. Please sign in again.',
       error,
     );

@@ -46,9 +46,8 @@ export async function refreshTokens(
 ): Promise<StoredTokens> {
   if (!tokens.refreshToken) {
     throw new TokenRefreshError(
-      'Your access has expired and the provider issued no refresh token. Please sign in again.',
-      undefined,
       'refresh_token_missing',
+      'Your access has expired and the provider issued no refresh token. Please sign in again.',
     );
   }
   // DPoP-bound tokens are refreshed with a proof of the same key, so the new access token is bound
@@ -63,9 +62,8 @@ export async function refreshTokens(
   const claims = result.claims();
   if (claims && claims.sub !== subject) {
     throw new TokenRefreshError(
-      'The identity provider answered for another user. Please sign in again.',
-      undefined,
       'refresh_wrong_user',
+      'The identity provider answered for another user. Please sign in again.',
     );
   }
   return toStoredTokens(result, now, tokens);
