@@ -15,7 +15,7 @@ export const providerPages = {
         <p class="lead">${
           client
             ? html`You are signed out of <strong>${client}</strong>: it has already ended its own session.`
-            : 'The application that sent you here has already ended its own session.'
+            : 'If an application sent you here, it has already ended its own session.'
         }</p>
         <p>Your session at this provider (${ctx.host}) is still open. ${signedInAs(ctx)}</p>
         <p>If you stay, the next application that sends you here finds you already signed in.</p>
