@@ -9,9 +9,9 @@ export type ResourceAnswer =
   | { isTokenRejected: false; status: number; contentType: string; body: string }
   /**
    * 401: the access token was refused (expired early or revoked): refresh once, then retry.
-   * `challenge` is openid-client's error holding the parsed WWW-Authenticate, for the log.
+   * `challenge`: the error holding the API's parsed WWW-Authenticate, kept as a cause for the log.
    */
-  | { isTokenRejected: true; challenge?: client.WWWAuthenticateChallengeError };
+  | { isTokenRejected: true; challenge?: Error };
 
 /** More than any page should show; the rest of a larger answer is never read into memory. */
 const maxBodyBytes = 100_000;
