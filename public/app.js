@@ -37,15 +37,12 @@ function startCountdowns() {
   const tick = () => {
     for (const { element, deadline } of countdowns) {
       const secondsLeft = Math.round((deadline - Date.now()) / 1000);
+      // Only the access token expires here: the session stays signed in, and the server's
+      // data-after-expiry says what the next API call does about it.
       element.textContent =
         secondsLeft > 0
           ? `expires in ${formatSpan(secondsLeft)}`
-          : `expired ${formatSpan(secondsLeft)} ago`;
-      const badge = element.closest('.card')?.querySelector('[data-expiry-badge]');
-      if (badge && secondsLeft <= 0) {
-        badge.textContent = 'Expired';
-        badge.classList.replace('badge--success', 'badge--warning');
-      }
+          : `expired ${formatSpan(secondsLeft)} ago, ${element.dataset.afterExpiry}`;
     }
   };
   tick();

@@ -128,7 +128,15 @@ export function createApp({
     limits.callback,
     finishSignIn({ oidc, tokens, logger, appOrigin, now, tokenTtlMs }),
   );
-  app.use(pageRoutes({ oidc, refresher, now, resourceUrl: config.resourceUrl.href }));
+  app.use(
+    pageRoutes({
+      oidc,
+      refresher,
+      now,
+      resourceUrl: config.resourceUrl.href,
+      requestedScopes: config.scopes,
+    }),
+  );
   app.post(
     signOutPath,
     logoutForm,
@@ -136,8 +144,9 @@ export function createApp({
     signOut({ oidc, tokens, logger, cookieName: config.session.cookieName }),
   );
 
-  app.use(notFound());
+  const errorPages = { isProduction: config.isProduction, callbackPath };
+  app.use(notFound(errorPages));
   app.use(reauthenticateOnExpiredLogin(tokens, logger));
-  app.use(renderErrors(logger));
+  app.use(renderErrors(logger, errorPages));
   return app;
 }

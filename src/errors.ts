@@ -1,6 +1,57 @@
 // Every failure the app expects is one of these: a stable `code`, an HTTP status and a message that
 // is safe to show. Details go to `cause` and the log, never to the browser.
 
+/**
+ * Every stable error code. Logs, tests and the development error page (src/http/explain-error.ts
+ * says what each check protects against) rely on them: a code is renamed only with all three.
+ */
+export type ErrorCode =
+  // The callback (LoginStateError)
+  | 'unknown_state'
+  | 'login_expired'
+  | 'callback_malformed'
+  | 'callback_invalid'
+  | 'id_token_invalid'
+  | 'code_rejected'
+  // The provider (ProviderError)
+  | 'provider_rejected'
+  | 'provider_timeout'
+  | 'provider_unreachable'
+  | 'provider_bad_response'
+  | 'provider_failed'
+  | 'provider_insecure_endpoint'
+  | 'par_unsupported'
+  | 'id_token_missing'
+  | 'userinfo_invalid'
+  | 'jwks_unavailable'
+  // The tokens (TokenRefreshError)
+  | 'refresh_failed'
+  | 'refresh_token_missing'
+  | 'refresh_wrong_user'
+  | 'sign_in_ended'
+  | 'application_token_refused'
+  // The protected API (ResourceError, ApiAccessRefusedError)
+  | 'api_failed'
+  | 'api_refused'
+  | 'api_timeout'
+  | 'api_unreachable'
+  | 'api_refused_token'
+  // The app's own checks
+  | 'logout_token_invalid'
+  | 'csrf_failed'
+  | 'rate_limited'
+  | 'sign_in_ceiling'
+  | 'store_unavailable'
+  | 'bad_request'
+  | 'not_found'
+  | 'internal';
+
+/**
+ * The provider answered the authorization request with `error=` (RFC 6749 §4.1.2.1): the code is
+ * `provider_` and its error, e.g. `provider_access_denied`.
+ */
+export type SignInRefusalCode = `provider_${string}`;
+
 /** Where the error page's button leads, e.g. back to sign-in. */
 export interface PageAction {
   href: string;
@@ -14,14 +65,14 @@ export interface AppErrorOptions {
 
 export class AppError extends Error {
   readonly status: number;
-  readonly code: string;
+  readonly code: ErrorCode | SignInRefusalCode;
   readonly publicMessage: string;
   readonly title: string;
   readonly action: PageAction | undefined;
 
   constructor(
     status: number,
-    code: string,
+    code: ErrorCode | SignInRefusalCode,
     title: string,
     publicMessage: string,
     options: AppErrorOptions = {},
@@ -40,7 +91,11 @@ const signInAgain = { href: '/login', label: 'Sign in again' };
 
 /** A callback that does not match a login this browser started, or the provider said no. */
 export class LoginStateError extends AppError {
-  constructor(code: string, publicMessage: string, options: AppErrorOptions = {}) {
+  constructor(
+    code: ErrorCode | SignInRefusalCode,
+    publicMessage: string,
+    options: AppErrorOptions = {},
+  ) {
     super(400, code, 'Sign-in could not be completed', publicMessage, {
       action: signInAgain,
       ...options,
@@ -48,19 +103,30 @@ export class LoginStateError extends AppError {
   }
 }
 
-/** The identity provider is down, slow or answered something unusable. */
+/**
+ * The identity provider is down, slow, refused the app's request or answered something unusable;
+ * `title` is the page's headline and names which of these it was.
+ */
 export class ProviderError extends AppError {
-  constructor(status: 502 | 503 | 504, code: string, publicMessage: string, cause?: unknown) {
-    super(status, code, 'The identity provider is not answering properly', publicMessage, {
-      cause,
-    });
+  constructor(
+    status: 502 | 503 | 504,
+    code: ErrorCode,
+    title: string,
+    publicMessage: string,
+    cause?: unknown,
+  ) {
+    super(status, code, title, publicMessage, { cause });
   }
 }
 
-/** The refresh token is no longer good: the user has to sign in again. */
+/** The user has to sign in again: the refresh token is no longer good, or there is none. */
 export class TokenRefreshError extends AppError {
-  constructor(publicMessage: string, cause?: unknown) {
-    super(401, 'refresh_failed', 'Your sign-in has expired', publicMessage, {
+  constructor(
+    code: 'refresh_failed' | 'refresh_token_missing' | 'refresh_wrong_user' | 'sign_in_ended',
+    publicMessage: string,
+    cause?: unknown,
+  ) {
+    super(401, code, 'Please sign in again', publicMessage, {
       cause,
       action: signInAgain,
     });
@@ -89,22 +155,29 @@ export class ApplicationTokenError extends AppError {
   }
 }
 
-/** The protected API is down, slow or refused the call. */
+/** The protected API is down, slow or refused the call; `title` names which. */
 export class ResourceError extends AppError {
-  constructor(status: 502 | 504, code: string, publicMessage: string, cause?: unknown) {
-    super(status, code, 'The protected API is not answering properly', publicMessage, { cause });
+  constructor(
+    status: 403 | 502 | 503 | 504,
+    code: ErrorCode,
+    title: string,
+    publicMessage: string,
+    cause?: unknown,
+  ) {
+    super(status, code, title, publicMessage, { cause });
   }
 }
 
 /** The protected API refused a freshly renewed token: a page with a way to sign in, not a redirect loop. */
 export class ApiAccessRefusedError extends AppError {
-  constructor() {
+  /** `cause`: what the API answered (its WWW-Authenticate challenge), for the log. */
+  constructor(cause?: unknown) {
     super(
       403,
       'api_refused_token',
       'The protected API refused access',
       'The protected API refused your access even after it was renewed. Signing in again may help; if it does not, the API may not accept tokens for this app.',
-      { action: signInAgain },
+      { action: signInAgain, cause },
     );
   }
 }

@@ -7,15 +7,22 @@ export const providerPages = {
   async logoutSource(ctx: KoaContextWithOIDC, form: string): Promise<void> {
     const client = clientLabel(ctx);
     // `form` is oidc-provider's <form id="op.logoutForm"> holding the hidden xsrf field; the buttons submit it.
+    // An application sends its user here after ending its own session (RP-initiated logout), so the
+    // only choice left is the provider's session: say so, and name each button after what it does.
     sendPage(ctx, {
-      title: 'Sign out?',
+      title: 'Also sign out of the provider?',
       body: html`
-        <p class="lead">${client ? html`<strong>${client}</strong> asked to end your session` : 'End your session'} at ${ctx.host}.</p>
-        ${signedInAs(ctx)}
+        <p class="lead">${
+          client
+            ? html`You are signed out of <strong>${client}</strong>: it has already ended its own session.`
+            : 'If an application sent you here, it has already ended its own session.'
+        }</p>
+        <p>Your session at this provider (${ctx.host}) is still open. ${signedInAs(ctx)}</p>
+        <p>If you stay, the next application that sends you here finds you already signed in.</p>
         ${trusted(form)}
         <div class="actions">
-          <button class="button button--primary" type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign me out</button>
-          <button class="button button--secondary" type="submit" form="op.logoutForm">No, stay signed in</button>
+          <button class="button button--primary" type="submit" form="op.logoutForm" name="logout" value="yes" autofocus>Yes, sign out of the provider</button>
+          <button class="button button--secondary" type="submit" form="op.logoutForm">No, stay signed in at the provider</button>
         </div>`,
     });
   },
@@ -53,5 +60,5 @@ function clientLabel(ctx: KoaContextWithOIDC): string | undefined {
 
 function signedInAs(ctx: KoaContextWithOIDC): SafeHtml | string {
   const accountId = ctx.oidc.session?.accountId;
-  return accountId ? html`<p>You are signed in as <strong>${accountId}</strong>.</p>` : '';
+  return accountId ? html`You are signed in there as <strong>${accountId}</strong>.` : '';
 }

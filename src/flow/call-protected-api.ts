@@ -33,7 +33,7 @@ export async function callProtectedApi(
   });
   const second = await oidc.callResource(renewed.record.tokens);
   // Not an automatic sign-in: a provider that signs the user straight back in would loop forever.
-  if (second.isTokenRejected) throw new ApiAccessRefusedError();
+  if (second.isTokenRejected) throw new ApiAccessRefusedError(second.challenge);
   return { answer: second, wasRefreshed: true };
 }
 
@@ -44,7 +44,9 @@ async function freshTokensOrSignIn(
 ): Promise<FreshTokens> {
   const fresh = await refresher.getFreshTokens(sessionId, options);
   // Gone meanwhile: a back-channel logout, or a refresh token the provider no longer accepts.
-  if (!fresh) throw new TokenRefreshError('Your sign-in was ended. Please sign in again.');
+  if (!fresh) {
+    throw new TokenRefreshError('sign_in_ended', 'Your sign-in was ended. Please sign in again.');
+  }
   return fresh;
 }
 

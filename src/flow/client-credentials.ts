@@ -56,10 +56,10 @@ export function createApplicationApiCaller(
     // 3. 401 (RFC 6750 §3.1 invalid_token): a cached token was revoked or expired early: one new
     // token, one retry. A brand-new token refused means the API does not take this client's tokens.
     cached = undefined;
-    if (!isReused) throw new ApiAccessRefusedError();
+    if (!isReused) throw new ApiAccessRefusedError(answer.challenge);
     const renewed = await requestToken();
     const retried = await oidc.callResource(renewed);
-    if (retried.isTokenRejected) throw new ApiAccessRefusedError();
+    if (retried.isTokenRejected) throw new ApiAccessRefusedError(retried.challenge);
     return { answer: retried, token: renewed, isReused: false };
   };
 }

@@ -58,6 +58,7 @@ export async function createAuthorizationRequest(
     throw new ProviderError(
       502,
       'par_unsupported',
+      'The identity provider does not accept pushed requests',
       'The identity provider does not accept pushed authorization requests.',
     );
   }
@@ -130,7 +131,12 @@ export async function exchangeCode(
   }
   const idClaims = response.claims();
   if (!idClaims)
-    throw new ProviderError(502, 'id_token_missing', 'The identity provider sent no ID token.');
+    throw new ProviderError(
+      502,
+      'id_token_missing',
+      'The identity provider sent no ID token',
+      'The identity provider sent no ID token.',
+    );
   const { claims, failure } = await completeWithUserInfo(
     configuration,
     idClaims,
@@ -179,6 +185,7 @@ async function fetchIdentity(
     throw new ProviderError(
       502,
       'userinfo_invalid',
+      'The identity provider did not say who signed in',
       'The identity provider did not say who signed in.',
     );
   }

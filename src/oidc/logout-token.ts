@@ -86,6 +86,7 @@ export function createLogoutTokenVerifier(
       throw new ProviderError(
         503,
         'jwks_unavailable',
+        "The provider's signing keys cannot be fetched",
         "The provider's signing keys cannot be fetched.",
         error,
       );

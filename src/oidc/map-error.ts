@@ -6,6 +6,7 @@ import {
   ApplicationTokenError,
   LoginStateError,
   ProviderError,
+  type SignInRefusalCode,
   TokenRefreshError,
 } from '../errors.ts';
 
@@ -47,11 +48,14 @@ export function mapProviderError(error: unknown, step: ProviderStep): AppError {
   if (error instanceof client.AuthorizationResponseError) {
     const message =
       cancelledOrRefused[error.error] ?? 'The identity provider could not complete the sign-in.';
-    return new LoginStateError(`provider_${error.error}`.slice(0, 64), message, { cause: error });
+    // Bounded: the provider chooses the text, and the code goes into every log line about it.
+    const code: SignInRefusalCode = `provider_${error.error.slice(0, 55)}`;
+    return new LoginStateError(code, message, { cause: error });
   }
   const code = oauthErrorCode(error);
   if (code === 'invalid_grant' && step === 'refresh') {
     return new TokenRefreshError(
+      'refresh_failed',
       'Your sign-in is no longer valid at the identity provider. Please sign in again.',
       error,
     );
@@ -70,6 +74,7 @@ export function mapProviderError(error: unknown, step: ProviderStep): AppError {
     return new ProviderError(
       502,
       'provider_rejected',
+      'The identity provider refused the request',
       'The identity provider refused the request from this app.',
       error,
     );
@@ -80,11 +85,21 @@ export function mapProviderError(error: unknown, step: ProviderStep): AppError {
         return new ProviderError(
           504,
           'provider_timeout',
+          'The identity provider did not answer in time',
           'The identity provider took too long to answer.',
           error,
         );
-      case 'OAUTH_INVALID_RESPONSE':
+      // The ID token's iss, aud, azp or nonce (OIDC Core §3.1.3.7) is not what this sign-in expects.
       case 'OAUTH_JWT_CLAIM_COMPARISON_FAILED':
+        if (step === 'login') {
+          return new LoginStateError(
+            'id_token_invalid',
+            'The identity provider sent an ID token this sign-in cannot accept.',
+            { cause: error },
+          );
+        }
+        break;
+      case 'OAUTH_INVALID_RESPONSE':
       case 'OAUTH_JSON_ATTRIBUTE_COMPARISON_FAILED':
         if (step === 'login') {
           return new LoginStateError(
@@ -98,6 +113,7 @@ export function mapProviderError(error: unknown, step: ProviderStep): AppError {
     return new ProviderError(
       502,
       'provider_bad_response',
+      "The identity provider's answer was unusable",
       'The identity provider sent an answer this app cannot use.',
       error,
     );
@@ -110,9 +126,16 @@ export function mapProviderError(error: unknown, step: ProviderStep): AppError {
     return new ProviderError(
       503,
       'provider_unreachable',
+      'The identity provider cannot be reached',
       'The identity provider cannot be reached right now.',
       error,
     );
   }
-  return new ProviderError(502, 'provider_failed', 'The identity provider call failed.', error);
+  return new ProviderError(
+    502,
+    'provider_failed',
+    'The call to the identity provider failed',
+    'The identity provider call failed.',
+    error,
+  );
 }

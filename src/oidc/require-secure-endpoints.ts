@@ -19,6 +19,7 @@ export function requireSecureEndpoints(metadata: Metadata, isInsecureHttpAllowed
     throw new ProviderError(
       502,
       'provider_insecure_endpoint',
+      'The identity provider is not configured securely',
       "The identity provider's metadata names an endpoint that is not https, so this app does not use it.",
       new Error(
         `the provider metadata names ${field} ${value}: endpoints must be https (plain http only on a loopback host, with OIDC_ALLOW_INSECURE_HTTP=true)`,

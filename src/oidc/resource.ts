@@ -7,8 +7,11 @@ import type { DpopSigner } from './dpop.ts';
 
 export type ResourceAnswer =
   | { isTokenRejected: false; status: number; contentType: string; body: string }
-  /** 401: the access token was refused (expired early or revoked): refresh once, then retry. */
-  | { isTokenRejected: true };
+  /**
+   * 401: the access token was refused (expired early or revoked): refresh once, then retry.
+   * `challenge`: the error holding the API's parsed WWW-Authenticate, kept as a cause for the log.
+   */
+  | { isTokenRejected: true; challenge?: Error };
 
 /** More than any page should show; the rest of a larger answer is never read into memory. */
 const maxBodyBytes = 100_000;
@@ -38,7 +41,7 @@ export async function callResource(
   } catch (error) {
     // openid-client throws, rather than resolves, when a 401 carries a parseable challenge.
     if (error instanceof client.WWWAuthenticateChallengeError && error.status === 401) {
-      return { isTokenRejected: true };
+      return { isTokenRejected: true, challenge: error };
     }
     throw mapResourceError(error);
   }
@@ -47,6 +50,7 @@ export async function callResource(
     throw new ResourceError(
       502,
       'api_failed',
+      'The protected API failed',
       `The protected API answered with an error (HTTP ${response.status}).`,
     );
   }
@@ -81,9 +85,12 @@ async function readText(response: Response, maxBytes: number): Promise<string> {
 
 function mapResourceError(error: unknown): ResourceError {
   if (error instanceof client.WWWAuthenticateChallengeError) {
+    // A 4xx with a challenge other than a 401 (e.g. 403 insufficient_scope, RFC 6750 §3.1): the
+    // API answered and said no, which a retry will not change.
     return new ResourceError(
-      502,
+      403,
       'api_refused',
+      'The protected API refused the call',
       `The protected API refused the call (HTTP ${error.status}).`,
       error,
     );
@@ -92,6 +99,7 @@ function mapResourceError(error: unknown): ResourceError {
     return new ResourceError(
       504,
       'api_timeout',
+      'The protected API did not answer in time',
       'The protected API took too long to answer.',
       error,
     );
@@ -99,6 +107,7 @@ function mapResourceError(error: unknown): ResourceError {
   return new ResourceError(
     502,
     'api_unreachable',
+    'The protected API cannot be reached',
     'The protected API cannot be reached right now.',
     error,
   );

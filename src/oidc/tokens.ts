@@ -46,6 +46,7 @@ export async function refreshTokens(
 ): Promise<StoredTokens> {
   if (!tokens.refreshToken) {
     throw new TokenRefreshError(
+      'refresh_token_missing',
       'Your access has expired and the provider issued no refresh token. Please sign in again.',
     );
   }
@@ -61,6 +62,7 @@ export async function refreshTokens(
   const claims = result.claims();
   if (claims && claims.sub !== subject) {
     throw new TokenRefreshError(
+      'refresh_wrong_user',
       'The identity provider answered for another user. Please sign in again.',
     );
   }

@@ -4,6 +4,7 @@ import { callProtectedApi, type TokenRefresher } from '../flow/call-protected-ap
 import { takeNotice } from '../http/page-locals.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import { requireLogin } from '../session/require-login.ts';
+import { explainScopes } from './explain-scopes.ts';
 import { describeTokens } from './token-status.ts';
 
 export interface PageRoutesOptions {
@@ -11,6 +12,8 @@ export interface PageRoutesOptions {
   refresher: TokenRefresher;
   now: () => number;
   resourceUrl: string;
+  /** The scopes the app asks for (OIDC_SCOPES), to explain where each went. */
+  requestedScopes: string;
 }
 
 /** The router for /, /resource and /flow. */
@@ -18,10 +21,16 @@ export function pageRoutes(options: PageRoutesOptions): Router {
   const router = Router();
 
   router.get('/', (req, res) => {
-    const record = res.locals.tokenRecord;
+    const tokens = res.locals.tokenRecord?.tokens;
     res.render('home', {
       notice: takeNotice(req),
-      tokenStatus: record && describeTokens(record.tokens, options.now()),
+      tokenStatus: tokens && describeTokens(tokens, options.now()),
+      scopes:
+        tokens &&
+        explainScopes(options.requestedScopes, tokens.scope, {
+          hasIdToken: tokens.idToken !== undefined,
+          hasRefreshToken: tokens.refreshToken !== undefined,
+        }),
     });
   });
 

@@ -7,6 +7,8 @@ export interface TokenStatus {
   expiresInSeconds?: number;
   isExpired: boolean;
   hasRefreshToken: boolean;
+  /** What happens once the access token has expired; the session itself is still signed in. */
+  afterExpiry: string;
   scope?: string;
 }
 
@@ -20,6 +22,12 @@ export function describeTokens(tokens: StoredTokens, now: number): TokenStatus {
     }),
     isExpired: expiresAt !== undefined && expiresAt <= now,
     hasRefreshToken: tokens.refreshToken !== undefined,
+    // What the next GET /resource does (src/flow/call-protected-api.ts): refresh, or without a
+    // refresh token a TokenRefreshError, which sends the browser to sign in again.
+    afterExpiry:
+      tokens.refreshToken !== undefined
+        ? 'renewed on the next API call'
+        : 'so the next API call sends you to sign in again',
     ...(tokens.scope && { scope: tokens.scope }),
   };
 }

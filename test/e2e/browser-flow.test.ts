@@ -61,7 +61,7 @@ describe('in a real browser', () => {
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(new RegExp(`^${app.issuer}/session/end`));
     await shoot('08-provider-logout');
-    await page.getByRole('button', { name: 'Yes, sign me out', exact: true }).click();
+    await page.getByRole('button', { name: 'Yes, sign out of the provider', exact: true }).click();
     await page.waitForURL(`${app.baseUrl}/`);
     await shoot('09-home-after-logout');
     assert.match((await page.textContent('body')) ?? '', /Sign in/);

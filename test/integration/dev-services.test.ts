@@ -81,7 +81,7 @@ describe('dev provider', () => {
     });
   });
 
-  it('signs out through its confirmation page and notifies the app back-channel', async (t) => {
+  it('asks whether to also sign out of the provider, says the app session already ended, and notifies the app back-channel', async (t) => {
     const stack = await startStack(t);
     const { tokens, jar } = await signIn(stack);
     const endSessionUrl = client.buildEndSessionUrl(stack.config, {
@@ -94,7 +94,10 @@ describe('dev provider', () => {
     const pageHtml = await page.clone().text();
     const done = await confirmLogoutAtProvider(endSessionUrl, jar, { stopAt: stack.appUrl });
 
-    assert.match(pageHtml, /Sign out\?/);
+    assert.match(pageHtml, /<h1[^>]*>Also sign out of the provider\?<\/h1>/);
+    assert.match(pageHtml, /<strong>test-app<\/strong>: it has already ended its own session/);
+    assert.match(pageHtml, /value="yes"[^>]*>Yes, sign out of the provider</);
+    assert.match(pageHtml, />No, stay signed in at the provider</);
     assert.match(pageHtml, /name="xsrf"/);
     assert.equal(done.status, 303);
     assert.equal(done.headers.get('location'), `${stack.appUrl}/?state=bye`);

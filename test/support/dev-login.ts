@@ -78,7 +78,7 @@ export async function signInThroughProvider(
 
 /**
  * Opens an RP-initiated logout URL (the provider's end_session endpoint, or an app route that
- * redirects there), confirms "Yes, sign me out", and returns as `followRedirects` does.
+ * redirects there), confirms "Yes, sign out of the provider", and returns as `followRedirects` does.
  */
 export async function confirmLogoutAtProvider(
   logoutUrl: string | URL,

@@ -177,7 +177,7 @@ const rows: Row[] = [
     error: () => clientError('OAUTH_JWT_CLAIM_COMPARISON_FAILED'),
     step: 'login',
     status: 400,
-    code: 'callback_invalid',
+    code: 'id_token_invalid',
     type: 'LoginStateError',
   },
   {
@@ -278,7 +278,7 @@ describe('mapProviderError', () => {
   });
 
   it('returns an AppError unchanged', () => {
-    const error = new ProviderError(504, 'provider_timeout', 'Too slow.');
+    const error = new ProviderError(504, 'provider_timeout', 'Slow', 'Too slow.');
 
     const mapped = mapProviderError(error, 'refresh');
 

@@ -246,3 +246,36 @@ describe('describeSecret', () => {
     assert.equal(result, `value, ${opaque.length} characters (redacted)`);
   });
 });
+
+describe('serializeError: what a provider or API answered', () => {
+  it('logs an OAuth error answer as error and error_description, not the body as "[object Object]"', () => {
+    const body = { error: 'invalid_grant', error_description: 'grant request is invalid', x: 1 };
+    const error = Object.assign(new Error('server responded with an error', { cause: body }), {
+      error: body.error,
+      error_description: body.error_description,
+    });
+
+    const result = serializeError(error);
+
+    assert.equal(result.error, 'invalid_grant');
+    assert.equal(result.error_description, 'grant request is invalid');
+    assert.equal(result.cause, undefined);
+  });
+
+  it('logs the parameters of WWW-Authenticate challenges that say why, and no others', () => {
+    const challenges = [
+      {
+        scheme: 'bearer',
+        parameters: { error: 'insufficient_scope', scope: 'api:write', other: 'left out' },
+      },
+    ];
+    const error = new Error('server responded with a challenge', { cause: challenges });
+
+    const result = serializeError(error);
+
+    assert.deepEqual(result.www_authenticate, [
+      { scheme: 'bearer', error: 'insufficient_scope', scope: 'api:write' },
+    ]);
+    assert.equal(JSON.stringify(result).includes('left out'), false);
+  });
+});

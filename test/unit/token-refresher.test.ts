@@ -277,7 +277,7 @@ describe('createTokenRefresher', () => {
   });
 
   it('deletes the record and rethrows when the refresh token is no longer good', async (t) => {
-    const refused = new TokenRefreshError('Please sign in again.');
+    const refused = new TokenRefreshError('refresh_failed', 'Please sign in again.');
     const harness = build(t, async () => {
       throw refused;
     });
@@ -296,7 +296,7 @@ describe('createTokenRefresher', () => {
         1,
         tokensExpiringAt(harness.now() + HOUR, 'access-from-another-instance'),
       );
-      throw new TokenRefreshError('Please sign in again.');
+      throw new TokenRefreshError('refresh_failed', 'Please sign in again.');
     });
     await harness.signIn(30 * SECOND);
 
@@ -315,7 +315,7 @@ describe('createTokenRefresher', () => {
         1,
         tokensExpiringAt(harness.now() + 10 * SECOND, 'access-also-expiring'),
       );
-      throw new TokenRefreshError('Please sign in again.');
+      throw new TokenRefreshError('refresh_failed', 'Please sign in again.');
     });
     await harness.signIn(30 * SECOND);
 
@@ -350,7 +350,7 @@ describe('createTokenRefresher', () => {
 
   it('keeps the record when the provider cannot be reached, and retries on the next call', async (t) => {
     const harness = build(t, async (call) => {
-      if (call === 1) throw new ProviderError(503, 'provider_unreachable', 'Down.');
+      if (call === 1) throw new ProviderError(503, 'provider_unreachable', 'Down', 'Down.');
     });
     await harness.signIn(30 * SECOND);
 

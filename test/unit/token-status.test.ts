@@ -61,7 +61,11 @@ describe('describeTokens', () => {
 
     const status = describeTokens(tokens, now);
 
-    assert.deepEqual(status, { isExpired: false, hasRefreshToken: true });
+    assert.deepEqual(status, {
+      isExpired: false,
+      hasRefreshToken: true,
+      afterExpiry: 'renewed on the next API call',
+    });
   });
 
   it('tells whether there is a refresh token and the scope, never a token value', () => {
@@ -78,5 +82,21 @@ describe('describeTokens', () => {
     assert.equal(status.hasRefreshToken, false);
     assert.equal(status.scope, 'openid profile');
     assert.equal(JSON.stringify(status).includes('secret'), false);
+  });
+});
+
+describe('describeTokens: what happens after expiry', () => {
+  it('when a refresh token is kept then the access token is renewed on the next API call', () => {
+    const status = describeTokens(tokensExpiringAt(START - MINUTE), START);
+
+    assert.equal(status.afterExpiry, 'renewed on the next API call');
+  });
+
+  it('when there is no refresh token then the next API call sends the user to sign in again', () => {
+    const { refreshToken: _none, ...tokens } = tokensExpiringAt(START - MINUTE);
+
+    const status = describeTokens(tokens, START);
+
+    assert.equal(status.afterExpiry, 'so the next API call sends you to sign in again');
   });
 });
