@@ -44,7 +44,7 @@ describe('in a real browser', () => {
 
     await page.goto(`${app.baseUrl}/flow`);
     await shoot('06-flow');
-    assert.match((await page.textContent('body')) ?? '', /Token request/);
+    assert.match((await page.textContent('body')) ?? '', /Code exchange/);
 
     assert.deepEqual(problems, [], 'sign-in, consent, the API page and the flow page');
 

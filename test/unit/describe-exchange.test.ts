@@ -4,6 +4,7 @@ import { describeExchange } from '../../src/recorder/describe-exchange.ts';
 
 const bearer = 'Bearer an-access-token';
 const claims = { sub: 'alice', name: 'Alice' };
+const timing = { at: 0, durationMs: 3 };
 
 function jsonResponse(body: object): Response {
   return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
@@ -32,7 +33,7 @@ describe('describeExchange: the kind of a call with a token', () => {
     it(`names ${name} ${kind}`, async () => {
       const url = new URL('https://provider.example/me');
 
-      const step = await describeExchange(url, { headers }, jsonResponse(claims), 0);
+      const step = await describeExchange(url, { headers }, jsonResponse(claims), timing);
 
       assert.equal(step.kind, kind);
       assert.match(step.request.params.authorization ?? '', /\(redacted\)$/);
@@ -46,13 +47,13 @@ describe('describeExchange: the kind of a call with a token', () => {
       url,
       { headers: { authorization: bearer, accept: 'application/json, application/jwt' } },
       jsonResponse(claims),
-      0,
+      timing,
     );
     const api = await describeExchange(
       url,
       { headers: { authorization: bearer, accept: 'application/json' } },
       jsonResponse(claims),
-      0,
+      timing,
     );
 
     assert.deepEqual(userinfo.response?.fields, { sub: 'alice', name: 'Alice' });
