@@ -51,11 +51,11 @@ export function pageRoutes(options: PageRoutesOptions): Router {
     });
   });
 
-  // After a sign-out the fresh session holds only its steps and outcome: /flow still shows them.
-  const requireLoginOrSignOut = requireLogin();
+  const signedIn = requireLogin();
   router.get(
     '/flow',
-    (req, res, next) => (req.session.signedOut ? next() : requireLoginOrSignOut(req, res, next)),
+    // After a sign-out the fresh session holds only its steps and outcome: /flow still shows them.
+    (req, res, next) => (req.session.signedOut ? next() : signedIn(req, res, next)),
     (req, res) => {
       const flow = describeFlowPage({
         steps: options.history.stepsOf(req.sessionID, req.session.flow ?? []),
