@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.ts';
 import { LogoutTokenError } from '../errors.ts';
 import type { FlowStep, Identity, PendingLogin, StoredTokens } from '../protocol.ts';
-import { describeDiscovery } from '../recorder/describe-exchange.ts';
+import { describeDiscovery } from '../recorder/describe-discovery.ts';
 import { type FetchLike, recordingFetch } from '../recorder/flow-recorder.ts';
 import { createConfigurationLoader } from './configuration-loader.ts';
 import { createDpopSigner } from './dpop.ts';

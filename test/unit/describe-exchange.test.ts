@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeDiscovery, describeExchange } from '../../src/recorder/describe-exchange.ts';
+import { describeDiscovery } from '../../src/recorder/describe-discovery.ts';
+import { describeExchange } from '../../src/recorder/describe-exchange.ts';
 
 const bearer = 'Bearer an-access-token';
 const claims = { sub: 'alice', name: 'Alice' };

@@ -6,8 +6,8 @@ import type { FlowStep } from '../../src/protocol.ts';
 import { describeClaims } from '../../src/routes/claim-meanings.ts';
 import { explainScopes } from '../../src/routes/explain-scopes.ts';
 import { stepGuides } from '../../src/routes/flow-guide.ts';
-import { refreshReason, rotationOf } from '../../src/routes/flow-page.ts';
 import { checkIdToken } from '../../src/routes/id-token-checks.ts';
+import { refreshReason, rotationOf } from '../../src/routes/refresh-facts.ts';
 
 const root = path.join(import.meta.dirname, '../..');
 const minute = 60_000;
