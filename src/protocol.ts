@@ -74,6 +74,7 @@ export type FlowStepKind =
   | 'token-revocation'
   | 'bearer-call'
   | 'userinfo'
+  | 'user-endpoint'
   | 'dpop-call'
   | 'end-session'
   | 'provider-call';

@@ -61,6 +61,11 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
       if (redirect) recording.steps.push(redirect);
       const session = req.session;
       const { steps } = recording;
+      // At the callback a call with the access token names who signed in (plain OAuth 2.0's user
+      // endpoint; OIDC's UserInfo is told apart by its Accept header): it is not the API.
+      if (authorizationResponse) {
+        for (const step of steps) if (step.kind === 'bearer-call') step.kind = 'user-endpoint';
+      }
       // A new id (sign-in, sign-out): the old one's in-memory steps can never be shown again.
       if (startedAs !== undefined && req.sessionID !== startedAs) history.forget(startedAs);
       const isApiCallsOnly = steps.every((step) => isApiCall(step));

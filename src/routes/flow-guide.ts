@@ -54,7 +54,7 @@ export const stepGuides: Record<FlowStepKind, StepGuide> = {
   'authorization-request': {
     title: 'Authorization request',
     explanation:
-      'The app answered your click with a 302 that sent the browser to the provider, with a PKCE challenge (S256), a state against cross-site request forgery and a nonce against ID token replay.',
+      'The app answered your click with a 302 that sent the browser to the provider, with a PKCE challenge (S256), a state against cross-site request forgery and, with OpenID Connect, a nonce against ID token replay.',
     source: 'src/flow/start-sign-in.ts#startSignIn',
     specs: [rfc(6749, '4.1.1'), rfc(7636, '4.3'), core('3.1.2.1', 'AuthRequest')],
   },
@@ -98,6 +98,13 @@ export const stepGuides: Record<FlowStepKind, StepGuide> = {
       'The ID token left out profile claims this app shows, so the server asked the provider’s UserInfo endpoint with the access token. The answer is used only if its subject is the ID token’s; where both name a claim, the ID token wins.',
     source: 'src/oidc/userinfo.ts#completeWithUserInfo',
     specs: [core('5.3', 'UserInfo')],
+  },
+  'user-endpoint': {
+    title: 'User endpoint (plain OAuth 2.0)',
+    explanation:
+      'Plain OAuth 2.0 has no ID token: the server asked the provider’s user endpoint, with the new access token, who signed in.',
+    source: 'src/oidc/login.ts#fetchIdentity',
+    specs: [rfc(6750, '2.1')],
   },
   'dpop-call': {
     title: 'API call with the DPoP-bound access token',
