@@ -18,6 +18,7 @@ import { refuseTargetsWithoutPath } from './http/request-target.ts';
 import { noReferrer, noStore, securityHeaders } from './http/security.ts';
 import { signInLimits } from './http/sign-in-limits.ts';
 import type { OidcClient } from './oidc/oidc-client.ts';
+import { createFlowHistory } from './recorder/flow-history.ts';
 import { recordFlow } from './recorder/flow-recorder.ts';
 import { healthRoutes } from './routes/health.ts';
 import { pageRoutes } from './routes/pages.ts';
@@ -65,6 +66,8 @@ export function createApp({
   // Token records outlive the session's maximum age by one idle period, so the refresh token can
   // still be revoked when the sign-in ends: by enforceSessionLifetime, or a sign-out form on screen.
   const tokenTtlMs = config.session.maxAgeMs + config.session.idleTimeoutMs;
+  // API calls with a good token are recorded in memory: /resource never writes the session for /flow.
+  const history = createFlowHistory();
   const logoutForm = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
   const limits = signInLimits({
     ...config.signInLimits,
@@ -103,6 +106,7 @@ export function createApp({
     recordFlow({
       callbackPath,
       now,
+      history,
       onError: (error) => logger.warn({ err: error }, 'flow not saved'),
     }),
   );
@@ -135,13 +139,16 @@ export function createApp({
       now,
       resourceUrl: config.resourceUrl.href,
       requestedScopes: config.scopes,
+      history,
+      clientId: config.client.id,
+      refreshSkewMs: config.refreshSkewMs,
     }),
   );
   app.post(
     signOutPath,
     logoutForm,
     verifyCsrf(appOrigin, logger),
-    signOut({ oidc, tokens, logger, cookieName: config.session.cookieName }),
+    signOut({ oidc, tokens, logger, now }),
   );
 
   const errorPages = { isProduction: config.isProduction, callbackPath };

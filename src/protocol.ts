@@ -65,6 +65,7 @@ export type LogoutSubject = { sub: string; sid?: string } | { sub?: string; sid:
 
 /** What kind of exchange a recorded step is; the /flow view words each kind. */
 export type FlowStepKind =
+  | 'discovery'
   | 'pushed-authorization-request'
   | 'authorization-request'
   | 'authorization-response'
@@ -73,6 +74,7 @@ export type FlowStepKind =
   | 'token-revocation'
   | 'bearer-call'
   | 'userinfo'
+  | 'user-endpoint'
   | 'dpop-call'
   | 'end-session'
   | 'provider-call';
@@ -82,6 +84,40 @@ export interface FlowStep {
   /** Epoch milliseconds, from the app's clock. */
   at: number;
   kind: FlowStepKind;
+  /** How long a call the server made took, milliseconds. */
+  durationMs?: number;
   request: { method: string; url: string; params: Record<string, string> };
   response?: { status?: number; fields: Record<string, string> };
+  /** What a token response carried, as far as the user may see it (a token endpoint's steps only). */
+  tokens?: TokenSummary;
+}
+
+/** A JWT's header and payload, decoded; its signature is left out. */
+export interface DecodedJwt {
+  header: Record<string, unknown>;
+  payload: Record<string, unknown>;
+}
+
+/**
+ * The tokens of one token response, as /flow shows them: the ID token and a JWT access token
+ * decoded (the user's own claims), refresh tokens only as fingerprints, never a whole value.
+ */
+export interface TokenSummary {
+  idToken?: DecodedJwt;
+  /** The access token's payload, or 'opaque' when it is no JWT (RFC 6749 §1.4: its format is the API's business). */
+  accessToken?: Record<string, unknown> | 'opaque';
+  /** A few hex digits of the SHA-256 of the refresh token sent with a refresh request. */
+  refreshTokenSent?: string;
+  /** The same of the refresh token the response carried, if any. */
+  refreshTokenReceived?: string;
+}
+
+/** How a sign-out went, kept for the page after it and for /flow; it holds no token. */
+export interface SignOutRecord {
+  /** Epoch milliseconds. */
+  at: number;
+  /** RFC 7009: what became of the refresh token. */
+  revocation: 'revoked' | 'not-issued' | 'no-endpoint' | 'failed';
+  /** RP-Initiated Logout: whether the browser was sent to the provider's end-session endpoint. */
+  endSession: 'redirected' | 'not-offered';
 }

@@ -141,13 +141,17 @@ function standardOutput(config: AppConfig): DestinationStream | undefined {
  * The OIDC client with the client's credentials read now, so a bad key file stops start-up instead
  * of failing every sign-in. Used by the app and by the commands.
  */
-export async function createProviderClient(config: AppConfig, logger: Logger): Promise<OidcClient> {
+export async function createProviderClient(
+  config: AppConfig,
+  logger: Logger,
+  now: () => number = Date.now,
+): Promise<OidcClient> {
   const clientAuth = await createClientAuth(config.client.credentials).catch((error: unknown) => {
     throw new ConfigError([
       `the client credentials cannot be used (${messageOf(error)}); check OIDC_CLIENT_PRIVATE_KEY_FILE`,
     ]);
   });
-  return createOidcClient(config, { logger, clientAuth });
+  return createOidcClient(config, { logger, clientAuth, now });
 }
 
 /** Builds the app for a resolved configuration: client credentials, OIDC client, backend, app. */
@@ -156,7 +160,7 @@ export async function buildApp(
   options: { logger: Logger; now?: () => number },
 ): Promise<{ app: Express; backend: SessionBackend; close(): Promise<void> }> {
   const { logger, now = Date.now } = options;
-  const oidc = await createProviderClient(config, logger);
+  const oidc = await createProviderClient(config, logger, now);
   const backend = await openSessionBackend(config, {
     onStoreError: (error) => logger.warn({ err: error }, 'session store error'),
     // Token records the store sweeps out at expiry: their refresh tokens are revoked, in the background.

@@ -5,27 +5,30 @@ import type { RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { logAuditEvent } from '../http/request-logger.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
-import { destroySession, revokeRefreshTokenQuietly } from '../session/session-lifecycle.ts';
+import type { SignOutRecord } from '../protocol.ts';
+import { revokeRefreshTokenQuietly, startSignedOutSession } from '../session/session-lifecycle.ts';
 import type { TokenStore } from '../session/token-store.ts';
 
 export interface SignOutOptions {
   oidc: Pick<OidcClient, 'revokeRefreshToken' | 'buildLogoutUrl'>;
   tokens: TokenStore;
   logger: Logger;
-  /** The session cookie's name (config.session.cookieName), cleared once the session ends. */
-  cookieName: string;
+  now: () => number;
 }
 
 /** POST /logout (mount it behind the CSRF check): signs out here and at the provider. */
 export function signOut(options: SignOutOptions): RequestHandler {
-  const { oidc, tokens, logger, cookieName } = options;
+  const { oidc, tokens, logger } = options;
   return async (req, res) => {
     // The tokens this request already read (loadTokenRecord); the user, before the session ends.
     const record = res.locals.tokenRecord;
     const signedInSub = req.session.user?.sub;
 
     // 1. An offline refresh token outlives both sessions unless revoked (RFC 7009).
-    await revokeRefreshTokenQuietly(oidc, record, { logger, reqId: res.locals.requestId });
+    const revocation = await revokeRefreshTokenQuietly(oidc, record, {
+      logger,
+      reqId: res.locals.requestId,
+    });
 
     // 2. The provider's end-session URL, with the ID token as a hint of whom to sign out.
     const logoutUrl = await oidc.buildLogoutUrl(record?.tokens.idToken).catch((error: unknown) => {
@@ -33,17 +36,35 @@ export function signOut(options: SignOutOptions): RequestHandler {
       return undefined;
     });
 
-    // 3. The app's own session ends: its tokens, then the session row and cookie.
-    const { path, domain, secure, httpOnly, sameSite } = req.session.cookie;
+    // 3. The app's own session ends: its tokens, then the session row. The browser gets a new,
+    //    empty session that says only how this went (never a token): see startSignedOutSession.
     await tokens.delete(req.sessionID);
-    await destroySession(req);
-    // express-session sends no cookie for a destroyed session: expire it in the browser, with the
-    // attributes it was set with (a `__Host-` cookie is only replaced by one that is Secure, Path=/).
-    res.clearCookie(cookieName, { path, domain, secure: secure === true, httpOnly, sameSite });
+    const outcome: SignOutRecord = {
+      at: options.now(),
+      revocation,
+      endSession: logoutUrl ? 'redirected' : 'not-offered',
+    };
+    await startSignedOutSession(req, outcome, signOutNotice(outcome));
 
     logAuditEvent(logger, req, res, 'sign-out', { sub: signedInSub });
 
     // 4. 303: the browser follows a POST's redirect with a GET, to the provider or home.
     res.redirect(303, logoutUrl?.href ?? '/');
   };
+}
+
+/** What the page after a sign-out tells the user happened, one clause per part of it. */
+export function signOutNotice({ revocation, endSession }: SignOutRecord): string {
+  const refreshToken = {
+    revoked: 'your refresh token was revoked at the provider',
+    'not-issued': 'no refresh token had been issued, so there was none to revoke',
+    'no-endpoint':
+      'the provider has no revocation endpoint, so your refresh token stays valid until it expires',
+    failed: 'revoking your refresh token failed, so it stays valid until it expires',
+  }[revocation];
+  const providerSession =
+    endSession === 'redirected'
+      ? "you were sent to the provider's end-session page to end your session there too"
+      : 'the provider offers no end-session endpoint, so your session there may still be open';
+  return `You are signed out: ${refreshToken}; ${providerSession}. Your flow page keeps these sign-out steps.`;
 }

@@ -12,6 +12,8 @@ export interface ConfigurationLoader {
   get(): Promise<client.Configuration>;
   /** The Configuration if discovery has already succeeded, without waiting or fetching. */
   loaded(): client.Configuration | undefined;
+  /** When the loaded Configuration was discovered (epoch ms) and how long it took, for /flow. */
+  loadedAt(): { at: number; durationMs: number } | undefined;
 }
 
 /**
@@ -22,9 +24,11 @@ export function createConfigurationLoader(
   config: AppConfig,
   auth: client.ClientAuth,
   fetchImpl: FetchLike,
+  now: () => number = Date.now,
 ): ConfigurationLoader {
   let pending: Promise<client.Configuration> | undefined;
   let current: client.Configuration | undefined;
+  let timing: { at: number; durationMs: number } | undefined;
 
   async function load(): Promise<client.Configuration> {
     const configuration = await createConfiguration(config, auth, fetchImpl);
@@ -36,9 +40,11 @@ export function createConfigurationLoader(
 
   return {
     get() {
+      const at = now();
       pending ??= load().then(
         (configuration) => {
           current = configuration;
+          timing = { at, durationMs: now() - at };
           return configuration;
         },
         (error: unknown) => {
@@ -49,6 +55,7 @@ export function createConfigurationLoader(
       return pending;
     },
     loaded: () => current,
+    loadedAt: () => timing,
   };
 }
 

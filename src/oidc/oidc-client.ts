@@ -5,7 +5,8 @@ import type { ClientAuth, Configuration } from 'openid-client';
 import type { Logger } from 'pino';
 import type { AppConfig } from '../config/app-config.ts';
 import { LogoutTokenError } from '../errors.ts';
-import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
+import type { FlowStep, Identity, PendingLogin, StoredTokens } from '../protocol.ts';
+import { describeDiscovery } from '../recorder/describe-discovery.ts';
 import { type FetchLike, recordingFetch } from '../recorder/flow-recorder.ts';
 import { createConfigurationLoader } from './configuration-loader.ts';
 import { createDpopSigner } from './dpop.ts';
@@ -28,6 +29,11 @@ import {
 export interface OidcClient {
   /** Loads the provider metadata now (start-up, readiness); rejects with a ProviderError. */
   discover(): Promise<void>;
+  /**
+   * The discovery this process made (once, for every user), as a /flow step; undefined before it
+   * succeeded, and with plain OAuth 2.0 (its endpoints are configured, not discovered).
+   */
+  discoveryStep(): FlowStep | undefined;
   /** Origins a sign-out may redirect to (issuer, end-session endpoint), for the CSP's form-action. */
   providerOrigins(): string[];
   /** A fresh authorization request: PKCE verifier and S256 challenge, state, nonce, and its URL. */
@@ -69,6 +75,8 @@ export interface OidcClientOptions {
   logger: Logger;
   /** How the client authenticates to the provider: `createClientAuth(config.client.credentials)`. */
   clientAuth: ClientAuth;
+  /** Epoch milliseconds (the app's clock), to time the discovery /flow shows. */
+  now?: () => number;
 }
 
 /** Creates the client; nothing is fetched until the first call. */
@@ -90,7 +98,12 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       throw error;
     }
   };
-  const loader = createConfigurationLoader(config, options.clientAuth, recordingFetch(logged));
+  const loader = createConfigurationLoader(
+    config,
+    options.clientAuth,
+    recordingFetch(logged),
+    options.now,
+  );
   // Signs the proofs of DPoP-bound tokens, whenever they were issued (even if DPoP is now off).
   const dpop = createDpopSigner();
   const settings = {
@@ -106,6 +119,7 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
   };
 
   let origins: { from?: Configuration; list: string[] } = { list: [] };
+  let discovery: { from?: Configuration; step?: FlowStep } = {};
   // One verifier (and so one cache of the provider's keys) per client: cached as a promise, dropped on failure.
   let logoutVerifier: Promise<(token: string) => Promise<VerifiedLogoutToken>> | undefined;
 
@@ -137,6 +151,19 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
   return {
     discover: async () => {
       await loader.get();
+    },
+    discoveryStep: () => {
+      const loaded = loader.loaded();
+      const timing = loader.loadedAt();
+      if (config.provider.kind !== 'oidc' || !loaded || !timing) return undefined;
+      if (discovery.from !== loaded) {
+        // Where openid-client looks (OIDC Discovery 1.0 §4.1): the issuer's path + the well-known suffix.
+        const url = new URL(config.provider.issuer);
+        url.pathname = `${url.pathname.replace(/\/$/, '')}/.well-known/openid-configuration`;
+        const metadata: Record<string, unknown> = { ...loaded.serverMetadata() };
+        discovery = { from: loaded, step: describeDiscovery(url, metadata, timing) };
+      }
+      return discovery.step;
     },
     providerOrigins: () => {
       // Asked on every response (CSP): computed once per discovered configuration.

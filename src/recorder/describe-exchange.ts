@@ -1,20 +1,21 @@
 // Turns one exchange into a FlowStep: a call the server made (its request and what came back) or a
 // redirect the browser followed. Secrets are redacted before anything is kept.
 import type { FlowStep, FlowStepKind } from '../protocol.ts';
-import { redactFields, withoutQuery } from './redact.ts';
+import { describeSecret, redactFields, withoutQuery } from './redact.ts';
+import { summarizeTokens } from './summarize-tokens.ts';
 
 /** A response body larger than this is not shown (nor read further). */
 const maxFieldsBytes = 16_384;
 
 /**
- * A call made with fetch: its parameters (query, form body, Authorization, a DPoP proof decoded)
- * and its answer's fields.
+ * A call made with fetch: its parameters (query, form body, Authorization, a DPoP proof decoded),
+ * its answer's fields, how long it took, and for a token response what it carried.
  */
 export async function describeExchange(
   url: URL,
   options: RequestInit,
   response: Response,
-  at: number,
+  timing: { at: number; durationMs: number },
 ): Promise<FlowStep> {
   const params: Record<string, unknown> = Object.fromEntries(url.searchParams);
   if (options.body instanceof URLSearchParams || typeof options.body === 'string') {
@@ -30,23 +31,39 @@ export async function describeExchange(
   // challenge of a refusal (RFC 6750 §3, RFC 9449 §7.1).
   const isApiCall = kind === 'bearer-call' || kind === 'dpop-call';
   const fields = isApiCall ? challengeOf(response) : await readFields(response);
+  const isTokenResponse = kind === 'token-request' || kind === 'token-refresh';
+  const tokens = isTokenResponse && response.ok ? summarizeTokens(params, fields) : undefined;
   // RFC 9449 §8, §9: the nonce a server wants in the next proof.
   const nonce = response.headers.get('dpop-nonce');
   if (nonce !== null) fields['dpop-nonce'] = nonce;
+  const shownParams = redactFields(params);
+  if (authorization !== null) shownParams.authorization = describeAuthorization(authorization);
   return {
-    at,
+    at: timing.at,
     kind,
-    request: {
-      method: options.method ?? 'GET',
-      url: withoutQuery(url),
-      params: redactFields(params),
-    },
+    durationMs: timing.durationMs,
+    request: { method: options.method ?? 'GET', url: withoutQuery(url), params: shownParams },
     response: { status: response.status, fields: redactFields(fields) },
+    ...(tokens && { tokens }),
   };
 }
 
-/** The browser sent to the provider: the authorization request, or the provider's sign-out. */
-export function describeRedirect(location: string, at: number): FlowStep | undefined {
+/** An Authorization header as its scheme and the credentials' shape: `Bearer JWT, 812 characters (redacted)`. */
+function describeAuthorization(header: string): string {
+  const space = header.indexOf(' ');
+  if (space === -1) return describeSecret(header);
+  return `${header.slice(0, space)} ${describeSecret(header.slice(space + 1).trim())}`;
+}
+
+/**
+ * The browser sent to the provider: the authorization request, or the provider's sign-out. The
+ * app's redirect (its status) is the step's response: the browser made the request, not the server.
+ */
+export function describeRedirect(
+  location: string,
+  status: number,
+  at: number,
+): FlowStep | undefined {
   if (!URL.canParse(location)) return undefined;
   const url = new URL(location);
   const params = Object.fromEntries(url.searchParams);
@@ -61,6 +78,7 @@ export function describeRedirect(location: string, at: number): FlowStep | undef
     at,
     kind,
     request: { method: 'GET', url: withoutQuery(url), params: redactFields(params) },
+    response: { status, fields: {} },
   };
 }
 

@@ -1,7 +1,8 @@
 // The /flow recorder. A middleware opens a recording for each request; the fetch openid-client uses
 // (its customFetch hook) adds every exchange with the provider and the API to it, and the browser's
 // own legs (back from the provider at the callback, sent to the provider) join them. When the
-// response ends they are appended to the session, so the protocol functions know nothing of it.
+// response ends they are appended to the session, or, for a request that made only API calls with
+// a good token, kept in memory (flow-history.ts); the protocol functions know nothing of it.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Request, RequestHandler } from 'express';
 import type { FlowStep } from '../protocol.ts';
@@ -10,6 +11,7 @@ import {
   describeExchange,
   describeRedirect,
 } from './describe-exchange.ts';
+import { type FlowHistory, maxFlowSteps } from './flow-history.ts';
 
 export type FetchLike = (url: string, options: RequestInit) => Promise<Response>;
 
@@ -20,8 +22,6 @@ interface Recording {
 
 const recordings = new AsyncLocalStorage<Recording>();
 
-/** How many steps a session keeps: the newest, so a long session does not grow without end. */
-export const maxFlowSteps = 50;
 /**
  * A session nobody has signed into keeps two steps per sign-in in progress (a start is one step,
  * two with PAR): what one sign-in start stores stays bounded, and so does what the sign-in
@@ -34,19 +34,23 @@ export interface RecordFlowOptions {
   callbackPath: string;
   /** The app's clock. */
   now: () => number;
+  /** Where the steps of requests that write no session go, and what /flow merges them from. */
+  history: FlowHistory;
   /** Called when saving the recorded steps fails; the response goes out all the same. */
   onError: (error: unknown) => void;
 }
 
 /**
  * Records this request's exchanges into the session's `flow` (mount it after the session
- * middleware). Only a session with a sign-in in progress or done keeps them, and a request whose
- * only exchanges are API calls with a good token keeps nothing: the session is not written on
- * every page.
+ * middleware). Only a session with a sign-in in progress or done, or just signed out, keeps them.
+ * A request whose only exchanges are API calls with a good token keeps them in the in-memory
+ * history instead: the session store is not written on every API call.
  */
 export function recordFlow(options: RecordFlowOptions): RequestHandler {
+  const { history } = options;
   return (req, res, next) => {
     const recording: Recording = { steps: [], now: options.now };
+    const startedAs = req.sessionID;
     const authorizationResponse = answeredSignIn(req, options.callbackPath);
     if (authorizationResponse) {
       recording.steps.push(
@@ -59,18 +63,33 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
     // so the page the browser goes to next already finds them.
     res.end = function endAfterSaving(this: typeof res, ...args: unknown[]) {
       const location = res.getHeader('location');
-      const redirect = typeof location === 'string' && describeRedirect(location, options.now());
+      const redirect =
+        typeof location === 'string' && describeRedirect(location, res.statusCode, options.now());
       if (redirect) recording.steps.push(redirect);
       const session = req.session;
+      const { steps } = recording;
+      // At the callback a call with the access token names who signed in (plain OAuth 2.0's user
+      // endpoint; OIDC's UserInfo is told apart by its Accept header): it is not the API.
+      if (authorizationResponse) {
+        for (const step of steps) if (step.kind === 'bearer-call') step.kind = 'user-endpoint';
+      }
+      // A new id (sign-in, sign-out): the old one's in-memory steps can never be shown again.
+      if (startedAs !== undefined && req.sessionID !== startedAs) history.forget(startedAs);
+      const isApiCallsOnly = steps.every((step) => isApiCall(step));
+      if (steps.length > 0 && isApiCallsOnly && session?.user !== undefined) {
+        history.keep(req.sessionID, steps);
+      }
       const isWorthSaving =
-        recording.steps.some((step) => step.kind !== 'bearer-call' && step.kind !== 'dpop-call') &&
-        (session?.user !== undefined || session?.pendingLogins !== undefined);
+        !isApiCallsOnly &&
+        (session?.user !== undefined ||
+          session?.pendingLogins !== undefined ||
+          session?.signedOut !== undefined);
       if (!isWorthSaving) return end.apply(this, args as Parameters<typeof end>);
-      const steps = [...(session.flow ?? []), ...recording.steps];
-      const limit = session.user
-        ? maxFlowSteps
-        : stepsPerSignInInProgress * Object.keys(session.pendingLogins ?? {}).length;
-      session.flow = steps.slice(Math.max(0, steps.length - limit));
+      const limit =
+        session.user || session.signedOut
+          ? maxFlowSteps
+          : stepsPerSignInInProgress * Object.keys(session.pendingLogins ?? {}).length;
+      session.flow = [...(session.flow ?? []), ...steps].slice(-limit);
       session.save((error) => {
         if (error) options.onError(error);
         end.apply(this, args as Parameters<typeof end>);
@@ -86,14 +105,20 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
 export function recordingFetch(inner: FetchLike): FetchLike {
   return async (url, options) => {
     const recording = recordings.getStore();
+    if (!recording) return inner(url, options);
+    const at = recording.now();
+    const started = performance.now();
     const response = await inner(url, options);
-    if (recording) {
-      recording.steps.push(
-        await describeExchange(new URL(url), options, response, recording.now()),
-      );
-    }
+    const durationMs = Math.round(performance.now() - started);
+    recording.steps.push(
+      await describeExchange(new URL(url), options, response, { at, durationMs }),
+    );
     return response;
   };
+}
+
+function isApiCall(step: FlowStep): boolean {
+  return step.kind === 'bearer-call' || step.kind === 'dpop-call';
 }
 
 /**

@@ -3,17 +3,23 @@ import { Router } from 'express';
 import { callProtectedApi, type TokenRefresher } from '../flow/call-protected-api.ts';
 import { takeNotice } from '../http/page-locals.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
+import type { FlowHistory } from '../recorder/flow-history.ts';
 import { requireLogin } from '../session/require-login.ts';
 import { explainScopes } from './explain-scopes.ts';
+import { describeFlowPage } from './flow-page.ts';
 import { describeTokens } from './token-status.ts';
 
 export interface PageRoutesOptions {
-  oidc: Pick<OidcClient, 'callResource'>;
+  oidc: Pick<OidcClient, 'callResource' | 'discoveryStep'>;
   refresher: TokenRefresher;
   now: () => number;
   resourceUrl: string;
   /** The scopes the app asks for (OIDC_SCOPES), to explain where each went. */
   requestedScopes: string;
+  /** The recorded steps kept in memory, merged into /flow. */
+  history: FlowHistory;
+  clientId: string;
+  refreshSkewMs: number;
 }
 
 /** The router for /, /resource and /flow. */
@@ -54,13 +60,22 @@ export function pageRoutes(options: PageRoutesOptions): Router {
     });
   });
 
-  router.get('/flow', requireLogin(), (req, res) => {
-    res.render('flow', {
-      title: 'Your flow',
-      notice: takeNotice(req),
-      steps: req.session.flow ?? [],
-    });
-  });
+  const signedIn = requireLogin();
+  router.get(
+    '/flow',
+    // After a sign-out the fresh session holds only its steps and outcome: /flow still shows them.
+    (req, res, next) => (req.session.signedOut ? next() : signedIn(req, res, next)),
+    (req, res) => {
+      const flow = describeFlowPage({
+        steps: options.history.stepsOf(req.sessionID, req.session.flow ?? []),
+        discovery: options.oidc.discoveryStep(),
+        clientId: options.clientId,
+        refreshSkewMs: options.refreshSkewMs,
+        signedOut: req.session.user ? undefined : req.session.signedOut,
+      });
+      res.render('flow', { title: 'Your flow', notice: takeNotice(req), flow });
+    },
+  );
 
   return router;
 }

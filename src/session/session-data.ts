@@ -1,6 +1,6 @@
 // The shape of the data express-session keeps for a browser: declared once, here.
 import type { SessionData } from 'express-session';
-import type { FlowStep, PendingLogin } from '../protocol.ts';
+import type { FlowStep, PendingLogin, SignOutRecord } from '../protocol.ts';
 
 /** Who is signed in, from the validated ID token (or user endpoint). Tokens are not here: see TokenStore. */
 export interface SessionUser {
@@ -22,6 +22,8 @@ declare module 'express-session' {
     notice: string;
     /** The exchanges of this browser's sign-in, secrets redacted, oldest first (src/recorder). */
     flow: FlowStep[];
+    /** How the last sign-out went: only in the fresh session a sign-out leaves (flow/sign-out.ts). */
+    signedOut: SignOutRecord;
   }
 }
 

@@ -4,6 +4,7 @@ import type { Request } from 'express';
 import type session from 'express-session';
 import type { Logger } from 'pino';
 import type { OidcClient } from '../oidc/oidc-client.ts';
+import type { SignOutRecord } from '../protocol.ts';
 import type { TokenRecord, TokenStore } from './token-store.ts';
 
 /** Promisifies one of express-session's callback methods. */
@@ -47,18 +48,43 @@ export async function endSignIn(
 /**
  * Revokes the record's refresh token at the provider (RFC 7009), never throwing: a failure is
  * logged and never keeps anyone signed in. When a signed-in user signs in again it is used only
- * for a record of another provider session (see flow/finish-sign-in.ts).
+ * for a record of another provider session (see flow/finish-sign-in.ts). Resolves to what became
+ * of the token, for the page after a sign-out.
  */
 export async function revokeRefreshTokenQuietly(
   oidc: Pick<OidcClient, 'revokeRefreshToken'>,
   record: Pick<TokenRecord, 'tokens'> | undefined,
   log: { logger: Logger; reqId: string },
-): Promise<void> {
+): Promise<SignOutRecord['revocation']> {
   const refreshToken = record?.tokens.refreshToken;
-  if (!refreshToken) return;
-  await oidc.revokeRefreshToken(refreshToken).catch((error: unknown) => {
-    log.logger.warn({ reqId: log.reqId, err: error }, 'refresh token revocation failed');
-  });
+  if (!refreshToken) return 'not-issued';
+  return oidc.revokeRefreshToken(refreshToken).then(
+    (isRevoked) => (isRevoked ? 'revoked' : 'no-endpoint'),
+    (error: unknown) => {
+      log.logger.warn({ reqId: log.reqId, err: error }, 'refresh token revocation failed');
+      return 'failed' as const;
+    },
+  );
+}
+
+/**
+ * Ends the signed-in session and gives the browser a new, anonymous one holding only how the
+ * sign-out went and a notice. Why a new session: `regenerate` deletes the old row and its id, so
+ * nothing of the sign-in (user, CSRF token, the key of its tokens) can come back under the cookie;
+ * the new one holds no token and no user, and ends like any session, at its idle timeout. A
+ * separate cookie or a query parameter could carry the outcome too, but could be forged or left
+ * behind; this is the session mechanism every page already reads.
+ */
+export async function startSignedOutSession(
+  req: Request,
+  record: SignOutRecord,
+  notice: string,
+): Promise<void> {
+  await regenerateSession(req);
+  req.session.signedOut = record;
+  req.session.notice = notice;
+  // Saved before the redirect: the page after the provider's end-session page must find it.
+  await saveSession(req);
 }
 
 /** Deletes a session row by id, as back-channel logout does for sessions of other browsers. */

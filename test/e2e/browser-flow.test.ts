@@ -44,7 +44,7 @@ describe('in a real browser', () => {
 
     await page.goto(`${app.baseUrl}/flow`);
     await shoot('06-flow');
-    assert.match((await page.textContent('body')) ?? '', /Token request/);
+    assert.match((await page.textContent('body')) ?? '', /Code exchange/);
 
     assert.deepEqual(problems, [], 'sign-in, consent, the API page and the flow page');
 
@@ -65,6 +65,13 @@ describe('in a real browser', () => {
     await page.waitForURL(`${app.baseUrl}/`);
     await shoot('09-home-after-logout');
     assert.match((await page.textContent('body')) ?? '', /Sign in/);
+    assert.match(
+      (await page.textContent('body')) ?? '',
+      /You are signed out: your refresh token was revoked/,
+    );
+    await page.goto(`${app.baseUrl}/flow`);
+    await shoot('09b-flow-after-logout');
+    assert.match((await page.textContent('body')) ?? '', /Sign-out: token revocation/);
 
     assert.deepEqual(problems, []);
 

@@ -176,7 +176,10 @@ describe('DPoP-bound tokens (OIDC_USE_DPOP)', () => {
     assert.equal(typeof claims.jti, 'string');
     const call = steps.findLast((step) => step.kind === 'dpop-call');
     assert.equal(call?.response?.status, 200);
-    assert.match(call?.request.params.authorization ?? '', /^value, \d+ characters \(redacted\)$/);
+    assert.match(
+      call?.request.params.authorization ?? '',
+      /^DPoP JWT, \d+ characters \(redacted\)$/,
+    );
     const callClaims = JSON.parse(call?.request.params['dpop (claims)'] ?? '{}');
     assert.equal(callClaims.htm, 'GET');
     assert.equal(callClaims.htu, app.config.resourceUrl.href);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maxFlowSteps } from '../../src/recorder/flow-recorder.ts';
+import { maxFlowSteps } from '../../src/recorder/flow-history.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
 import { recordedSteps } from '../support/read-session.ts';
 import { startTestApp } from '../support/test-app.ts';
@@ -45,7 +45,10 @@ describe('the /flow recorder', () => {
     const [refresh, call] = steps.slice(3);
     assert.ok((refresh?.at ?? 0) >= startedAt, 'the refresh is timed by the app clock');
     assert.equal(refresh?.request.params.grant_type, 'refresh_token');
-    assert.match(call?.request.params.authorization ?? '', /^value, \d+ characters \(redacted\)$/);
+    assert.match(
+      call?.request.params.authorization ?? '',
+      /^Bearer JWT, \d+ characters \(redacted\)$/,
+    );
     assert.equal(call?.response?.status, 200);
     assert.deepEqual(call?.response?.fields, {}, "the API's answer is the page's, not the flow's");
   });

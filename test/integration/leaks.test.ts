@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { devClient } from '../../src/config/load-config.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
-import { signInThroughProvider } from '../support/dev-login.ts';
+import { confirmLogoutAtProvider, signInThroughProvider } from '../support/dev-login.ts';
+import { readSession } from '../support/read-session.ts';
 import { testSessionSecret } from '../support/run-app.ts';
 import { startTestApp } from '../support/test-app.ts';
 
@@ -33,7 +34,7 @@ class RecordingJar extends CookieJar {
 }
 
 describe('no secret leaves the server', () => {
-  it('shows no token, code, client secret or session secret in any response or log line', async (t) => {
+  it('shows no token, code, PKCE verifier, client secret or session secret in any response or log line', async (t) => {
     const app = await startTestApp(t);
     const jar = new RecordingJar(app.baseUrl);
     const codes: string[] = [];
@@ -42,6 +43,8 @@ describe('no secret leaves the server', () => {
     });
     const callbackUrl = start.headers.get('location') ?? '';
     codes.push(new URL(callbackUrl).searchParams.get('code') ?? '');
+    const pending = (await readSession(app.backend, app.sessionIdOf(jar)))?.pendingLogins ?? {};
+    const verifier = Object.values(pending)[0]?.codeVerifier;
     await jar.fetch(callbackUrl);
     const sessionId = app.sessionIdOf(jar);
     const first = await app.backend.tokens.get(sessionId);
@@ -70,9 +73,13 @@ describe('no secret leaves the server', () => {
     await app.postLogout(jar, { csrf: 'wrong' });
     const csrf = await app.csrfTokenOf(jar);
     const logout = await app.postLogout(jar, { csrf });
+    // The pages after the sign-out: the notice, and /flow with the sign-out steps.
+    await confirmLogoutAtProvider(logout.headers.get('location') ?? '', jar);
+    await jar.fetch(`${app.baseUrl}/flow`);
 
     const secrets = {
       code: codes[0],
+      'PKCE code verifier': verifier,
       'first access token': first?.tokens.accessToken,
       'first refresh token': first?.tokens.refreshToken,
       'refreshed access token': second?.tokens.accessToken,
@@ -84,7 +91,17 @@ describe('no secret leaves the server', () => {
     const idTokens = [first?.tokens.idToken ?? '', second?.tokens.idToken ?? ''];
     const logoutLocation = logout.headers.get('location') ?? '';
     assert.equal(second?.version, 2, 'the tokens were refreshed during the test');
-    assert.ok(jar.seen.length >= 15);
+    assert.ok(jar.seen.length >= 17);
+    assert.ok(
+      jar.seen.some(({ url, text }) => url.endsWith('/flow') && text.includes('You signed out')),
+      '/flow after the sign-out was scanned',
+    );
+    assert.ok(
+      jar.seen.some(
+        ({ text }) => text.includes('ID token checks') && text.includes('Token refresh'),
+      ),
+      'the signed-in /flow with its decoded tokens was scanned',
+    );
     for (const [name, value] of Object.entries(secrets)) {
       assert.ok(value && value.length >= 20, `${name} is known`);
       for (const { url, text } of jar.seen)

@@ -70,6 +70,28 @@ describe('plain OAuth 2.0 sign-in (a GitHub-like provider)', () => {
     assert.match(resource.headers.get('location') ?? '', /^\/login/);
   });
 
+  it('shows /flow with no discovery and no ID token: the code exchange, the user endpoint, the API call', async (t) => {
+    const { app, jar } = await signInWithGitHub(t);
+    await jar.fetch(`${app.baseUrl}/resource`);
+
+    const response = await jar.fetch(`${app.baseUrl}/flow`);
+    const page = await response.text();
+    const titles = [...page.matchAll(/class="step-card__title">([^<]*)</g)].map(
+      (match) => match[1],
+    );
+
+    assert.equal(response.status, 200);
+    assert.deepEqual(titles, [
+      'Authorization request',
+      'Callback: the authorization response',
+      'Code exchange: authorization code + PKCE verifier',
+      'User endpoint (plain OAuth 2.0)',
+      'API call with the access token',
+    ]);
+    assert.doesNotMatch(page, /class="check check--/, 'no ID token, no checks');
+    assert.match(page, /Opaque: not a JWT/);
+  });
+
   it('when the code was already used or expired (200 + error=bad_verification_code) then the callback says so with a 400 page, without secrets', async (t) => {
     const { github, app } = await startWithGitHub(t);
     const jar = new CookieJar();

@@ -1,8 +1,10 @@
 // What the browser receives from POST /logout: the redirect to the provider's end-session page
-// (its exact query: docs/decisions/008-id-token-hint-in-sign-out.md) and the cookie it must drop.
+// (its exact query: docs/decisions/008-id-token-hint-in-sign-out.md) and the cookie of the new,
+// empty session that replaces the signed-in one.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { confirmLogoutAtProvider } from '../support/dev-login.ts';
+import { readSession } from '../support/read-session.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 describe('POST /logout response', () => {
@@ -47,23 +49,35 @@ describe('POST /logout response', () => {
     assert.equal(back.url, `${app.baseUrl}/`);
   });
 
-  it('clears the session cookie with the flags it was set with', async (t) => {
+  it('replaces the session cookie with a new id whose session holds no user and no token', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
+    const signedInId = app.sessionIdOf(jar);
     const csrf = await app.csrfTokenOf(jar);
 
     const response = await app.postLogout(jar, { csrf });
-    const cleared = response.headers
+    const cookie = response.headers
       .getSetCookie()
       .find((line) => line.startsWith(`${app.config.session.cookieName}=`));
+    const signedOutId = app.sessionIdOf(jar);
+    const signedOut = await readSession(app.backend, signedOutId);
 
     assert.equal(response.status, 303);
-    assert.ok(cleared, 'a Set-Cookie for the session cookie');
-    assert.match(cleared, /^oer\.sid=;/, 'an empty value');
-    assert.match(cleared, /; Path=\//);
-    assert.match(cleared, /; Expires=Thu, 01 Jan 1970 00:00:00 GMT/);
-    assert.match(cleared, /; HttpOnly/);
-    assert.match(cleared, /; SameSite=Lax/);
-    assert.doesNotMatch(jar.header(app.baseUrl) ?? '', /oer\.sid=/, 'the browser drops it');
+    assert.ok(cookie, 'a Set-Cookie for the session cookie');
+    assert.match(cookie, /; Path=\//);
+    assert.match(cookie, /; HttpOnly/);
+    assert.match(cookie, /; SameSite=Lax/);
+    assert.notEqual(signedOutId, signedInId, 'a new session id');
+    assert.equal(await readSession(app.backend, signedInId), undefined, 'the old session is gone');
+    assert.equal(await app.backend.tokens.get(signedInId), undefined);
+    assert.equal(await app.backend.tokens.get(signedOutId), undefined);
+    assert.deepEqual(Object.keys(signedOut ?? {}).sort(), [
+      'cookie',
+      'flow',
+      'notice',
+      'signedOut',
+    ]);
+    assert.equal(signedOut?.user, undefined);
+    assert.equal(signedOut?.csrfToken, undefined);
   });
 });

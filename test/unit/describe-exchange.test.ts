@@ -1,9 +1,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { describeDiscovery } from '../../src/recorder/describe-discovery.ts';
 import { describeExchange } from '../../src/recorder/describe-exchange.ts';
 
 const bearer = 'Bearer an-access-token';
 const claims = { sub: 'alice', name: 'Alice' };
+const timing = { at: 0, durationMs: 3 };
 
 function jsonResponse(body: object): Response {
   return new Response(JSON.stringify(body), { headers: { 'content-type': 'application/json' } });
@@ -32,7 +34,7 @@ describe('describeExchange: the kind of a call with a token', () => {
     it(`names ${name} ${kind}`, async () => {
       const url = new URL('https://provider.example/me');
 
-      const step = await describeExchange(url, { headers }, jsonResponse(claims), 0);
+      const step = await describeExchange(url, { headers }, jsonResponse(claims), timing);
 
       assert.equal(step.kind, kind);
       assert.match(step.request.params.authorization ?? '', /\(redacted\)$/);
@@ -46,16 +48,56 @@ describe('describeExchange: the kind of a call with a token', () => {
       url,
       { headers: { authorization: bearer, accept: 'application/json, application/jwt' } },
       jsonResponse(claims),
-      0,
+      timing,
     );
     const api = await describeExchange(
       url,
       { headers: { authorization: bearer, accept: 'application/json' } },
       jsonResponse(claims),
-      0,
+      timing,
     );
 
     assert.deepEqual(userinfo.response?.fields, { sub: 'alice', name: 'Alice' });
     assert.deepEqual(api.response?.fields, {});
+  });
+});
+
+describe('describeExchange: what a token request shows', () => {
+  it('shows the Authorization scheme and the shape of its credentials, and how long the call took', async () => {
+    const body = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: 'r-1-secret' });
+    const basic = `Basic ${Buffer.from('app:client-secret').toString('base64')}`;
+
+    const step = await describeExchange(
+      new URL('https://provider.example/token'),
+      { method: 'POST', body, headers: { authorization: basic } },
+      jsonResponse({ access_token: 'a-2', refresh_token: 'r-2-secret', token_type: 'Bearer' }),
+      timing,
+    );
+
+    assert.equal(step.kind, 'token-refresh');
+    assert.equal(step.durationMs, 3);
+    assert.match(
+      step.request.params.authorization ?? '',
+      /^Basic value, 24 characters \(redacted\)$/,
+    );
+    assert.match(step.request.params.refresh_token ?? '', /\(redacted\)$/);
+    assert.equal(step.tokens?.accessToken, 'opaque');
+    assert.match(step.tokens?.refreshTokenSent ?? '', /^[0-9a-f]{8}$/);
+    assert.ok(!JSON.stringify(step).includes('secret'));
+  });
+});
+
+describe('describeDiscovery', () => {
+  it('shows the metadata that matters, an absent field as absent', () => {
+    const step = describeDiscovery(
+      new URL('https://op.example/.well-known/openid-configuration?x=1'),
+      { issuer: 'https://op.example', code_challenge_methods_supported: ['S256', 'plain'] },
+      { at: 5, durationMs: 7 },
+    );
+
+    assert.equal(step.request.url, 'https://op.example/.well-known/openid-configuration');
+    assert.equal(step.response?.fields.code_challenge_methods_supported, 'S256 plain');
+    assert.equal(step.response?.fields.end_session_endpoint, 'absent');
+    assert.equal(step.response?.fields.revocation_endpoint, 'absent');
   });
 });

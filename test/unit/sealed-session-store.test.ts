@@ -17,6 +17,7 @@ function sessionData(): SessionData {
     notice: 'hello',
     csrfToken: 'csrf-1',
     flow: [],
+    signedOut: { at: 3, revocation: 'revoked', endSession: 'redirected' },
   } as SessionData;
 }
 

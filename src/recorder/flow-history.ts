@@ -1,0 +1,74 @@
+// Where recorded steps live besides the session: API calls made with a good token are kept in
+// this process's memory, so such a request (most requests to /resource) never writes the session
+// store. /flow merges them by time with the steps the session holds.
+import { createHash } from 'node:crypto';
+import type { FlowStep } from '../protocol.ts';
+
+/** How many steps /flow shows: the newest, so a long session does not grow without end. */
+export const maxFlowSteps = 50;
+/** Sessions whose in-memory steps are kept; the one used longest ago is dropped first. */
+const maxSessions = 1000;
+
+export interface FlowHistory {
+  /** Keeps steps of a request that writes no session (API calls with a good token), in memory. */
+  keep(sessionId: string, steps: readonly FlowStep[]): void;
+  /** Drops a session's in-memory steps (its id ended: a new sign-in, a sign-out). */
+  forget(sessionId: string): void;
+  /** A session's stored steps and its in-memory ones, merged by time, the newest `maxFlowSteps`. */
+  stepsOf(sessionId: string, stored: readonly FlowStep[]): FlowStep[];
+}
+
+/**
+ * An in-process history, bounded by sessions (least recently used first out) and by steps per
+ * session. It is this process's alone: another instance behind the same load balancer keeps its
+ * own, and a restart empties it; the steps in the session are unaffected.
+ */
+export function createFlowHistory(
+  limits = { sessions: maxSessions, steps: maxFlowSteps },
+): FlowHistory {
+  // Keyed by a hash of the session id: the map never holds an id that could be replayed as a cookie.
+  const bySession = new Map<string, FlowStep[]>();
+  const keyOf = (sessionId: string) => createHash('sha256').update(sessionId).digest('base64url');
+
+  return {
+    keep(sessionId, steps) {
+      const key = keyOf(sessionId);
+      const kept = bySession.get(key) ?? [];
+      // Deleted and set again: a Map iterates in insertion order, so the first key is the oldest.
+      bySession.delete(key);
+      bySession.set(key, kept);
+      kept.push(...steps);
+      if (kept.length > limits.steps) kept.splice(0, kept.length - limits.steps);
+      if (bySession.size > limits.sessions) {
+        const oldest = bySession.keys().next().value;
+        if (oldest !== undefined) bySession.delete(oldest);
+      }
+    },
+    forget(sessionId) {
+      bySession.delete(keyOf(sessionId));
+    },
+    stepsOf(sessionId, stored) {
+      const kept = bySession.get(keyOf(sessionId)) ?? [];
+      return mergeByTime(stored, kept).slice(-limits.steps);
+    },
+  };
+}
+
+/** Two lists, each oldest first, as one oldest first; on a tie the stored step comes first. */
+export function mergeByTime(a: readonly FlowStep[], b: readonly FlowStep[]): FlowStep[] {
+  const merged: FlowStep[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length || j < b.length) {
+    const left = a[i];
+    const right = b[j];
+    if (right === undefined || (left !== undefined && left.at <= right.at)) {
+      if (left !== undefined) merged.push(left);
+      i += 1;
+    } else {
+      merged.push(right);
+      j += 1;
+    }
+  }
+  return merged;
+}

@@ -1,0 +1,135 @@
+// What /flow shows, built from the recorded steps: each step with its words, source and specs,
+// its parameters explained, and what can be read from the history around it (why a refresh
+// happened, whether the refresh token rotated, how the ID token was checked), plus the latest
+// tokens decoded and where each scope went. Pure: the route hands it the steps.
+import type { FlowStep, FlowStepKind, SignOutRecord } from '../protocol.ts';
+import { type ClaimRow, describeClaims } from './claim-meanings.ts';
+import { explainEachScope, type ScopeLine } from './explain-scopes.ts';
+import { parameterHelp, type StepGuide, stepGuides } from './flow-guide.ts';
+import { checkIdToken, type IdTokenCheck } from './id-token-checks.ts';
+import { refreshReason, rotationOf } from './refresh-facts.ts';
+
+export interface FlowPageInput {
+  /** This user's steps, oldest first. */
+  steps: FlowStep[];
+  /** The process's discovery, shared by every user. */
+  discovery: FlowStep | undefined;
+  clientId: string;
+  /** TOKEN_REFRESH_SKEW_SECONDS, in ms: how long before expiry a token is renewed. */
+  refreshSkewMs: number;
+  signedOut: SignOutRecord | undefined;
+}
+
+export interface Row {
+  name: string;
+  value: string;
+  isRedacted: boolean;
+  help?: string;
+}
+
+export interface StepView {
+  /** Unique on the page: ids of headings and labels derive from it. */
+  id: string;
+  step: FlowStep;
+  guide: StepGuide;
+  params: Row[];
+  fields: Row[];
+  /** A refresh: why it happened, and what became of the refresh token. */
+  refresh?: { reason: string; rotation: string };
+  /** A code exchange with an ID token: the checks of OIDC Core §3.1.3.7. */
+  idTokenChecks?: IdTokenCheck[];
+}
+
+export interface FlowPage {
+  provider: StepView | undefined;
+  steps: StepView[];
+  /** The kinds of step this user has gone through (the sequence diagram marks them). */
+  seen: Set<FlowStepKind>;
+  idToken?: { at: number; header: ClaimRow[]; payload: ClaimRow[] };
+  accessToken?: { at: number; payload: ClaimRow[] | 'opaque' };
+  scopes?: ScopeLine[];
+  signedOut: SignOutRecord | undefined;
+}
+
+/** Builds the page's model. */
+export function describeFlowPage(input: FlowPageInput): FlowPage {
+  const { steps } = input;
+  const issuer = input.discovery?.response?.fields.issuer;
+  const algorithms = (input.discovery?.response?.fields.id_token_signing_alg_values_supported ?? '')
+    .split(' ')
+    .filter((alg) => alg && alg !== 'absent');
+  const views = steps.map((step, index): StepView => {
+    const view = viewOf(step, `step-${index + 1}`);
+    if (step.kind === 'token-refresh') {
+      view.refresh = {
+        reason: refreshReason(steps, index, input.refreshSkewMs),
+        rotation: rotationOf(step),
+      };
+    }
+    const idToken = step.tokens?.idToken;
+    if (step.kind === 'token-request' && idToken) {
+      view.idTokenChecks = checkIdToken(idToken, {
+        issuer,
+        clientId: input.clientId,
+        nonce: nonceBefore(steps, index),
+        algorithms,
+        receivedAt: step.at,
+      });
+    }
+    return view;
+  });
+  const latestId = steps.findLast((step) => step.tokens?.idToken);
+  const latestAccess = steps.findLast((step) => step.tokens?.accessToken);
+  const accessPayload = latestAccess?.tokens?.accessToken;
+  const requested = steps.findLast((step) => step.request.params.scope !== undefined);
+  const granted = steps.findLast((step) => step.tokens !== undefined);
+  return {
+    provider: input.discovery && viewOf(input.discovery, 'provider'),
+    steps: views,
+    seen: new Set(steps.map((step) => step.kind)),
+    ...(latestId?.tokens?.idToken && {
+      idToken: {
+        at: latestId.at,
+        header: describeClaims(latestId.tokens.idToken.header),
+        payload: describeClaims(latestId.tokens.idToken.payload),
+      },
+    }),
+    ...(latestAccess &&
+      accessPayload && {
+        accessToken: {
+          at: latestAccess.at,
+          payload: accessPayload === 'opaque' ? 'opaque' : describeClaims(accessPayload),
+        },
+      }),
+    ...(requested?.request.params.scope !== undefined &&
+      granted && {
+        scopes: explainEachScope(requested.request.params.scope, granted.response?.fields.scope),
+      }),
+    signedOut: input.signedOut,
+  };
+}
+
+function viewOf(step: FlowStep, id: string): StepView {
+  const rows = (values: Record<string, string>, withHelp: boolean): Row[] =>
+    Object.entries(values).map(([name, value]) => {
+      const help = withHelp ? parameterHelp[name] : undefined;
+      return { name, value, isRedacted: value.endsWith('(redacted)'), ...(help && { help }) };
+    });
+  return {
+    id,
+    step,
+    guide: stepGuides[step.kind],
+    params: rows(step.request.params, true),
+    fields: rows(step.response?.fields ?? {}, false),
+  };
+}
+
+/** The nonce of the authorization request (sent directly or pushed) this code exchange answers. */
+function nonceBefore(steps: FlowStep[], index: number): string | undefined {
+  return steps
+    .slice(0, index)
+    .findLast(
+      (step) =>
+        step.kind === 'authorization-request' || step.kind === 'pushed-authorization-request',
+    )?.request.params.nonce;
+}
