@@ -190,7 +190,7 @@ export const variables = {
     parse: positive,
   },
   SIGN_IN_SESSION_CEILING: {
-    doc: 'Sign-ins in progress at once, all addresses together (1.4 kB each in the store, 4.7 kB at most). Over it, `/login` answers 503 with Retry-After',
+    doc: 'Sign-ins in progress at once, all addresses together (at most 1 kB each in the store). Over it, `/login` answers 503 with Retry-After',
     example: '50000',
     default: '10000',
     parse: positive,

@@ -7,7 +7,7 @@ import { LoginStateError } from '../errors.ts';
 import { ensureCsrfToken } from '../http/csrf.ts';
 import { logAuditEvent } from '../http/request-logger.ts';
 import type { OidcClient, SignInWarning } from '../oidc/oidc-client.ts';
-import type { FlowStep, Identity, PendingLogin, StoredTokens } from '../protocol.ts';
+import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
 import {
   regenerateSession,
   revokeRefreshTokenQuietly,
@@ -157,12 +157,11 @@ async function startSignedInSession(
   signIn: { identity: Identity; tokens: StoredTokens; state: string; now: number; ttlMs: number },
 ): Promise<void> {
   const previousId = req.sessionID;
-  // Kept across the new id: the notice to show, and this sign-in's own steps for /flow (from its
-  // authorization request on, not an earlier user's). Every other pending login is dropped: one
-  // planted in the pre-login session (a cookie set over http, or without the __Host- prefix) would
-  // otherwise let a link to its callback switch the signed-in user into the attacker's account.
+  // Kept across the new id: the notice to show (the /flow recorder carries this sign-in's steps
+  // itself). Every other pending login is dropped: one planted in the pre-login session (a cookie
+  // set over http, or without the __Host- prefix) would otherwise let a link to its callback
+  // switch the signed-in user into the attacker's account.
   const { notice } = req.session;
-  const flow = stepsSince(req.session.flow ?? [], signIn.state);
   await regenerateSession(req);
   await tokenStore.delete(previousId);
   const { sub, name, email, sid } = signIn.identity;
@@ -173,7 +172,6 @@ async function startSignedInSession(
   );
 
   if (notice) req.session.notice = notice;
-  if (flow.length > 0) req.session.flow = flow;
   req.session.user = {
     sub,
     ...(name && { name }),
@@ -183,16 +181,6 @@ async function startSignedInSession(
   ensureCsrfToken(req);
   // Saved before the redirect: the next page must find the user signed in.
   await saveSession(req);
-}
-
-/** The recorded steps from the authorization request that carried `state` (pushed, with PAR) on. */
-function stepsSince(steps: FlowStep[], state: string): FlowStep[] {
-  const start = steps.findLastIndex(
-    (step) =>
-      (step.kind === 'authorization-request' || step.kind === 'pushed-authorization-request') &&
-      step.request.params.state === state,
-  );
-  return start === -1 ? [] : steps.slice(start);
 }
 
 /**

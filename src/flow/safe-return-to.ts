@@ -1,7 +1,9 @@
 // Where to send the browser after sign-in: only a path on this app's own origin, so /login can
 // never be used as an open redirector (RFC 9700 §4.11, OWASP unvalidated redirects).
 
-const maxLength = 2048;
+// Longer paths fall back to `/`: the pending login is stored for every anonymous /login, and this
+// keeps one sign-in start within 1 kB of the store (docs/decisions/012-sign-in-limits.md).
+const maxLength = 256;
 
 /** The same-origin path (with query and fragment) `value` names, or `/` for anything else. */
 export function safeReturnTo(value: unknown): string {

@@ -1,6 +1,8 @@
-// Where recorded steps live besides the session: API calls made with a good token are kept in
-// this process's memory, so such a request (most requests to /resource) never writes the session
-// store. /flow merges them by time with the steps the session holds.
+// Where recorded steps live besides the session, in this process's memory: API calls made with a
+// good token, so such a request (most requests to /resource) never writes the session store; and
+// the steps of a browser nobody is signed into (a sign-in's start), so an anonymous /login stores
+// only its pending login, until the callback carries them into the signed-in session. /flow
+// merges them by time with the steps the session holds.
 import { createHash } from 'node:crypto';
 import type { FlowStep } from '../protocol.ts';
 
@@ -10,10 +12,10 @@ export const maxFlowSteps = 50;
 const maxSessions = 1000;
 
 export interface FlowHistory {
-  /** Keeps steps of a request that writes no session (API calls with a good token), in memory. */
+  /** Keeps steps in memory: API calls with a good token, or any step of a session nobody signed into. */
   keep(sessionId: string, steps: readonly FlowStep[]): void;
-  /** Drops a session's in-memory steps (its id ended: a new sign-in, a sign-out). */
-  forget(sessionId: string): void;
+  /** Removes and returns a session's in-memory steps (its id ended: a new sign-in, a sign-out). */
+  take(sessionId: string): FlowStep[];
   /** A session's stored steps and its in-memory ones, merged by time, the newest `maxFlowSteps`. */
   stepsOf(sessionId: string, stored: readonly FlowStep[]): FlowStep[];
 }
@@ -44,8 +46,11 @@ export function createFlowHistory(
         if (oldest !== undefined) bySession.delete(oldest);
       }
     },
-    forget(sessionId) {
-      bySession.delete(keyOf(sessionId));
+    take(sessionId) {
+      const key = keyOf(sessionId);
+      const kept = bySession.get(key) ?? [];
+      bySession.delete(key);
+      return kept;
     },
     stepsOf(sessionId, stored) {
       const kept = bySession.get(keyOf(sessionId)) ?? [];

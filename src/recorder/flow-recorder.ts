@@ -11,7 +11,7 @@ import {
   describeExchange,
   describeRedirect,
 } from './describe-exchange.ts';
-import { type FlowHistory, maxFlowSteps } from './flow-history.ts';
+import { type FlowHistory, maxFlowSteps, mergeByTime } from './flow-history.ts';
 
 export type FetchLike = (url: string, options: RequestInit) => Promise<Response>;
 
@@ -21,13 +21,6 @@ interface Recording {
 }
 
 const recordings = new AsyncLocalStorage<Recording>();
-
-/**
- * A session nobody has signed into keeps two steps per sign-in in progress (a start is one step,
- * two with PAR): what one sign-in start stores stays bounded, and so does what the sign-in
- * ceiling multiplies (docs/decisions/012-sign-in-limits.md).
- */
-const stepsPerSignInInProgress = 2;
 
 export interface RecordFlowOptions {
   /** The path of the redirect URI, where the browser comes back from the provider. */
@@ -52,6 +45,8 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
     const recording: Recording = { steps: [], now: options.now };
     const startedAs = req.sessionID;
     const authorizationResponse = answeredSignIn(req, options.callbackPath);
+    // Read now: a sign-in replaces the session, and its start may be among these steps.
+    const storedBefore = authorizationResponse ? (req.session.flow ?? []) : [];
     if (authorizationResponse) {
       recording.steps.push(
         describeAuthorizationResponse(options.callbackPath, authorizationResponse, options.now()),
@@ -73,23 +68,33 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
       if (authorizationResponse) {
         for (const step of steps) if (step.kind === 'bearer-call') step.kind = 'user-endpoint';
       }
-      // A new id (sign-in, sign-out): the old one's in-memory steps can never be shown again.
-      if (startedAs !== undefined && req.sessionID !== startedAs) history.forget(startedAs);
+      // A new id (sign-in, sign-out): the old id's steps can never be shown under it. At a
+      // sign-in, this sign-in's own steps from its authorization request on (in memory if nobody
+      // was signed in, else in the old session) move into the signed-in session, not an earlier
+      // user's; the rest of the old id's is dropped.
+      const isNewId = startedAs !== undefined && req.sessionID !== startedAs;
+      const carried = isNewId ? history.take(startedAs) : [];
+      const isSignedIn = session?.user !== undefined;
+      const state = authorizationResponse?.get('state');
+      const signInSteps =
+        isNewId && isSignedIn && state ? stepsSince(mergeByTime(storedBefore, carried), state) : [];
       const isApiCallsOnly = steps.every((step) => isApiCall(step));
-      if (steps.length > 0 && isApiCallsOnly && session?.user !== undefined) {
+      if (steps.length > 0 && isApiCallsOnly && isSignedIn) {
         history.keep(req.sessionID, steps);
+        return end.apply(this, args as Parameters<typeof end>);
       }
-      const isWorthSaving =
-        !isApiCallsOnly &&
-        (session?.user !== undefined ||
-          session?.pendingLogins !== undefined ||
-          session?.signedOut !== undefined);
-      if (!isWorthSaving) return end.apply(this, args as Parameters<typeof end>);
-      const limit =
-        session.user || session.signedOut
-          ? maxFlowSteps
-          : stepsPerSignInInProgress * Object.keys(session.pendingLogins ?? {}).length;
-      session.flow = [...(session.flow ?? []), ...steps].slice(-limit);
+      // Nobody signed in (a sign-in started, a failed callback): the steps stay in memory, so an
+      // anonymous /login stores no more than its pending login (docs/decisions/012-sign-in-limits.md).
+      if (!isSignedIn && session?.signedOut === undefined) {
+        if (steps.length > 0 && session?.pendingLogins !== undefined) {
+          history.keep(req.sessionID, steps);
+        }
+        return end.apply(this, args as Parameters<typeof end>);
+      }
+      if (steps.length === 0 && signInSteps.length === 0) {
+        return end.apply(this, args as Parameters<typeof end>);
+      }
+      session.flow = [...signInSteps, ...(session.flow ?? []), ...steps].slice(-maxFlowSteps);
       session.save((error) => {
         if (error) options.onError(error);
         end.apply(this, args as Parameters<typeof end>);
@@ -115,6 +120,19 @@ export function recordingFetch(inner: FetchLike): FetchLike {
     );
     return response;
   };
+}
+
+/**
+ * The steps from the authorization request that carried `state` (pushed, with PAR) on: this
+ * sign-in's, not those of an earlier sign-in in the same browser.
+ */
+function stepsSince(steps: readonly FlowStep[], state: string): FlowStep[] {
+  const start = steps.findLastIndex(
+    (step) =>
+      (step.kind === 'authorization-request' || step.kind === 'pushed-authorization-request') &&
+      step.request.params.state === state,
+  );
+  return start === -1 ? [] : steps.slice(start);
 }
 
 function isApiCall(step: FlowStep): boolean {

@@ -52,13 +52,17 @@ describe('createFlowHistory', () => {
     assert.equal(history.stepsOf('third', []).length, 1);
   });
 
-  it('forgets a session whose id ended, and never mixes sessions', () => {
+  it('hands over and forgets the steps of a session whose id ended, and never mixes sessions', () => {
     const history = createFlowHistory();
     history.keep('session-a', [apiCall(1)]);
     history.keep('session-b', [apiCall(2)]);
 
-    history.forget('session-a');
+    const taken = history.take('session-a');
 
+    assert.deepEqual(
+      taken.map((step) => step.at),
+      [1],
+    );
     assert.deepEqual(history.stepsOf('session-a', []), []);
     assert.deepEqual(
       history.stepsOf('session-b', []).map((step) => step.at),
