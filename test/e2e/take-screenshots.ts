@@ -1,17 +1,17 @@
 // npm run screenshots: the app with the embedded provider, started as the browser test starts it,
 // and Debian's Chromium clicking through every page at a phone's and a desktop's width, in light
 // and dark. Writes docs/screenshots/<page>-<width>-<scheme>.png: the same names on every run.
+// For a review at other widths: SCREENSHOT_WIDTHS=320,390,1280 SCREENSHOT_DIR=/tmp/shots.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { launchChromium } from '../support/browser.ts';
 import { startLocalStack } from '../support/test-app.ts';
 
-const outDir = path.join(import.meta.dirname, '../../docs/screenshots');
-const viewports = [
-  { width: 390, height: 844 },
-  { width: 1280, height: 900 },
-];
+const outDir =
+  process.env.SCREENSHOT_DIR ?? path.join(import.meta.dirname, '../../docs/screenshots');
+const widths = (process.env.SCREENSHOT_WIDTHS ?? '390,1280').split(',').map(Number);
+const viewports = widths.map((width) => ({ width, height: width < 800 ? 844 : 900 }));
 const schemes = ['light', 'dark'] as const;
 
 // The browser test's stack: app, development provider and demo API, each on a free port.
@@ -73,7 +73,10 @@ async function walkThroughPages(
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(new RegExp(`^${issuer}/session/end`));
   await shoot('provider-sign-out');
-  await page.getByRole('button', { name: 'Yes, sign me out', exact: true }).click();
+  // The button that also ends the provider session.
+  await page.click('button[name="logout"][value="yes"]');
   await page.waitForURL(`${baseUrl}/`);
   await shoot('home-signed-out-after-sign-out');
+  await page.goto(`${baseUrl}/flow`);
+  await shoot('flow-after-sign-out');
 }
