@@ -77,7 +77,7 @@ export async function measurePendingLoginMemory(
 
 /** GET /login from `address`; true when the app answered with its redirect to the provider. */
 async function openLogin(appUrl: string, address: string): Promise<boolean> {
-  const agent = new Agent({ connect: { localAddress: address }, headersTimeout: 10_000 });
+  const agent = new Agent({ localAddress: address, headersTimeout: 10_000 });
   try {
     const response = await fetch(`${appUrl}/login`, { redirect: 'manual', dispatcher: agent });
     await response.arrayBuffer();

@@ -185,7 +185,7 @@ export async function signInFrom(
 ): Promise<{ outcome: SignInOutcome; cookie: string | undefined }> {
   // Its own connections from its own address, as another user's browser; no request waits > 10 s.
   const agent = new Agent({
-    connect: { localAddress: address },
+    localAddress: address,
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   });
