@@ -1,8 +1,16 @@
-// Measurement 1 and 2: GET /resource for a signed-in session, on the reference app (SQLite, then
+// Measurement 1 and 2: GET /resource for a signed-in session, on the reference app (SQLite and
 // Redis) and on the express-openid-connect peer, against the bare baseline route calling the same
-// API with one fixed token. The baseline runs first and last: the two runs show the machine's drift.
-import type { ServerProcess } from './support.ts';
-import { type LoadResult, type LoopbackAddresses, loadUrl, signInFrom } from './support.ts';
+// API with one fixed token. Each server runs half its time in a first round and half in a second
+// in reverse order (B S R P, then P R S B), so a drift of the machine weighs on all alike; the
+// baseline's two halves show how much it drifted.
+import {
+  type LoadResult,
+  type LoopbackAddresses,
+  loadUrl,
+  type ServerProcess,
+  settings,
+  signInFrom,
+} from './support.ts';
 
 export interface ResourceServers {
   baseline: ServerProcess;
@@ -12,8 +20,9 @@ export interface ResourceServers {
 }
 
 export interface ResourceFigures {
-  /** The mean of the two baseline runs: the reference for every ratio. */
+  /** The baseline over both rounds: the reference for every ratio. */
   baseline: LoadResult;
+  /** The baseline's first and second half: their difference is the machine's drift. */
   baselineRuns: [LoadResult, LoadResult];
   appSqlite: LoadResult;
   appRedis: LoadResult;
@@ -30,18 +39,31 @@ export async function measureResourceLoad(
   const appRedisCookie = await signedInCookie(servers.appRedis, addresses);
   const peerCookie = await signedInCookie(servers.peer, addresses);
 
-  const firstBaseline = await loadUrl(`${servers.baseline.url}/resource`);
-  const appSqlite = await loadUrl(`${servers.appSqlite.url}/resource`, { cookie: appSqliteCookie });
-  const appRedis = await loadUrl(`${servers.appRedis.url}/resource`, { cookie: appRedisCookie });
-  const peer = await loadUrl(`${servers.peer.url}/resource`, { cookie: peerCookie });
-  const lastBaseline = await loadUrl(`${servers.baseline.url}/resource`);
+  const targets = {
+    baseline: { url: `${servers.baseline.url}/resource`, headers: {} },
+    appSqlite: { url: `${servers.appSqlite.url}/resource`, headers: { cookie: appSqliteCookie } },
+    appRedis: { url: `${servers.appRedis.url}/resource`, headers: { cookie: appRedisCookie } },
+    peer: { url: `${servers.peer.url}/resource`, headers: { cookie: peerCookie } },
+  };
+  const firstRound: Array<keyof typeof targets> = ['baseline', 'appSqlite', 'appRedis', 'peer'];
+  const halves: Record<keyof typeof targets, LoadResult[]> = {
+    baseline: [],
+    appSqlite: [],
+    appRedis: [],
+    peer: [],
+  };
+  for (const name of [...firstRound, ...firstRound.toReversed()]) {
+    const { url, headers } = targets[name];
+    halves[name].push(await loadUrl(url, headers, settings.loadSeconds / 2));
+  }
 
+  const [firstBaseline, lastBaseline] = halves.baseline as [LoadResult, LoadResult];
   return {
-    baseline: meanOf(firstBaseline, lastBaseline),
+    baseline: meanOf(halves.baseline),
     baselineRuns: [firstBaseline, lastBaseline],
-    appSqlite,
-    appRedis,
-    peer,
+    appSqlite: meanOf(halves.appSqlite),
+    appRedis: meanOf(halves.appRedis),
+    peer: meanOf(halves.peer),
   };
 }
 
@@ -51,11 +73,14 @@ async function signedInCookie(server: ServerProcess, addresses: LoopbackAddresse
   return cookie;
 }
 
-function meanOf(a: LoadResult, b: LoadResult): LoadResult {
+/** Two runs of equal length as one: mean rate and percentiles, failures added up. */
+function meanOf(runs: LoadResult[]): LoadResult {
+  const mean = (key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms') =>
+    runs.reduce((sum, run) => sum + run[key], 0) / runs.length;
   return {
-    requestsPerSecond: (a.requestsPerSecond + b.requestsPerSecond) / 2,
-    p50Ms: (a.p50Ms + b.p50Ms) / 2,
-    p99Ms: (a.p99Ms + b.p99Ms) / 2,
-    failures: a.failures + b.failures,
+    requestsPerSecond: mean('requestsPerSecond'),
+    p50Ms: mean('p50Ms'),
+    p99Ms: mean('p99Ms'),
+    failures: runs.reduce((sum, run) => sum + run.failures, 0),
   };
 }
