@@ -26,7 +26,7 @@ export interface BenchStack {
 const appClient = { id: 'bench-app', secret: randomBytes(32).toString('base64url') };
 const peerClient = { id: 'bench-peer', secret: randomBytes(32).toString('base64url') };
 /** Enough app processes for one run: each has its port (a registered redirect URI). */
-const appSlots = 8;
+const appSlots = 4;
 
 export async function startBenchStack(t: AfterHooks): Promise<BenchStack> {
   const dir = await tempDir(t, 'oer-bench-');

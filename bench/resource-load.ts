@@ -54,7 +54,8 @@ export async function measureResourceLoad(
   };
   for (const name of [...firstRound, ...firstRound.toReversed()]) {
     const { url, headers } = targets[name];
-    halves[name].push(await loadUrl(url, headers, settings.loadSeconds / 2));
+    const isWarmUp = halves[name].length === 0;
+    halves[name].push(await loadUrl(url, { headers, seconds: settings.loadSeconds / 2, isWarmUp }));
   }
 
   const [firstBaseline, lastBaseline] = halves.baseline as [LoadResult, LoadResult];

@@ -14,8 +14,8 @@ import {
   type RowBytes,
 } from './session-footprint.ts';
 import { measureSignInRates, type SignInFigures } from './sign-in-rate.ts';
-import { measureStartToHealthy, type StartFigures } from './start-time.ts';
-import { Cleanups, type LoadResult, LoopbackAddresses, settings } from './support.ts';
+import { type StartFigures, startFiguresOf } from './start-time.ts';
+import { Cleanups, type LoadResult, LoopbackAddresses, settings, signInFrom } from './support.ts';
 
 interface Figures {
   resource: ResourceFigures;
@@ -51,21 +51,24 @@ async function measureEverything(stack: BenchStack): Promise<Figures> {
   const baseline = await stack.startBaseline();
 
   step(
-    `/resource: baseline, app (SQLite), app (Redis), peer, baseline; ${settings.loadSeconds} s each`,
+    `/resource: baseline, app SQLite, app Redis, peer, and back; ${settings.loadSeconds} s each`,
   );
   const resource = await measureResourceLoad({ baseline, appSqlite, appRedis, peer }, addresses);
 
-  step(`sign-ins: app and peer in turns, ${settings.signInSeconds} s each`);
-  const beforeSignIns = await appSqlite.memory();
-  const signIns = await measureSignInRates(appSqlite.url, peer.url, addresses);
+  // The load is over: the sign-ins run on a new app process, its memory not swollen by the load.
+  for (const server of [appSqlite, appRedis, baseline]) await server.stop();
+  step(`sign-ins: app (a new process, SQLite) and peer in turns, ${settings.signInSeconds} s each`);
+  const signInApp = await stack.startApp('sqlite');
+  await warmUpSignIns(signInApp.url, addresses);
+  const beforeSignIns = await signInApp.memory();
+  const signIns = await measureSignInRates(signInApp.url, peer.url, addresses);
   const signedInMemory = memoryPerThousand(
     beforeSignIns,
-    await appSqlite.memory(),
+    await signInApp.memory(),
     signIns.app.completed,
   );
-  const signedInRows = measureRowBytes(appSqlite.dbPath);
-  // The load is over: what follows runs alone.
-  for (const server of [appRedis, peer, baseline, appSqlite]) await server.stop();
+  const signedInRows = measureRowBytes(signInApp.dbPath);
+  for (const server of [signInApp, peer]) await server.stop();
 
   step(`pending logins: ${settings.sessionsForMemory} × GET /login on a new app process`);
   const footprintApp = await stack.startApp('sqlite');
@@ -76,9 +79,6 @@ async function measureEverything(stack: BenchStack): Promise<Figures> {
   );
   const pendingRows = measureRowBytes(footprintApp.dbPath);
   await footprintApp.stop();
-
-  step('start to healthy: 3 starts');
-  const start = await measureStartToHealthy(stack);
 
   step('refresh storm: SQLite, then Redis');
   const stormOptions = { sessions: 20, requests: 10, rounds: 3 };
@@ -94,12 +94,23 @@ async function measureEverything(stack: BenchStack): Promise<Figures> {
     rows: { ...signedInRows, pendingLogin: pendingRows.pendingLogin },
     signedInMemory,
     pendingMemory,
-    start,
+    // Each a new process on a new SQLite file, in production mode.
+    start: startFiguresOf([appSqlite, signInApp, footprintApp]),
   };
 }
 
+const benchStarted = performance.now();
+
 function step(text: string): void {
-  console.log(`… ${text}`);
+  const seconds = (performance.now() - benchStarted) / 1000;
+  console.log(`${seconds.toFixed(0).padStart(4)} s  ${text}`);
+}
+
+/** A few sign-ins before measuring: the first ones compile code and fill caches. */
+async function warmUpSignIns(appUrl: string, addresses: LoopbackAddresses): Promise<void> {
+  for (let count = 0; count < settings.signInWorkers; count++) {
+    await signInFrom(addresses.next(), appUrl);
+  }
 }
 
 function printConditions(): void {

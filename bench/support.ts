@@ -133,22 +133,27 @@ export interface LoadResult {
 
 /**
  * GETs `url` from `settings.connections` connections for `seconds` (and at most 20,000 requests
- * a second on average: bounded in count too), after a one-second warm-up that is not counted.
+ * a second on average: bounded in count too). With `isWarmUp`, a one-second load first, not
+ * counted: the server's first requests compile its code and open its connections.
  */
 export async function loadUrl(
   url: string,
-  headers: Record<string, string> = {},
-  seconds = settings.loadSeconds,
+  options: { headers?: Record<string, string>; seconds: number; isWarmUp: boolean },
 ): Promise<LoadResult> {
-  const options = { url, headers, connections: settings.connections, timeout: 10 };
-  await autocannon({ ...options, duration: 1, maxOverallRequests: 2000 });
+  const common = {
+    url,
+    headers: options.headers ?? {},
+    connections: settings.connections,
+    timeout: 10,
+  };
+  if (options.isWarmUp) await autocannon({ ...common, duration: 1, maxOverallRequests: 20_000 });
   const result = await autocannon({
-    ...options,
-    duration: seconds,
-    maxOverallRequests: Math.ceil(seconds * 20_000),
+    ...common,
+    duration: options.seconds,
+    maxOverallRequests: Math.ceil(options.seconds * 20_000),
   });
   return {
-    requestsPerSecond: result.requests.total / (result.duration || seconds),
+    requestsPerSecond: result.requests.total / (result.duration || options.seconds),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
