@@ -34,8 +34,9 @@ export class Cleanups implements AfterHooks {
     this.#cleanups.push(cleanup);
   }
 
+  /** Runs every cleanup once, the last registered first. */
   async close(): Promise<void> {
-    for (const cleanup of this.#cleanups.reverse()) await cleanup();
+    for (const cleanup of this.#cleanups.splice(0).reverse()) await cleanup();
   }
 }
 
