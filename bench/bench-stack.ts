@@ -7,7 +7,7 @@ import { freePort } from '../test/support/local-server.ts';
 import { startProviderWithApi } from '../test/support/provider-app.ts';
 import { startRedisServer } from '../test/support/redis-server.ts';
 import { type AfterHooks, tempDir } from '../test/support/temp-dir.ts';
-import { type ServerProcess, spawnServer } from './support.ts';
+import { type ServerProcess, spawnServer } from './server-process.ts';
 
 export type StoreKind = 'sqlite' | 'redis';
 

@@ -3,11 +3,11 @@
 // API with one fixed token. Each server runs half its time in a first round and half in a second
 // in reverse order (B S R P, then P R S B), so a drift of the machine weighs on all alike; the
 // baseline's two halves show how much it drifted.
+import type { ServerProcess } from './server-process.ts';
 import {
   type LoadResult,
   type LoopbackAddresses,
   loadUrl,
-  type ServerProcess,
   settings,
   signInFrom,
 } from './support.ts';

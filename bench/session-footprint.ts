@@ -3,7 +3,8 @@
 // memory growth per 1,000 sessions, after a full garbage collection on both sides.
 import { DatabaseSync } from 'node:sqlite';
 import { Agent } from 'undici';
-import type { LoopbackAddresses, MemoryUsage, ServerProcess } from './support.ts';
+import type { MemoryUsage, ServerProcess } from './server-process.ts';
+import type { LoopbackAddresses } from './support.ts';
 
 export interface RowBytes {
   /** The session row of a signed-in browser. */
