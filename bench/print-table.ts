@@ -40,9 +40,8 @@ export function printTable(f: BenchFigures, totalSeconds: number): void {
     ['refresh grants per session, SQLite (ideal 1)', stormRatio(f.storms.sqlite)],
     ['refresh grants per session, Redis (ideal 1)', stormRatio(f.storms.redis)],
     ['ABSOLUTE (this machine, this minute)', ''],
-    ['/resource baseline (both rounds)', load(baseline)],
-    ['  baseline first round / second round', load(f.resource.baselineRuns[0])],
-    ['', load(f.resource.baselineRuns[1])],
+    ['/resource baseline (all rounds)', load(baseline)],
+    ['  baseline req/s by round (the drift)', spread(f.resource.baselineRounds)],
     ['/resource app, SQLite', load(appSqlite)],
     ['/resource app, Redis', load(appRedis)],
     ['/resource peer (express-openid-connect)', load(peer)],
@@ -85,6 +84,12 @@ export function isSound(f: BenchFigures): boolean {
 
 function ratio(a: LoadResult, b: LoadResult, key: keyof LoadResult): string {
   return `${(a[key] / b[key]).toFixed(2)}×`;
+}
+
+function spread(rounds: LoadResult[]): string {
+  const rates = rounds.map((round) => round.requestsPerSecond);
+  const drift = Math.max(...rates) / Math.min(...rates);
+  return `${rates.map((rate) => rate.toFixed(0)).join(', ')}: max / min ${drift.toFixed(2)}×`;
 }
 
 function load(result: LoadResult): string {

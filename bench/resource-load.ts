@@ -1,8 +1,8 @@
 // Measurement 1 and 2: GET /resource for a signed-in session, on the reference app (SQLite and
 // Redis) and on the express-openid-connect peer, against the bare baseline route calling the same
-// API with one fixed token. Each server runs half its time in a first round and half in a second
-// in reverse order (B S R P, then P R S B), so a drift of the machine weighs on all alike; the
-// baseline's two halves show how much it drifted.
+// API with one fixed token. Each server's time is split over four rounds, every other one in
+// reverse order (B S R P, P R S B, B S R P, P R S B), so a drift of the machine weighs on all
+// alike; the spread of the baseline's rounds shows how much it drifted.
 import type { ServerProcess } from './server-process.ts';
 import {
   type LoadResult,
@@ -20,14 +20,16 @@ export interface ResourceServers {
 }
 
 export interface ResourceFigures {
-  /** The baseline over both rounds: the reference for every ratio. */
+  /** The baseline over all rounds: the reference for every ratio. */
   baseline: LoadResult;
-  /** The baseline's first and second half: their difference is the machine's drift. */
-  baselineRuns: [LoadResult, LoadResult];
+  /** The baseline's rounds one by one: their spread is the machine's drift during the load. */
+  baselineRounds: LoadResult[];
   appSqlite: LoadResult;
   appRedis: LoadResult;
   peer: LoadResult;
 }
+
+const rounds = 4;
 
 export async function measureResourceLoad(
   servers: ResourceServers,
@@ -46,25 +48,26 @@ export async function measureResourceLoad(
     peer: { url: `${servers.peer.url}/resource`, headers: { cookie: peerCookie } },
   };
   const firstRound: Array<keyof typeof targets> = ['baseline', 'appSqlite', 'appRedis', 'peer'];
-  const halves: Record<keyof typeof targets, LoadResult[]> = {
+  const results: Record<keyof typeof targets, LoadResult[]> = {
     baseline: [],
     appSqlite: [],
     appRedis: [],
     peer: [],
   };
-  for (const name of [...firstRound, ...firstRound.toReversed()]) {
-    const { url, headers } = targets[name];
-    const isWarmUp = halves[name].length === 0;
-    halves[name].push(await loadUrl(url, { headers, seconds: settings.loadSeconds / 2, isWarmUp }));
+  const seconds = settings.loadSeconds / rounds;
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 === 0 ? firstRound : firstRound.toReversed()) {
+      const { url, headers } = targets[name];
+      results[name].push(await loadUrl(url, { headers, seconds }));
+    }
   }
 
-  const [firstBaseline, lastBaseline] = halves.baseline as [LoadResult, LoadResult];
   return {
-    baseline: meanOf(halves.baseline),
-    baselineRuns: [firstBaseline, lastBaseline],
-    appSqlite: meanOf(halves.appSqlite),
-    appRedis: meanOf(halves.appRedis),
-    peer: meanOf(halves.peer),
+    baseline: meanOf(results.baseline),
+    baselineRounds: results.baseline,
+    appSqlite: meanOf(results.appSqlite),
+    appRedis: meanOf(results.appRedis),
+    peer: meanOf(results.peer),
   };
 }
 
@@ -74,7 +77,7 @@ async function signedInCookie(server: ServerProcess, addresses: LoopbackAddresse
   return cookie;
 }
 
-/** Two runs of equal length as one: mean rate and percentiles, failures added up. */
+/** Runs of equal length as one: mean rate and percentiles, failures added up. */
 function meanOf(runs: LoadResult[]): LoadResult {
   const mean = (key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms') =>
     runs.reduce((sum, run) => sum + run[key], 0) / runs.length;

@@ -42,7 +42,7 @@ async function measureEverything(stack: BenchStack): Promise<BenchFigures> {
   const baseline = await stack.startBaseline();
 
   step(
-    `/resource: baseline, app SQLite, app Redis, peer, and back; ${settings.loadSeconds} s each`,
+    `/resource: baseline, app SQLite, app Redis, peer in four rounds; ${settings.loadSeconds} s each`,
   );
   const resource = await measureResourceLoad({ baseline, appSqlite, appRedis, peer }, addresses);
 

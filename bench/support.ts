@@ -9,7 +9,7 @@ import { CookieJar } from '../test/support/cookie-jar.ts';
 import { signInThroughProvider } from '../test/support/dev-login.ts';
 import type { AfterHooks } from '../test/support/temp-dir.ts';
 
-/** Durations and sizes; BENCH_SECONDS=2 BENCH_SIGN_IN_SECONDS=4 for a quick run. */
+/** Durations and sizes; BENCH_SECONDS=4 BENCH_SIGN_IN_SECONDS=4 for a quick run. */
 export const settings = {
   loadSeconds: positiveNumber('BENCH_SECONDS', 10),
   signInSeconds: positiveNumber('BENCH_SIGN_IN_SECONDS', 20),
@@ -48,12 +48,13 @@ export interface LoadResult {
 
 /**
  * GETs `url` from `settings.connections` connections for `seconds` (and at most 20,000 requests
- * a second on average: bounded in count too). With `isWarmUp`, a one-second load first, not
- * counted: the server's first requests compile its code and open its connections.
+ * a second on average: bounded in count too), after a one-second load that is not counted: the
+ * first requests open connections (and compile code), and the server measured before finishes
+ * the requests its load left in flight.
  */
 export async function loadUrl(
   url: string,
-  options: { headers?: Record<string, string>; seconds: number; isWarmUp: boolean },
+  options: { headers?: Record<string, string>; seconds: number },
 ): Promise<LoadResult> {
   const common = {
     url,
@@ -61,7 +62,7 @@ export async function loadUrl(
     connections: settings.connections,
     timeout: 10,
   };
-  if (options.isWarmUp) await autocannon({ ...common, duration: 1, maxOverallRequests: 20_000 });
+  await autocannon({ ...common, duration: 1, maxOverallRequests: 20_000 });
   const result = await autocannon({
     ...common,
     duration: options.seconds,
