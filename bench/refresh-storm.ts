@@ -59,10 +59,16 @@ export async function runRefreshStorm(options: StormOptions): Promise<StormFigur
         jars.flatMap((jar) =>
           Array.from({ length: requests }, async () => {
             const begin = performance.now();
-            const response = await jar.fetch(`${app.baseUrl}/resource`);
-            await response.arrayBuffer();
+            // Bounded in time as in count: a request still unanswered after 30 s is a failure.
+            const status = await jar
+              .fetch(`${app.baseUrl}/resource`, { signal: AbortSignal.timeout(30_000) })
+              .then(async (response) => {
+                await response.arrayBuffer();
+                return response.status;
+              })
+              .catch(() => 0);
             latencies.push(performance.now() - begin);
-            if (response.status !== 200) failures++;
+            if (status !== 200) failures++;
           }),
         ),
       );
