@@ -110,7 +110,8 @@ function printConditions(): void {
   );
   console.log(
     `  servers: NODE_ENV=production, TOKEN_ENCRYPTION_KEY set, LOG_LEVEL=warn, loopback only;` +
-      ` SIGN_IN_RATE_LIMIT_PER_MINUTE left at its default (each sign-in has its own address)`,
+      ` SIGN_IN_RATE_LIMIT_PER_MINUTE at its default (each sign-in has its own address;` +
+      ` the refresh storm alone raises it: its sign-ins all come from 127.0.0.1)`,
   );
   console.log(
     `  load: ${settings.connections} connections, ${settings.loadSeconds} s per /resource run;` +
