@@ -11,6 +11,15 @@ interface StoredCookie {
 
 export class CookieJar {
   readonly #byHost = new Map<string, StoredCookie[]>();
+  readonly #dispatcher: RequestInit['dispatcher'];
+
+  /**
+   * `dispatcher`: the connections every request of this browser goes through, e.g. an undici
+   * Agent bound to a loopback address of its own (the benchmark's browsers, each its own client IP).
+   */
+  constructor(options: { dispatcher?: RequestInit['dispatcher'] } = {}) {
+    this.#dispatcher = options.dispatcher;
+  }
 
   /** One request with the jar's cookies, storing the ones it sets. Redirects are not followed. */
   async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
@@ -18,7 +27,12 @@ export class CookieJar {
     const headers = new Headers(init.headers);
     const cookie = this.header(target);
     if (cookie) headers.set('cookie', cookie);
-    const response = await fetch(target, { ...init, headers, redirect: 'manual' });
+    const response = await fetch(target, {
+      ...init,
+      headers,
+      redirect: 'manual',
+      ...(this.#dispatcher && { dispatcher: this.#dispatcher }),
+    });
     this.store(target, response);
     return response;
   }

@@ -6,12 +6,13 @@ import path from 'node:path';
 import type { TestContext } from 'node:test';
 import type Provider from 'oidc-provider';
 import type { Configuration } from 'oidc-provider';
+import type { DevClient } from '../../src/dev/dev-client.ts';
 import { closeServer, listenServer, portOf } from '../../src/dev/listen-server.ts';
-import { startDemoApi } from '../../src/dev/start-demo-api.ts';
-import { startDevProvider } from '../../src/dev/start-dev-provider.ts';
+import { type DemoApi, startDemoApi } from '../../src/dev/start-demo-api.ts';
+import { type DevProvider, startDevProvider } from '../../src/dev/start-dev-provider.ts';
 import { listenLocal } from './local-server.ts';
 import { type RunningApp, runApp } from './run-app.ts';
-import { tempDir } from './temp-dir.ts';
+import { type AfterHooks, tempDir } from './temp-dir.ts';
 
 export interface ProviderApp extends RunningApp {
   issuer: string;
@@ -37,18 +38,7 @@ export async function startProviderApp(
   // The app's address first: the provider registers its redirect URI.
   const server = await listenLocal();
   t.after(server.close);
-  // The API checks tokens against the issuer, and the provider names the API: its port comes first.
-  const providerServer = await listenServer(0, '127.0.0.1');
-  t.after(() => closeServer(providerServer));
-  const api = await startDemoApi({
-    port: 0,
-    issuer: `http://127.0.0.1:${portOf(providerServer)}`,
-  });
-  t.after(api.close);
-  const dev = await startDevProvider({
-    port: 0,
-    server: providerServer,
-    resourceAudience: api.url,
+  const { dev, api } = await startProviderWithApi(t, {
     keysFile: path.join(dir, 'provider-jwks.json'),
     clients: [
       {
@@ -75,4 +65,39 @@ export async function startProviderApp(
     { dataDir: dir, server, onClose: (close) => t.after(close) },
   );
   return Object.assign(app, { issuer: dev.issuer, provider: dev.provider });
+}
+
+export interface ProviderWithApiOptions {
+  clients: DevClient[];
+  /** The provider's signing keys (created there at first start). */
+  keysFile: string;
+  adjustConfiguration?: (configuration: Configuration) => Configuration;
+}
+
+/**
+ * The embedded oidc-provider and demo API on 127.0.0.1, port 0, as an external provider would be
+ * (the app reaches them through OIDC_ISSUER and RESOURCE_URL); both closed after the test. The
+ * benchmark runs its apps against them too.
+ */
+export async function startProviderWithApi(
+  t: AfterHooks,
+  options: ProviderWithApiOptions,
+): Promise<{ dev: DevProvider; api: DemoApi }> {
+  // The API checks tokens against the issuer, and the provider names the API: its port comes first.
+  const providerServer = await listenServer(0, '127.0.0.1');
+  t.after(() => closeServer(providerServer));
+  const api = await startDemoApi({
+    port: 0,
+    issuer: `http://127.0.0.1:${portOf(providerServer)}`,
+  });
+  t.after(api.close);
+  const dev = await startDevProvider({
+    port: 0,
+    server: providerServer,
+    resourceAudience: api.url,
+    keysFile: options.keysFile,
+    clients: options.clients,
+    ...(options.adjustConfiguration && { adjustConfiguration: options.adjustConfiguration }),
+  });
+  return { dev, api };
 }

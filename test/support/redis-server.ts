@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/load-config.ts';
 import type { SessionBackend } from '../../src/session/session-backend.ts';
 import { openSessionBackend } from '../../src/stores/open-session-backend.ts';
 import { freePort, privateLoopbackHost } from './local-server.ts';
-import { tempDir } from './temp-dir.ts';
+import { type AfterHooks, tempDir } from './temp-dir.ts';
 
 export interface RedisServer {
   url: string;
@@ -20,7 +20,7 @@ export interface RedisServer {
 }
 
 /** Starts redis-server with an append-only file, so data survives stop/start on the same `url`. */
-export async function startRedisServer(t: TestContext): Promise<RedisServer> {
+export async function startRedisServer(t: AfterHooks): Promise<RedisServer> {
   // While it is stopped, nothing else can take its port: nothing else listens on this host.
   const host = privateLoopbackHost();
   const port = await freePort(host);

@@ -1,0 +1,90 @@
+// Measurement 1 and 2: GET /resource for a signed-in session, on the reference app (SQLite and
+// Redis) and on the express-openid-connect peer, against the bare baseline route calling the same
+// API with one fixed token. Each server's time is split over four rounds, every other one in
+// reverse order (B S R P, P R S B, B S R P, P R S B), so a drift of the machine weighs on all
+// alike; the spread of the baseline's rounds shows how much it drifted.
+import type { ServerProcess } from './server-process.ts';
+import {
+  type LoadResult,
+  type LoopbackAddresses,
+  loadUrl,
+  settings,
+  signInFrom,
+} from './support.ts';
+
+export interface ResourceServers {
+  baseline: ServerProcess;
+  appSqlite: ServerProcess;
+  appRedis: ServerProcess;
+  peer: ServerProcess;
+}
+
+export interface ResourceFigures {
+  /** The baseline over all rounds: the reference for every ratio. */
+  baseline: LoadResult;
+  /** The baseline's rounds one by one: their spread is the machine's drift during the load. */
+  baselineRounds: LoadResult[];
+  appSqlite: LoadResult;
+  appRedis: LoadResult;
+  peer: LoadResult;
+}
+
+const rounds = 4;
+
+export async function measureResourceLoad(
+  servers: ResourceServers,
+  addresses: LoopbackAddresses,
+): Promise<ResourceFigures> {
+  // Signed in right before the load: no access token expires during it (refreshes are measured
+  // by the refresh storm).
+  const appSqliteCookie = await signedInCookie(servers.appSqlite, addresses);
+  const appRedisCookie = await signedInCookie(servers.appRedis, addresses);
+  const peerCookie = await signedInCookie(servers.peer, addresses);
+
+  const targets = {
+    baseline: { url: `${servers.baseline.url}/resource`, headers: {} },
+    appSqlite: { url: `${servers.appSqlite.url}/resource`, headers: { cookie: appSqliteCookie } },
+    appRedis: { url: `${servers.appRedis.url}/resource`, headers: { cookie: appRedisCookie } },
+    peer: { url: `${servers.peer.url}/resource`, headers: { cookie: peerCookie } },
+  };
+  const firstRound: Array<keyof typeof targets> = ['baseline', 'appSqlite', 'appRedis', 'peer'];
+  const results: Record<keyof typeof targets, LoadResult[]> = {
+    baseline: [],
+    appSqlite: [],
+    appRedis: [],
+    peer: [],
+  };
+  const seconds = settings.loadSeconds / rounds;
+  for (let round = 0; round < rounds; round++) {
+    for (const name of round % 2 === 0 ? firstRound : firstRound.toReversed()) {
+      const { url, headers } = targets[name];
+      results[name].push(await loadUrl(url, { headers, seconds }));
+    }
+  }
+
+  return {
+    baseline: meanOf(results.baseline),
+    baselineRounds: results.baseline,
+    appSqlite: meanOf(results.appSqlite),
+    appRedis: meanOf(results.appRedis),
+    peer: meanOf(results.peer),
+  };
+}
+
+async function signedInCookie(server: ServerProcess, addresses: LoopbackAddresses) {
+  const { outcome, cookie } = await signInFrom(addresses.next(), server.url);
+  if (outcome !== 'completed' || !cookie) throw new Error(`sign-in at ${server.url}: ${outcome}`);
+  return cookie;
+}
+
+/** Runs of equal length as one: mean rate and percentiles, failures added up. */
+function meanOf(runs: LoadResult[]): LoadResult {
+  const mean = (key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms') =>
+    runs.reduce((sum, run) => sum + run[key], 0) / runs.length;
+  return {
+    requestsPerSecond: mean('requestsPerSecond'),
+    p50Ms: mean('p50Ms'),
+    p99Ms: mean('p99Ms'),
+    failures: runs.reduce((sum, run) => sum + run.failures, 0),
+  };
+}

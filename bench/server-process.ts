@@ -1,0 +1,89 @@
+// The servers the benchmark compares, each a process of its own: spawned with a given
+// environment, ready when its health route answers, asked for its memory, stopped by its pid.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import type { AfterHooks } from '../test/support/temp-dir.ts';
+
+export interface MemoryUsage {
+  rss: number;
+  heapUsed: number;
+}
+
+export interface ServerProcess {
+  url: string;
+  /** Milliseconds from spawn to the first 200 from the health route. */
+  startMs: number;
+  /** The process's memory after a full garbage collection (bench/memory-probe.ts answers). */
+  memory(): Promise<MemoryUsage>;
+  stop(): Promise<void>;
+}
+
+/**
+ * Spawns `node <script>` with `env` (and nothing of this process's environment but PATH and
+ * NODE_ENV=production), waits until `url + healthPath` answers 200, and stops it by its pid at
+ * cleanup. The memory probe is preloaded; so is the network guard: servers reach loopback only.
+ */
+export async function spawnServer(
+  t: AfterHooks,
+  options: { script: string; url: string; env: Record<string, string>; healthPath?: string },
+): Promise<ServerProcess> {
+  const started = performance.now();
+  const child = spawn(
+    process.execPath,
+    [
+      '--expose-gc',
+      '--import=./test/support/network-guard.ts',
+      '--import=./bench/memory-probe.ts',
+      options.script,
+    ],
+    {
+      env: { PATH: process.env.PATH, NODE_ENV: 'production', ...options.env },
+      stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-2000);
+  });
+  const stop = () => stopProcess(child);
+  t.after(stop);
+  await waitUntilHealthy(`${options.url}${options.healthPath ?? '/healthz'}`, child, () => stderr);
+  return {
+    url: options.url,
+    startMs: performance.now() - started,
+    memory: () => askMemory(child),
+    stop,
+  };
+}
+
+// Polled every 10 ms for at most 30 s: a server that never answers fails the benchmark.
+async function waitUntilHealthy(url: string, child: ChildProcess, stderr: () => string) {
+  const deadline = performance.now() + 30_000;
+  while (performance.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url}: exited (${child.exitCode}): ${stderr()}`);
+    const status = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
+      (response) => response.status,
+      () => 0,
+    );
+    if (status === 200) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error(`${url} did not answer 200 within 30 s: ${stderr()}`);
+}
+
+async function askMemory(child: ChildProcess): Promise<MemoryUsage> {
+  const answer = once(child, 'message');
+  child.send('memory');
+  const [usage] = (await answer) as [MemoryUsage];
+  return usage;
+}
+
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  // server.ts finishes in-flight requests first; a process still there after 5 s is killed.
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}

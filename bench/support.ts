@@ -1,0 +1,131 @@
+// What the benchmark's measurements share: their settings, cleanups, a fixed-URL load
+// (autocannon), a scripted sign-in from a loopback address of its own, and percentiles.
+// Everything talks to loopback only: the test suite's network guard throws on any other address
+// before a packet leaves the machine.
+import '../test/support/network-guard.ts';
+import autocannon from 'autocannon';
+import { Agent } from 'undici';
+import { CookieJar } from '../test/support/cookie-jar.ts';
+import { signInThroughProvider } from '../test/support/dev-login.ts';
+import type { AfterHooks } from '../test/support/temp-dir.ts';
+
+/** Durations and sizes; BENCH_SECONDS=4 BENCH_SIGN_IN_SECONDS=4 for a quick run. */
+export const settings = {
+  loadSeconds: positiveNumber('BENCH_SECONDS', 10),
+  signInSeconds: positiveNumber('BENCH_SIGN_IN_SECONDS', 20),
+  connections: 32,
+  signInWorkers: 4,
+  sessionsForMemory: 1000,
+};
+
+function positiveNumber(name: string, fallback: number): number {
+  const value = Number(process.env[name] ?? fallback);
+  if (!(value > 0)) throw new Error(`${name} must be a positive number of seconds`);
+  return value;
+}
+
+/** Cleanups run in reverse order by `close`, as node:test runs `t.after` hooks. */
+export class Cleanups implements AfterHooks {
+  readonly #cleanups: Array<() => unknown> = [];
+
+  after(cleanup: () => unknown): void {
+    this.#cleanups.push(cleanup);
+  }
+
+  /** Runs every cleanup once, the last registered first. */
+  async close(): Promise<void> {
+    for (const cleanup of this.#cleanups.splice(0).reverse()) await cleanup();
+  }
+}
+
+export interface LoadResult {
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  /** Responses that were not 2xx, plus connection errors and timeouts: should all be 0. */
+  failures: number;
+}
+
+/**
+ * GETs `url` from `settings.connections` connections for `seconds` (and at most 20,000 requests
+ * a second on average: bounded in count too), after a one-second load that is not counted: the
+ * first requests open connections (and compile code), and the server measured before finishes
+ * the requests its load left in flight.
+ */
+export async function loadUrl(
+  url: string,
+  options: { headers?: Record<string, string>; seconds: number },
+): Promise<LoadResult> {
+  const common = {
+    url,
+    headers: options.headers ?? {},
+    connections: settings.connections,
+    timeout: 10,
+  };
+  await autocannon({ ...common, duration: 1, maxOverallRequests: 20_000 });
+  const result = await autocannon({
+    ...common,
+    duration: options.seconds,
+    maxOverallRequests: Math.ceil(options.seconds * 20_000),
+  });
+  return {
+    requestsPerSecond: result.requests.total / (result.duration || options.seconds),
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    failures: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+/**
+ * Source addresses for the benchmark's browsers, one per sign-in as real users' browsers have:
+ * 127.0.x.y in turn (Linux answers on all of 127.0.0.0/8), skipping 127.0.0.1 (the servers') and
+ * the .0 and .255 host bytes.
+ */
+export class LoopbackAddresses {
+  #count = 0;
+
+  next(): string {
+    const index = this.#count++ + 1;
+    const third = Math.floor(index / 254);
+    const fourth = (index % 254) + 1;
+    if (third > 255) throw new Error('more browsers than 127.0.0.0/16 has addresses');
+    return `127.0.${third}.${fourth}`;
+  }
+}
+
+export type SignInOutcome = 'completed' | 'refused' | 'failed';
+
+/**
+ * One full sign-in as a new browser from `address`: GET `appUrl`/login, the provider's sign-in
+ * and consent pages, back through /callback to the app's signed-in page (`appUrl`/). Returns the
+ * outcome and the browser's cookies for the app (to load pages as this user).
+ */
+export async function signInFrom(
+  address: string,
+  appUrl: string,
+): Promise<{ outcome: SignInOutcome; cookie: string | undefined }> {
+  // Its own connections from its own address, as another user's browser; no request waits > 10 s.
+  const agent = new Agent({
+    localAddress: address,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const jar = new CookieJar({ dispatcher: agent });
+  try {
+    const response = await signInThroughProvider(`${appUrl}/login`, jar);
+    await response.arrayBuffer();
+    if (response.status === 429) return { outcome: 'refused', cookie: undefined };
+    const isSignedIn = response.status === 200 && response.url === `${appUrl}/`;
+    return { outcome: isSignedIn ? 'completed' : 'failed', cookie: jar.header(appUrl) };
+  } catch {
+    return { outcome: 'failed', cookie: undefined };
+  } finally {
+    await agent.close();
+  }
+}
+
+/** The value at percentile `p` (0–100) of `values`, nearest rank. */
+export function percentile(values: number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? 0;
+}
