@@ -93,7 +93,7 @@ export function createApp({
   app.use(['/login', callbackPath], limitSignInAttempts(config.signInRateLimitPerMinute));
 
   // The browser's session, and what every page of a signed-in session goes through.
-  app.use(createSessionMiddleware(config, backend.sessions));
+  app.use(createSessionMiddleware(config, backend.sessions, now));
   app.use(noStore());
   app.use(
     recordFlow({
