@@ -40,6 +40,8 @@ export interface AppDependencies {
 
 const root = path.join(import.meta.dirname, '..');
 const signOutPath = '/logout';
+// Where the files of public/ are served (views/partials/head.ejs links them there).
+const assetsPath = '/assets';
 // The redirect URI's path: config.redirectUri is APP_BASE_URL + this.
 const callbackPath = '/callback';
 
@@ -84,9 +86,11 @@ export function createApp({
   app.use(refuseTargetsWithoutPath());
   app.use(healthRoutes({ oidc, backend }));
   app.use(backchannelLogout({ oidc, backend, logger }));
-  // No directory redirects: serve-static's would echo the raw path, and browsers read
+  // Under their own path, so that no other request costs a file-system lookup. No directory
+  // redirects: serve-static's would echo the raw path, and browsers read
   // `Location: /\evil.example/../` as a link to evil.example (`\` counts as `/`).
   app.use(
+    assetsPath,
     express.static(path.join(root, 'public'), { index: false, redirect: false, maxAge: '1h' }),
   );
   // Before the session: a refused attempt costs no store read or write.

@@ -35,8 +35,8 @@ describe('response headers', () => {
     const jar = await app.signIn();
 
     const answers = await Promise.all(
-      ['/', '/resource', '/no-such-page', '/callback?state=forged&code=x', '/app.css'].map((path) =>
-        jar.fetch(`${app.baseUrl}${path}`),
+      ['/', '/resource', '/no-such-page', '/callback?state=forged&code=x', '/assets/app.css'].map(
+        (path) => jar.fetch(`${app.baseUrl}${path}`),
       ),
     );
 
