@@ -17,6 +17,7 @@ import { limitSignInAttempts } from './http/rate-limit.ts';
 import { logRequests } from './http/request-logger.ts';
 import { refuseTargetsWithoutPath } from './http/request-target.ts';
 import { noReferrer, noStore, securityHeaders } from './http/security.ts';
+import { useEjsViews } from './http/view-engine.ts';
 import type { OidcClient } from './oidc/oidc-client.ts';
 import { recordFlow } from './recorder/flow-recorder.ts';
 import { healthRoutes } from './routes/health.ts';
@@ -69,8 +70,7 @@ export function createApp({
   const logoutForm = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
 
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  app.set('view engine', 'ejs');
-  app.set('views', path.join(root, 'views'));
+  useEjsViews(app, path.join(root, 'views'));
   app.locals.appName = 'OAuth Express Reference';
   app.locals.isDevProvider = config.isDevProvider;
   app.locals.providerOrigin = providerOrigin(config.provider);
