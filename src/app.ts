@@ -70,6 +70,9 @@ export function createApp({
   const logoutForm = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
 
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
+  // Pages are never stored (noStore), so an ETag would never be revalidated: not hashing each page.
+  // Static files keep theirs (serve-static sets its own).
+  app.set('etag', false);
   useEjsViews(app, path.join(root, 'views'));
   app.locals.appName = 'OAuth Express Reference';
   app.locals.isDevProvider = config.isDevProvider;
