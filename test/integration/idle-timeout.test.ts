@@ -5,6 +5,36 @@ import { startTestApp } from '../support/test-app.ts';
 
 const second = 1000;
 
+interface SessionRow {
+  sid: string;
+  data: string;
+  expires_at: number;
+}
+
+function readRow(dbPath: string, sessionId: string): SessionRow {
+  const db = new DatabaseSync(dbPath, { readOnly: true });
+  try {
+    return db
+      .prepare('SELECT sid, data, expires_at FROM sessions WHERE sid = ?')
+      .get(sessionId) as unknown as SessionRow;
+  } finally {
+    db.close();
+  }
+}
+
+function writeRow(dbPath: string, row: SessionRow): void {
+  const db = new DatabaseSync(dbPath);
+  try {
+    db.prepare('INSERT OR REPLACE INTO sessions (sid, data, expires_at) VALUES (?, ?, ?)').run(
+      row.sid,
+      row.data,
+      row.expires_at,
+    );
+  } finally {
+    db.close();
+  }
+}
+
 /** The expiry the SQLite store holds for a session (its idle timeout, counted from its last save). */
 function storedExpiry(dbPath: string, sessionId: string): number {
   const db = new DatabaseSync(dbPath, { readOnly: true });
@@ -61,5 +91,26 @@ describe('the idle timeout', () => {
     assert.equal(used.status, 200);
     assert.equal(resource.status, 302);
     assert.match(resource.headers.get('location') ?? '', /^\/login/);
+  });
+
+  it('signs out a session that a request in flight at sign-out wrote back (its tokens are gone)', async (t) => {
+    const app = await startTestApp(t, { env });
+    const jar = await app.signIn();
+    const sessionId = app.sessionIdOf(jar);
+    const cookie = jar.header(app.baseUrl) ?? '';
+    const before = readRow(app.dbPath, sessionId);
+    await app.postLogout(jar, { csrf: await app.csrfTokenOf(jar), origin: app.baseUrl });
+
+    // What an extension save that started before the sign-out and finished after it writes.
+    writeRow(app.dbPath, before);
+    const home = await (await fetch(`${app.baseUrl}/`, { headers: { cookie } })).text();
+    const resource = await fetch(`${app.baseUrl}/resource`, {
+      headers: { cookie },
+      redirect: 'manual',
+    });
+
+    assert.match(home, /Your sign-in was ended/, 'the written-back session was read, then ended');
+    assert.doesNotMatch(home, /action="\/logout"/, 'signed out');
+    assert.equal(resource.status, 302);
   });
 });
