@@ -17,6 +17,7 @@ import { logRequests } from './http/request-logger.ts';
 import { refuseTargetsWithoutPath } from './http/request-target.ts';
 import { noReferrer, noStore, securityHeaders } from './http/security.ts';
 import { signInLimits } from './http/sign-in-limits.ts';
+import { useEjsViews } from './http/view-engine.ts';
 import type { OidcClient } from './oidc/oidc-client.ts';
 import { createFlowHistory } from './recorder/flow-history.ts';
 import { recordFlow } from './recorder/flow-recorder.ts';
@@ -42,6 +43,8 @@ export interface AppDependencies {
 
 const root = path.join(import.meta.dirname, '..');
 const signOutPath = '/logout';
+// Where the files of public/ are served (views/partials/head.ejs links them there).
+const assetsPath = '/assets';
 // The redirect URI's path: config.redirectUri is APP_BASE_URL + this.
 const callbackPath = '/callback';
 
@@ -76,8 +79,10 @@ export function createApp({
   });
 
   if (config.trustProxy !== undefined) app.set('trust proxy', config.trustProxy);
-  app.set('view engine', 'ejs');
-  app.set('views', path.join(root, 'views'));
+  // Pages are never stored (noStore), so an ETag would never be revalidated: not hashing each page.
+  // Static files keep theirs (serve-static sets its own).
+  app.set('etag', false);
+  useEjsViews(app, path.join(root, 'views'));
   app.locals.appName = 'OAuth Express Reference';
   app.locals.isDevProvider = config.isDevProvider;
   app.locals.providerOrigin = providerOrigin(config.provider);
@@ -93,13 +98,15 @@ export function createApp({
   app.use(refuseTargetsWithoutPath());
   app.use(healthRoutes({ oidc, backend }));
   app.use(backchannelLogout({ oidc, backend, logger }));
-  // No directory redirects: serve-static's would echo the raw path, and browsers read
+  // Under their own path, so that no other request costs a file-system lookup. No directory
+  // redirects: serve-static's would echo the raw path, and browsers read
   // `Location: /\evil.example/../` as a link to evil.example (`\` counts as `/`).
   app.use(
+    assetsPath,
     express.static(path.join(root, 'public'), { index: false, redirect: false, maxAge: '1h' }),
   );
   // The browser's session, and what every page of a signed-in session goes through.
-  app.use(createSessionMiddleware(config, backend.sessions));
+  app.use(createSessionMiddleware(config, backend.sessions, now));
   app.use(holdAnonymousExpiry());
   app.use(noStore());
   app.use(

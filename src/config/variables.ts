@@ -153,7 +153,7 @@ export const variables = {
     parse: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }),
   },
   SESSION_IDLE_TIMEOUT_SECONDS: {
-    doc: 'A session unused this long ends (at least 120)',
+    doc: 'A session unused this long ends, or up to a tenth of it sooner (at least 120)',
     example: '900',
     default: '1800',
     parse: sessionSeconds,

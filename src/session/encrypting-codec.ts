@@ -1,7 +1,14 @@
 // Tokens and session data encrypted at rest with AES-256-GCM (node:crypto), each text bound to what
 // it belongs to (GCM associated data), so a copy moved elsewhere no longer opens. Several keys
 // rotate: the first encrypts, every key decrypts; text no key opens reads as absent (signed out).
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from 'node:crypto';
 import { parseStoredTokens, type TokenBinding, type TokenCodec } from './token-codec.ts';
 
 /** `v2.<key id>.<iv>.<ciphertext>.<tag>`, bound to a context: what this version writes. */
@@ -61,14 +68,16 @@ function createKeyring(keys: readonly Buffer[]) {
   const [current] = keys;
   if (!current || keys.some((key) => key.length !== 32))
     throw new Error('AES-256-GCM needs 32-byte keys');
-  const byId = new Map(keys.map((key) => [keyId(key), key]));
+  // KeyObjects made once: a raw key is checked and imported again on every cipher (twice the time).
+  const byId = new Map<string, KeyObject>(keys.map((key) => [keyId(key), createSecretKey(key)]));
   const currentId = keyId(current);
+  const currentKey = createSecretKey(current);
 
   return {
     seal(plaintext: string, context: string): string {
       // A fresh 96-bit IV per message: GCM must never reuse an IV with the same key.
       const iv = randomBytes(12);
-      const cipher = createCipheriv('aes-256-gcm', current, iv);
+      const cipher = createCipheriv('aes-256-gcm', currentKey, iv);
       cipher.setAAD(Buffer.from(context, 'utf8'));
       const sealed = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
       return [

@@ -16,6 +16,8 @@ declare module 'express-session' {
     /** Pending logins keyed by their `state`. */
     pendingLogins: Record<string, PendingLogin>;
     user: SessionUser;
+    /** Epoch milliseconds when a signed-in session's expiry last moved (see extendActiveSession). */
+    extendedAt: number;
     /** Synchronizer token for state-changing forms (logout). */
     csrfToken: string;
     /** A one-time message shown on the next page (e.g. "your sign-in expired"). */

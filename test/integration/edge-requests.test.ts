@@ -67,13 +67,30 @@ describe('request targets no route serves', () => {
     assert.equal(health.status, 200);
   });
 
+  it('serves the files of public/ under /assets/ only, so no page request looks in that folder', async (t) => {
+    const app = await startTestApp(t);
+
+    const stylesheet = await fetch(`${app.baseUrl}/assets/app.css`);
+    const atTheRoot = await fetch(`${app.baseUrl}/app.css`);
+
+    assert.equal(stylesheet.status, 200);
+    assert.match(stylesheet.headers.get('content-type') ?? '', /^text\/css/);
+    assert.equal(atTheRoot.status, 404);
+  });
+
   it('never redirects a path that names the static folder, such as /\\evil.example/..', async (t) => {
     const app = await startTestApp(t);
 
     const answers = await Promise.all(
-      ['/\\evil.example/..', '/%5C%5Cevil.example%2F..', '/a/..', '/.'].map((target) =>
-        sendRaw(app.baseUrl, 'GET', target),
-      ),
+      [
+        '/\\evil.example/..',
+        '/%5C%5Cevil.example%2F..',
+        '/a/..',
+        '/.',
+        '/assets/\\evil.example/..',
+        '/assets',
+        '/assets/',
+      ].map((target) => sendRaw(app.baseUrl, 'GET', target)),
     );
 
     for (const answer of answers) {

@@ -30,13 +30,26 @@ describe('response headers', () => {
     assert.equal(answer.headers.get('cache-control'), 'no-store');
   });
 
+  it('sends no ETag with a no-store page, and one with a static file', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+
+    const page = await jar.fetch(`${app.baseUrl}/resource`);
+    const stylesheet = await fetch(`${app.baseUrl}/assets/app.css`);
+
+    assert.equal(page.status, 200);
+    assert.equal(page.headers.get('cache-control'), 'no-store');
+    assert.equal(page.headers.get('etag'), null);
+    assert.ok(stylesheet.headers.get('etag'));
+  });
+
   it('sends a Permissions-Policy denying camera, microphone, geolocation, payment and more on pages and error pages', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
 
     const answers = await Promise.all(
-      ['/', '/resource', '/no-such-page', '/callback?state=forged&code=x', '/app.css'].map((path) =>
-        jar.fetch(`${app.baseUrl}${path}`),
+      ['/', '/resource', '/no-such-page', '/callback?state=forged&code=x', '/assets/app.css'].map(
+        (path) => jar.fetch(`${app.baseUrl}${path}`),
       ),
     );
 

@@ -11,6 +11,7 @@ function sessionData(): SessionData {
   return {
     cookie: { originalMaxAge: hour, expires: new Date(Date.now() + hour), httpOnly: true },
     user: { sub: 'alice', name: 'Alice Liddell', email: 'alice@example.test', signedInAt: 1 },
+    extendedAt: 1,
     pendingLogins: {
       'state-1': { codeVerifier: 'verifier-1', nonce: 'nonce-1', returnTo: '/', expiresAt: 2 },
     },

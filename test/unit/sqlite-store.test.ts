@@ -723,3 +723,16 @@ describe('a database from an older version', () => {
     assert.equal(first.store.ping() && second.store.ping(), true);
   });
 });
+
+describe('openSqlite', () => {
+  it('opens the file in WAL mode with every commit synced (decision 011)', async (t) => {
+    const db = openSqlite(await tempDbPath(t));
+    t.after(() => db.close());
+
+    const journal = db.prepare('PRAGMA journal_mode').get();
+    const synchronous = db.prepare('PRAGMA synchronous').get();
+
+    assert.equal(journal?.journal_mode, 'wal');
+    assert.equal(synchronous?.synchronous, 2, 'FULL');
+  });
+});

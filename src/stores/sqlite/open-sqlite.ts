@@ -77,6 +77,9 @@ export function openSqlite(path: string): DatabaseSync {
     // can share the file (not over a network file system: https://sqlite.org/wal.html); the
     // `locks` table serialises their refreshes.
     db.exec('PRAGMA journal_mode = WAL');
+    // Every commit synced: NORMAL could lose the last ones (a sign-out, a rotated refresh token)
+    // at a power loss, and page views write nothing. docs/decisions/011-sqlite-synchronous-full.md
+    db.exec('PRAGMA synchronous = FULL');
     // A writer waits for the lock instead of failing at once with SQLITE_BUSY. The wait blocks
     // the event loop (DatabaseSync is synchronous), so it is short and writes are single rows.
     db.exec(`PRAGMA busy_timeout = ${busyTimeoutMs}`);

@@ -1,0 +1,116 @@
+import assert from 'node:assert/strict';
+import { DatabaseSync } from 'node:sqlite';
+import { describe, it } from 'node:test';
+import { startTestApp } from '../support/test-app.ts';
+
+const second = 1000;
+
+interface SessionRow {
+  sid: string;
+  data: string;
+  expires_at: number;
+}
+
+function readRow(dbPath: string, sessionId: string): SessionRow {
+  const db = new DatabaseSync(dbPath, { readOnly: true });
+  try {
+    return db
+      .prepare('SELECT sid, data, expires_at FROM sessions WHERE sid = ?')
+      .get(sessionId) as unknown as SessionRow;
+  } finally {
+    db.close();
+  }
+}
+
+function writeRow(dbPath: string, row: SessionRow): void {
+  const db = new DatabaseSync(dbPath);
+  try {
+    db.prepare('INSERT OR REPLACE INTO sessions (sid, data, expires_at) VALUES (?, ?, ?)').run(
+      row.sid,
+      row.data,
+      row.expires_at,
+    );
+  } finally {
+    db.close();
+  }
+}
+
+/** The expiry the SQLite store holds for a session (its idle timeout, counted from its last save). */
+function storedExpiry(dbPath: string, sessionId: string): number {
+  const db = new DatabaseSync(dbPath, { readOnly: true });
+  try {
+    const row = db.prepare('SELECT expires_at FROM sessions WHERE sid = ?').get(sessionId);
+    return Number(row?.expires_at);
+  } finally {
+    db.close();
+  }
+}
+
+describe('the idle timeout', () => {
+  // SESSION_IDLE_TIMEOUT_SECONDS=600: a session in use has its expiry moved once a minute at most.
+  const env = { SESSION_IDLE_TIMEOUT_SECONDS: '600' };
+
+  it('does not write a session in use again within a tenth of the idle timeout', async (t) => {
+    const app = await startTestApp(t, { env });
+    const jar = await app.signIn();
+    const sessionId = app.sessionIdOf(jar);
+    const signedIn = storedExpiry(app.dbPath, sessionId);
+
+    app.advanceClock(59 * second);
+    const resource = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(resource.status, 200);
+    assert.equal(resource.headers.get('set-cookie'), null, 'the cookie is not sent again');
+    assert.equal(storedExpiry(app.dbPath, sessionId), signedIn, 'the row is not written');
+  });
+
+  it("moves a session's expiry, row and cookie, on its first request a tenth of the idle timeout after the last move", async (t) => {
+    const app = await startTestApp(t, { env });
+    const jar = await app.signIn();
+    const sessionId = app.sessionIdOf(jar);
+    const signedIn = storedExpiry(app.dbPath, sessionId);
+
+    app.advanceClock(60 * second);
+    const resource = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(resource.status, 200);
+    assert.match(resource.headers.get('set-cookie') ?? '', /^oer\.sid=.*Expires=/);
+    assert.ok(storedExpiry(app.dbPath, sessionId) > signedIn, 'the row expires later');
+  });
+
+  it('ends a session idle for the idle timeout after its last move, even when a request came since', async (t) => {
+    const app = await startTestApp(t, { env });
+    const jar = await app.signIn();
+    app.advanceClock(50 * second);
+    const used = await jar.fetch(`${app.baseUrl}/resource`);
+
+    // 551 s after the last request, 601 s after the expiry last moved (at sign-in).
+    app.advanceClock(551 * second);
+    const resource = await jar.fetch(`${app.baseUrl}/resource`);
+
+    assert.equal(used.status, 200);
+    assert.equal(resource.status, 302);
+    assert.match(resource.headers.get('location') ?? '', /^\/login/);
+  });
+
+  it('signs out a session that a request in flight at sign-out wrote back (its tokens are gone)', async (t) => {
+    const app = await startTestApp(t, { env });
+    const jar = await app.signIn();
+    const sessionId = app.sessionIdOf(jar);
+    const cookie = jar.header(app.baseUrl) ?? '';
+    const before = readRow(app.dbPath, sessionId);
+    await app.postLogout(jar, { csrf: await app.csrfTokenOf(jar), origin: app.baseUrl });
+
+    // What an extension save that started before the sign-out and finished after it writes.
+    writeRow(app.dbPath, before);
+    const home = await (await fetch(`${app.baseUrl}/`, { headers: { cookie } })).text();
+    const resource = await fetch(`${app.baseUrl}/resource`, {
+      headers: { cookie },
+      redirect: 'manual',
+    });
+
+    assert.match(home, /Your sign-in was ended/, 'the written-back session was read, then ended');
+    assert.doesNotMatch(home, /action="\/logout"/, 'signed out');
+    assert.equal(resource.status, 302);
+  });
+});
