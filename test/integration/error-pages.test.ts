@@ -7,6 +7,7 @@ import express from 'express';
 import { LoginStateError, ProviderError } from '../../src/errors.ts';
 import { notFound, renderErrors } from '../../src/http/error-pages.ts';
 import { createLogger } from '../../src/http/logger.ts';
+import { useEjsViews } from '../../src/http/view-engine.ts';
 import { listenLocal } from '../support/local-server.ts';
 import { startProviderApp } from '../support/provider-app.ts';
 import { startTestApp } from '../support/test-app.ts';
@@ -120,8 +121,7 @@ describe('the error page: headline, code and way on, in both modes', () => {
 /** The app's views and its last two handlers behind routes that fail on purpose. */
 async function pagesApp(t: TestContext, isProduction: boolean): Promise<string> {
   const app = express();
-  app.set('view engine', 'ejs');
-  app.set('views', path.join(import.meta.dirname, '../../views'));
+  useEjsViews(app, path.join(import.meta.dirname, '../../views'));
   app.locals.appName = 'Error pages under test';
   app.locals.providerOrigin = 'http://127.0.0.1:1';
   app.use((_req, res, next) => {
