@@ -41,7 +41,10 @@ export function createSigningKeys(
       options.clientSecret === undefined
         ? undefined
         : new TextEncoder().encode(options.clientSecret),
-    algorithms: metadata.id_token_signing_alg_values_supported ?? ['RS256'],
+    // §3.1.3.7 (7): the algorithms the provider announces; an unsigned token is never accepted.
+    algorithms: (metadata.id_token_signing_alg_values_supported ?? ['RS256']).filter(
+      (alg) => alg !== 'none',
+    ),
   };
 }
 
@@ -55,12 +58,6 @@ export function fetchProviderKeys(
   timeoutMs: number,
 ): JWTVerifyGetKey {
   return createRemoteJWKSet(jwksUri, { timeoutDuration: timeoutMs, [customFetch]: fetchImpl });
-}
-
-/** The signature's algorithm and key id, as the token's header names them. */
-export interface VerifiedSignature {
-  alg: string;
-  kid: string | undefined;
 }
 
 // What jose throws when the token or its signature is bad, as opposed to the keys being unavailable.
@@ -81,7 +78,7 @@ const signatureFaults = [
 export async function verifyIdTokenSignature(
   idToken: string,
   keys: IdTokenSigningKeys,
-): Promise<VerifiedSignature> {
+): Promise<void> {
   let header: JWSHeaderParameters;
   try {
     header = decodeProtectedHeader(idToken);
@@ -89,11 +86,11 @@ export async function verifyIdTokenSignature(
     throw signatureInvalid(error);
   }
   const alg = String(header.alg);
-  // §3.1.3.7 (7): only the algorithms the provider announces; `none` is never among them.
-  const options = { algorithms: keys.algorithms.filter((name) => name !== 'none') };
+  const options = { algorithms: keys.algorithms };
   const { clientSecret, providerKeys } = keys;
   try {
-    // §10.1: an HS* token is keyed with the client secret; the key set holds only public keys.
+    // §10.1: an HS* token is keyed with the client secret, never with a key of the key set (so a
+    // public key cannot be passed off as an HMAC secret). A missing key is the token's fault too.
     if (alg.startsWith('HS')) {
       if (!clientSecret) throw new errors.JOSENotSupported(`${alg}, but this client has no secret`);
       await compactVerify(idToken, clientSecret, options);
@@ -113,7 +110,6 @@ export async function verifyIdTokenSignature(
       error,
     );
   }
-  return { alg, kid: typeof header.kid === 'string' ? header.kid : undefined };
 }
 
 function signatureInvalid(cause: unknown): ProviderError {

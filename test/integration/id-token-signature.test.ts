@@ -11,6 +11,9 @@ import { fault } from '../support/provider-faults.ts';
 import { forgeWithProviderKid } from '../support/sign-with-provider-key.ts';
 import { startTestApp } from '../support/test-app.ts';
 
+// Past the dev provider's five-minute access tokens.
+const tenMinutes = 10 * 60 * 1000;
+
 /** A token endpoint answer whose ID token is re-signed by `resign` (same claims) while `isOn()`. */
 function resignIdToken(
   isOn: () => boolean,
@@ -25,7 +28,7 @@ function resignIdToken(
   };
 }
 
-describe('the ID token signature at sign-in', () => {
+describe('the ID token signature, at sign-in and refresh', () => {
   it('refuses an ID token re-signed with a foreign key with a 502 page, and signs nobody in', async (t) => {
     const app = await startTestApp(t);
     app.provider.use(
@@ -47,6 +50,28 @@ describe('the ID token signature at sign-in', () => {
     assert.equal(await app.backend.tokens.get(app.sessionIdOf(jar)), undefined);
     const logged = app.logs.find((line) => line.includes('"id_token_invalid"'));
     assert.match(logged ?? '', /signature verification failed/, 'the reason is logged');
+  });
+
+  it('refuses a refresh whose new ID token is re-signed with a foreign key, and keeps the old tokens', async (t) => {
+    const app = await startTestApp(t);
+    let isForging = false;
+    app.provider.use(
+      resignIdToken(
+        () => isForging,
+        (token) => forgeWithProviderKid(app.providerKeysFile, decodeJwt(token)),
+      ),
+    );
+    const jar = await app.signIn();
+    const before = await app.backend.tokens.get(app.sessionIdOf(jar));
+
+    isForging = true;
+    app.advanceClock(tenMinutes);
+    const response = await jar.fetch(`${app.baseUrl}/resource`);
+    const after = await app.backend.tokens.get(app.sessionIdOf(jar));
+
+    assert.equal(app.grants.refresh_token, 1, 'the provider answered the refresh');
+    assert.equal(response.status, 502);
+    assert.equal(after?.tokens.idToken, before?.tokens.idToken, 'the forged ID token is not kept');
   });
 
   it('answers 503 when the provider’s key set cannot be fetched, and signs nobody in', async (t) => {
