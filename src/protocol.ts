@@ -70,6 +70,7 @@ export type FlowStepKind =
   | 'authorization-request'
   | 'authorization-response'
   | 'token-request'
+  | 'jwks'
   | 'token-refresh'
   | 'token-revocation'
   | 'bearer-call'

@@ -48,7 +48,8 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
     for (const name of new Set(params.keys())) singleParameter(params, name);
 
     // 2. openid-client checks the response (`error=`, `iss` per RFC 9207), sends the code with the
-    //    PKCE verifier, and validates the ID token: signature, iss, aud, exp, iat and our nonce.
+    //    PKCE verifier, and validates the ID token's iss, aud, exp, iat and our nonce; src/oidc
+    //    verifies its signature with the provider's keys (or the client secret for HS256).
     //    A thin ID token's profile is completed from UserInfo; what went wrong there is only logged.
     const { tokens, identity, warnings } = await options.oidc.exchangeCode({
       params,

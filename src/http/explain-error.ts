@@ -12,7 +12,7 @@ const explanations: Record<ErrorCode, string> = {
   callback_invalid:
     "The authorization response failed openid-client's checks, such as its iss against mix-up attacks (RFC 9207).",
   id_token_invalid:
-    "The ID token's iss, aud or nonce did not match this sign-in: this protects against a token issued to another client or replayed from another sign-in (OIDC Core §3.1.3.7).",
+    "The ID token's signature did not verify against the provider's keys (a 502: the provider's answer is at fault), or its iss, aud or nonce did not match this sign-in (a 400): this protects against a forged token, a token issued to another client or one replayed from another sign-in (OIDC Core §3.1.3.7).",
   code_rejected:
     'The provider refused the code (invalid_grant): already used, expired, or the PKCE verifier did not match. PKCE protects against a stolen code being redeemed (RFC 7636 §1).',
   provider_rejected:
@@ -32,7 +32,7 @@ const explanations: Record<ErrorCode, string> = {
     'An OpenID Connect code exchange must return an ID token (OIDC Core §3.1.3.3): without it the app cannot know who signed in.',
   userinfo_invalid: 'The user endpoint named no user id, and the app does not guess who signed in.',
   jwks_unavailable:
-    "Logout tokens are verified with the provider's published keys; without the keys nothing is trusted.",
+    "ID tokens and logout tokens are verified with the provider's published keys (jwks_uri); without the keys nothing is trusted.",
   refresh_failed:
     'The provider refused the refresh token (invalid_grant): revoked, expired or already rotated. Reusing a rotated one revokes the whole grant (RFC 9700 §4.14.2).',
   refresh_token_missing:

@@ -5,6 +5,7 @@ import * as client from 'openid-client';
 import { ProviderError } from '../errors.ts';
 import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
 import { type DpopSigner, generateDpopKey } from './dpop.ts';
+import { type IdTokenSigningKeys, verifyIdTokenSignature } from './id-token-signature.ts';
 import { toStoredTokens } from './tokens.ts';
 import { completeWithUserInfo, type UserClaims, type UserInfoFailure } from './userinfo.ts';
 
@@ -81,7 +82,8 @@ export interface SignInWarning {
 /**
  * Exchanges the callback's code. The state was checked when the caller found the pending login by
  * it (`callback.state` is that key; openid-client requires it to match the response). openid-client
- * checks `iss` (RFC 9207), sends the PKCE verifier, and checks the ID token's claims and nonce.
+ * checks `iss` (RFC 9207), sends the PKCE verifier, and checks the ID token's claims and nonce; its
+ * signature is checked here, with `signingKeys`, before the token is trusted.
  * With a thin ID token the profile is completed from UserInfo; a failure there is a warning, never
  * a failed sign-in.
  */
@@ -89,6 +91,7 @@ export async function exchangeCode(
   configuration: client.Configuration,
   settings: LoginSettings,
   callback: { params: URLSearchParams; state: string; pending: PendingLogin; now: number },
+  signingKeys: IdTokenSigningKeys,
 ): Promise<{ tokens: StoredTokens; identity: Identity; warnings: SignInWarning[] }> {
   // Built from the configured redirect URI, never from the request's Host header.
   const currentUrl = new URL(settings.redirectUri);
@@ -130,13 +133,14 @@ export async function exchangeCode(
     return { tokens, identity, warnings };
   }
   const idClaims = response.claims();
-  if (!idClaims)
+  if (!idClaims || !response.id_token)
     throw new ProviderError(
       502,
       'id_token_missing',
       'The identity provider sent no ID token',
       'The identity provider sent no ID token.',
     );
+  await verifyIdTokenSignature(response.id_token, signingKeys);
   const { claims, failure } = await completeWithUserInfo(
     configuration,
     idClaims,

@@ -1,7 +1,7 @@
 // Validates an OpenID Connect Back-Channel Logout 1.0 logout token (§2.6): signature against the
 // provider's JWKS, iss, aud, iat, the back-channel event, sid and/or sub, and no nonce. Whether its
 // jti was used before is for the caller to check, in the store every instance shares.
-import { createRemoteJWKSet, errors, type JWTPayload, jwtVerify } from 'jose';
+import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { LogoutTokenError, ProviderError } from '../errors.ts';
 import type { LogoutSubject } from '../protocol.ts';
 import { idTokenClockToleranceSeconds } from './provider-checks.ts';
@@ -47,20 +47,23 @@ export interface VerifiedLogoutToken {
   rememberForMs: number;
 }
 
+/** Verifies one logout token; rejects with LogoutTokenError, or a 503 ProviderError without keys. */
+export type LogoutTokenVerifier = (token: string) => Promise<VerifiedLogoutToken>;
+
 export interface LogoutTokenVerifierOptions {
   issuer: string;
   clientId: string;
-  jwksUri: string;
+  /** The provider's key set, shared with the ID token checks (`fetchProviderKeys`). */
+  keys: JWTVerifyGetKey;
   /** Algorithms the provider signs ID tokens with; `none` is never accepted. */
   algorithms: string[];
-  timeoutMs: number;
 }
 
-/** Creates a verifier with the provider's keys fetched once and cached (refetched on an unknown kid). */
+/** Creates a verifier that checks signatures with the provider's key set (fetched once, cached). */
 export function createLogoutTokenVerifier(
   options: LogoutTokenVerifierOptions,
-): (token: string) => Promise<VerifiedLogoutToken> {
-  const keys = createRemoteJWKSet(new URL(options.jwksUri), { timeoutDuration: options.timeoutMs });
+): LogoutTokenVerifier {
+  const { keys } = options;
   const algorithms = options.algorithms.filter((alg) => alg !== 'none');
   return async (token) => {
     let payload: JWTPayload;

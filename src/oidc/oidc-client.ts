@@ -10,13 +10,18 @@ import { describeDiscovery } from '../recorder/describe-discovery.ts';
 import { type FetchLike, recordingFetch } from '../recorder/flow-recorder.ts';
 import { createConfigurationLoader } from './configuration-loader.ts';
 import { createDpopSigner } from './dpop.ts';
+import { createSigningKeys, type IdTokenSigningKeys } from './id-token-signature.ts';
 import {
   type AuthorizationRequest,
   createAuthorizationRequest,
   exchangeCode,
   type SignInWarning,
 } from './login.ts';
-import { createLogoutTokenVerifier, type VerifiedLogoutToken } from './logout-token.ts';
+import {
+  createLogoutTokenVerifier,
+  type LogoutTokenVerifier,
+  type VerifiedLogoutToken,
+} from './logout-token.ts';
 import { mapProviderError, type ProviderStep } from './map-error.ts';
 import { callResource, type ResourceAnswer } from './resource.ts';
 import {
@@ -98,12 +103,8 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       throw error;
     }
   };
-  const loader = createConfigurationLoader(
-    config,
-    options.clientAuth,
-    recordingFetch(logged),
-    options.now,
-  );
+  const recorded = recordingFetch(logged);
+  const loader = createConfigurationLoader(config, options.clientAuth, recorded, options.now);
   // Signs the proofs of DPoP-bound tokens, whenever they were issued (even if DPoP is now off).
   const dpop = createDpopSigner();
   const settings = {
@@ -120,20 +121,39 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
 
   let origins: { from?: Configuration; list: string[] } = { list: [] };
   let discovery: { from?: Configuration; step?: FlowStep } = {};
-  // One verifier (and so one cache of the provider's keys) per client: cached as a promise, dropped on failure.
-  let logoutVerifier: Promise<(token: string) => Promise<VerifiedLogoutToken>> | undefined;
+  // One key set per client, shared by the ID token and logout token checks: fetched on first use
+  // through the recording fetch (so /flow shows it), cached, and fetched again for an unknown kid.
+  const { credentials } = config.client;
+  const signingOptions = {
+    fetch: recorded,
+    timeoutMs: config.httpTimeoutSeconds * 1000,
+    clientSecret: 'secret' in credentials ? credentials.secret : undefined,
+  };
+  let signing: { from: Configuration; keys: IdTokenSigningKeys } | undefined;
+  let logoutVerifier: { from: Configuration; verify: LogoutTokenVerifier } | undefined;
 
-  async function createLogoutVerifier(): Promise<(token: string) => Promise<VerifiedLogoutToken>> {
-    const metadata = (await loader.get()).serverMetadata();
-    if (!metadata.jwks_uri)
-      throw new LogoutTokenError('This provider publishes no keys to verify logout tokens.');
-    return createLogoutTokenVerifier({
-      issuer: metadata.issuer,
-      clientId: config.client.id,
-      jwksUri: metadata.jwks_uri,
-      algorithms: metadata.id_token_signing_alg_values_supported ?? ['RS256'],
-      timeoutMs: config.httpTimeoutSeconds * 1000,
-    });
+  function signingKeysOf(configuration: Configuration): IdTokenSigningKeys {
+    if (signing?.from !== configuration) {
+      const keys = createSigningKeys(configuration.serverMetadata(), signingOptions);
+      signing = { from: configuration, keys };
+    }
+    return signing.keys;
+  }
+
+  function logoutVerifierOf(configuration: Configuration): LogoutTokenVerifier {
+    if (logoutVerifier?.from !== configuration) {
+      const { providerKeys, algorithms } = signingKeysOf(configuration);
+      if (!providerKeys)
+        throw new LogoutTokenError('This provider publishes no keys to verify logout tokens.');
+      const verify = createLogoutTokenVerifier({
+        issuer: configuration.serverMetadata().issuer,
+        clientId: config.client.id,
+        keys: providerKeys,
+        algorithms,
+      });
+      logoutVerifier = { from: configuration, verify };
+    }
+    return logoutVerifier.verify;
   }
 
   async function call<T>(
@@ -180,9 +200,10 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       return origins.list;
     },
     createAuthorizationRequest: () => call('login', (c) => createAuthorizationRequest(c, settings)),
-    exchangeCode: (callback) => call('login', (c) => exchangeCode(c, settings, callback)),
+    exchangeCode: (callback) =>
+      call('login', (c) => exchangeCode(c, settings, callback, signingKeysOf(c))),
     refreshTokens: (tokens, now, subject) =>
-      call('refresh', (c) => refreshTokens(c, tokens, now, subject, dpop)),
+      call('refresh', (c) => refreshTokens(c, tokens, now, subject, dpop, signingKeysOf(c))),
     revokeRefreshToken: (token) => call('revocation', (c) => revokeRefreshToken(c, token)),
     buildLogoutUrl: (idToken) =>
       call('logout', async (c) => buildLogoutUrl(c, idToken, config.postLogoutRedirectUri)),
@@ -190,12 +211,6 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       callResource(await loader.get(), config.resourceUrl, tokens, dpop),
     requestApplicationToken: (parameters, now) =>
       call('client-credentials', (c) => requestApplicationToken(c, parameters, now)),
-    verifyLogoutToken: async (token) => {
-      logoutVerifier ??= createLogoutVerifier().catch((error: unknown) => {
-        logoutVerifier = undefined;
-        throw error;
-      });
-      return (await logoutVerifier)(token);
-    },
+    verifyLogoutToken: async (token) => logoutVerifierOf(await loader.get())(token),
   };
 }

@@ -4,6 +4,7 @@ import * as client from 'openid-client';
 import { TokenRefreshError } from '../errors.ts';
 import type { StoredTokens } from '../protocol.ts';
 import type { DpopSigner } from './dpop.ts';
+import { type IdTokenSigningKeys, verifyIdTokenSignature } from './id-token-signature.ts';
 
 /**
  * What to keep of a token response; a refresh response may leave out what did not change. The
@@ -35,7 +36,7 @@ export function toStoredTokens(
 
 /**
  * Uses the refresh token for new tokens; keeps the old refresh and ID token when none come back.
- * A new ID token must be for `subject`, the user who signed in.
+ * A new ID token must be for `subject`, the user who signed in, and is signature-checked like the first.
  */
 export async function refreshTokens(
   configuration: client.Configuration,
@@ -43,6 +44,7 @@ export async function refreshTokens(
   now: number,
   subject: string,
   dpop: DpopSigner,
+  signingKeys: IdTokenSigningKeys,
 ): Promise<StoredTokens> {
   if (!tokens.refreshToken) {
     throw new TokenRefreshError(
@@ -66,6 +68,8 @@ export async function refreshTokens(
       'The identity provider answered for another user. Please sign in again.',
     );
   }
+  // OIDC Core §12.2: a refreshed ID token is validated as in §3.1.3.7, its signature included.
+  if (result.id_token) await verifyIdTokenSignature(result.id_token, signingKeys);
   return toStoredTokens(result, now, tokens);
 }
 

@@ -109,6 +109,8 @@ function kindOf(
   // openid-client's UserInfo request is the one call with a token that accepts a JWT answer (OIDC
   // Core §5.3.2: the answer may be signed); the API call and the OAuth 2.0 user endpoint do not.
   if (authorization !== null && accept?.includes('application/jwt')) return 'userinfo';
+  // The key set (RFC 7517 §8.5.1: application/jwk-set+json) is the one call that accepts that type.
+  if (authorization === null && accept?.includes('application/jwk-set+json')) return 'jwks';
   if (authorization?.toLowerCase().startsWith('bearer ')) return 'bearer-call';
   if (authorization?.toLowerCase().startsWith('dpop ')) return 'dpop-call';
   return 'provider-call';

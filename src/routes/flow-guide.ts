@@ -72,6 +72,13 @@ export const stepGuides: Record<FlowStepKind, StepGuide> = {
     source: 'src/oidc/login.ts#exchangeCode',
     specs: [rfc(6749, '4.1.3'), rfc(7636, '4.5'), core('3.1.3', 'TokenEndpoint')],
   },
+  jwks: {
+    title: 'The provider’s key set (jwks_uri)',
+    explanation:
+      'Once per process, at the first token to verify: the server fetched the provider’s public keys, to verify the ID token’s signature (and later the logout tokens’). They are cached; they are fetched again when a token names a key not in the set (the provider rotated its keys) or the set is over 10 minutes old.',
+    source: 'src/oidc/id-token-signature.ts#fetchProviderKeys',
+    specs: [core('10.1.1', 'RotateSigKeys'), rfc(7517, '5')],
+  },
   'token-refresh': {
     title: 'Token refresh',
     explanation:

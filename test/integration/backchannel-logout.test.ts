@@ -140,6 +140,8 @@ describe('POST /backchannel-logout', () => {
   it("answers 503, so the provider retries, when the provider's keys cannot be fetched", async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
+    // The sign-in fetched the keys of this instance; another instance has not fetched them yet.
+    const other = await app.addInstance();
     let isJwksDown = true;
     app.provider.use(
       fault(
@@ -152,7 +154,7 @@ describe('POST /backchannel-logout', () => {
       ),
     );
 
-    const response = await postLogoutToken(app.baseUrl, await providerSigned(app));
+    const response = await postLogoutToken(other, await providerSigned(app));
     isJwksDown = false;
 
     assert.equal(response.status, 503);

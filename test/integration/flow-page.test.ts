@@ -46,7 +46,7 @@ async function apiRefusingOnce(t: TestContext): Promise<string> {
 }
 
 describe('GET /flow', () => {
-  it('lists discovery, the sign-in, the ID token checks, both API calls and the refresh with its reason and rotation', async (t) => {
+  it('lists discovery, the sign-in, the key-set fetch, the ID token checks with a verified signature, both API calls and the refresh with its reason and rotation', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
     await jar.fetch(`${app.baseUrl}/resource`);
@@ -62,6 +62,7 @@ describe('GET /flow', () => {
       'Authorization request',
       'Callback: the authorization response',
       'Code exchange: authorization code + PKCE verifier',
+      'The provider’s key set (jwks_uri)',
       'API call with the access token',
       'Token refresh',
       'API call with the access token',
@@ -73,7 +74,11 @@ describe('GET /flow', () => {
     ];
     assert.deepEqual(
       checks.map(([, result, name]) => `${name} ${result}`),
-      ['signature skipped', 'alg ok', 'iss ok', 'aud ok', 'azp ok', 'exp ok', 'iat ok', 'nonce ok'],
+      ['signature ok', 'alg ok', 'iss ok', 'aud ok', 'azp ok', 'exp ok', 'iat ok', 'nonce ok'],
+    );
+    assert.match(
+      html,
+      /alg RS256, kid [\w-]+[\s\S]*?verified against the provider(’|'|&#39;)s key set \(jwks_uri\)/,
     );
     assert.match(html, /Bearer JWT, \d+ characters \(redacted\)/);
     assert.match(

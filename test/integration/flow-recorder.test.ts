@@ -8,7 +8,7 @@ import { startTestApp } from '../support/test-app.ts';
 const tenMinutes = 10 * 60 * 1000;
 
 describe('the /flow recorder', () => {
-  it('records the sign-in: the browser sent to the provider, its return, the code exchange', async (t) => {
+  it("records the sign-in: the browser sent to the provider, its return, the code exchange, the provider's key set", async (t) => {
     const app = await startTestApp(t);
 
     const jar = await app.signIn();
@@ -16,9 +16,9 @@ describe('the /flow recorder', () => {
 
     assert.deepEqual(
       steps.map((step) => step.kind),
-      ['authorization-request', 'authorization-response', 'token-request'],
+      ['authorization-request', 'authorization-response', 'token-request', 'jwks'],
     );
-    const [request, response, exchange] = steps;
+    const [request, response, exchange, keySet] = steps;
     assert.equal(request?.request.params.code_challenge_method, 'S256');
     assert.match(request?.request.params.state ?? '', /^[\w-]{20,}$/);
     assert.equal(response?.request.params.state, request?.request.params.state);
@@ -27,6 +27,9 @@ describe('the /flow recorder', () => {
     assert.match(exchange?.request.params.code_verifier ?? '', /\(redacted\)$/);
     assert.equal(exchange?.response?.status, 200);
     assert.match(exchange?.response?.fields.id_token ?? '', /^JWT, \d+ characters \(redacted\)$/);
+    assert.equal(keySet?.request.method, 'GET');
+    assert.equal(keySet?.request.url, `${app.issuer}/jwks`);
+    assert.equal(keySet?.response?.status, 200);
   });
 
   it('records a refresh and the API call on the app clock, after the sign-in', async (t) => {
@@ -39,10 +42,11 @@ describe('the /flow recorder', () => {
     const steps = await recordedSteps(app, jar);
 
     assert.deepEqual(
-      steps.slice(3).map((step) => step.kind),
+      steps.slice(4).map((step) => step.kind),
       ['token-refresh', 'bearer-call'],
+      'the refreshed ID token is verified with the cached key set: no second fetch',
     );
-    const [refresh, call] = steps.slice(3);
+    const [refresh, call] = steps.slice(4);
     assert.ok((refresh?.at ?? 0) >= startedAt, 'the refresh is timed by the app clock');
     assert.equal(refresh?.request.params.grant_type, 'refresh_token');
     assert.match(

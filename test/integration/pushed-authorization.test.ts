@@ -93,6 +93,7 @@ describe('pushed authorization requests (OIDC_USE_PAR)', () => {
         'authorization-request',
         'authorization-response',
         'token-request',
+        'jwks',
       ],
     );
     const [pushed, redirect, response] = steps;

@@ -88,13 +88,13 @@ describe('checkIdToken', () => {
     receivedAt: now * 1000,
   };
 
-  it('passes every claim check of a good token and says the signature was not checked', () => {
+  it('passes every check of a good token, its signature verified against the key set', () => {
     const checks = checkIdToken(token, expected);
 
     assert.deepEqual(
       checks.map((check) => [check.name, check.isOk]),
       [
-        ['signature', undefined],
+        ['signature', true],
         ['alg', true],
         ['iss', true],
         ['aud', true],
@@ -116,7 +116,16 @@ describe('checkIdToken', () => {
       .filter((check) => check.isOk === false)
       .map((check) => check.name);
 
-    assert.deepEqual(failed, ['alg', 'iss', 'azp', 'nonce']);
+    assert.deepEqual(failed, ['signature', 'alg', 'iss', 'azp', 'nonce']);
+  });
+
+  it('says an HS256 signature was verified with the client secret', () => {
+    const symmetric = { ...token, header: { alg: 'HS256' } };
+
+    const [signature] = checkIdToken(symmetric, { ...expected, algorithms: ['HS256'] });
+
+    assert.equal(signature?.isOk, true);
+    assert.match(signature?.expected ?? '', /with the client secret/);
   });
 });
 
