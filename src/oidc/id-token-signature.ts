@@ -61,7 +61,7 @@ export function fetchProviderKeys(
 }
 
 // What jose throws when the token or its signature is bad, as opposed to the keys being unavailable.
-const signatureFaults = [
+export const signatureFaults = [
   errors.JWSInvalid,
   errors.JWSSignatureVerificationFailed,
   errors.JOSEAlgNotAllowed,

@@ -4,6 +4,7 @@
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { LogoutTokenError, ProviderError } from '../errors.ts';
 import type { LogoutSubject } from '../protocol.ts';
+import { signatureFaults } from './id-token-signature.ts';
 import { idTokenClockToleranceSeconds } from './provider-checks.ts';
 
 const backchannelEvent = 'http://schemas.openid.net/event/backchannel-logout';
@@ -22,12 +23,7 @@ const tokenFaults = [
   errors.JWTClaimValidationFailed,
   errors.JWTExpired,
   errors.JWTInvalid,
-  errors.JWSInvalid,
-  errors.JWSSignatureVerificationFailed,
-  errors.JOSEAlgNotAllowed,
-  errors.JOSENotSupported,
-  errors.JWKSNoMatchingKey,
-  errors.JWKSMultipleMatchingKeys,
+  ...signatureFaults,
 ];
 
 /** A logout token that verified: whose sessions to end, and what the replay and age checks need. */

@@ -2,17 +2,11 @@
 // instead of lingering until Node's keep-alive timeout (5 s) closes the now idle connection. A
 // container is killed 10 s after SIGTERM; every second spent lingering is taken from that budget.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { connect } from 'node:net';
-import path from 'node:path';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { freePort } from '../support/local-server.ts';
-import { tempDir } from '../support/temp-dir.ts';
-
-const serverFile = path.join(import.meta.dirname, '../../src/server.ts');
-const preloadFile = path.join(import.meta.dirname, '../support/preload.ts');
+import { startDevServer } from '../support/dev-server.ts';
 
 /** Polls /healthz until the server answers (whatever its log format). */
 async function waitUntilHealthy(port: number): Promise<void> {
@@ -29,22 +23,8 @@ async function waitUntilHealthy(port: number): Promise<void> {
 
 describe('node src/server.ts on SIGTERM', () => {
   it('answers the request in flight on a keep-alive connection, then exits within a second', async (t) => {
-    const cwd = await tempDir(t, 'oer-shutdown-');
-    const port = await freePort('127.0.0.1');
-    const child = spawn(process.execPath, ['--import', preloadFile, serverFile], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: String(port),
-        DEV_PROVIDER_PORT: '0',
-        DEV_API_PORT: '0',
-      },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    });
+    const { child, port } = await startDevServer(t, { stdout: 'ignore' });
     const exited = once(child, 'exit');
-    t.after(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
     await waitUntilHealthy(port);
 
     // A POST whose body has not arrived yet is a request in flight: its headers are in, so the

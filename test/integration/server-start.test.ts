@@ -1,17 +1,17 @@
-// `node src/server.ts` as a developer runs it (no configuration: the embedded provider, port from
-// PORT), in a child process with the network guard preloaded, in a folder of its own for data/;
-// its log format, and the one line it prints when it cannot start (a port taken, an old Node).
+// `node src/server.ts` as a developer runs it (test/support/dev-server.ts: the embedded provider,
+// the port from PORT, the network guard preloaded, a folder of its own for data/): where it
+// listens, its log format, and the one line it prints when it cannot start (a port taken, an old Node).
 import assert from 'node:assert/strict';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { describe, it } from 'node:test';
-import { freePort, listenLocal } from '../support/local-server.ts';
+import { startDevServer } from '../support/dev-server.ts';
+import { listenLocal } from '../support/local-server.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const serverFile = path.join(import.meta.dirname, '../../src/server.ts');
-const preloadFile = path.join(import.meta.dirname, '../support/preload.ts');
 const preflightFile = path.join(import.meta.dirname, '../../bin/preflight.js');
 
 /** A Node older than 24 on this machine (Debian's, beside the Node 24 that runs the tests), if any. */
@@ -44,22 +44,7 @@ async function readyLineOf(child: ChildProcess): Promise<ReadyLine> {
 
 describe('node src/server.ts', () => {
   it('in development with a loopback APP_BASE_URL, listens on 127.0.0.1 only and stops on SIGTERM', async (t) => {
-    const cwd = await tempDir(t, 'oer-server-');
-    const port = await freePort('127.0.0.1');
-    const child = spawn(process.execPath, ['--import', preloadFile, serverFile], {
-      cwd,
-      // No NODE_ENV, no OIDC_ISSUER: development with the embedded provider, as `npm run dev`.
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: String(port),
-        DEV_PROVIDER_PORT: '0',
-        DEV_API_PORT: '0',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    t.after(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
+    const { child, port } = await startDevServer(t);
 
     const ready = await readyLineOf(child);
     const health = await fetch(`http://127.0.0.1:${port}/healthz`);
@@ -73,22 +58,7 @@ describe('node src/server.ts', () => {
   });
 
   it('with LOG_FORMAT=pretty, writes readable log lines instead of JSON', async (t) => {
-    const cwd = await tempDir(t, 'oer-server-');
-    const port = await freePort('127.0.0.1');
-    const child = spawn(process.execPath, ['--import', preloadFile, serverFile], {
-      cwd,
-      env: {
-        PATH: process.env.PATH ?? '',
-        PORT: String(port),
-        DEV_PROVIDER_PORT: '0',
-        DEV_API_PORT: '0',
-        LOG_FORMAT: 'pretty',
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    t.after(() => {
-      if (child.exitCode === null) child.kill('SIGKILL');
-    });
+    const { child, port } = await startDevServer(t, { env: { LOG_FORMAT: 'pretty' } });
 
     let readyLine: string | undefined;
     if (!child.stdout) throw new Error('no stdout');
@@ -110,24 +80,13 @@ describe('node src/server.ts', () => {
 
   for (const variable of ['PORT', 'DEV_PROVIDER_PORT', 'DEV_API_PORT'] as const) {
     it(`when the ${variable} port is taken, prints one line naming ${variable} and exits 1`, async (t) => {
-      const cwd = await tempDir(t, 'oer-server-');
       const taken = await listenLocal();
       t.after(taken.close);
-      const env = {
-        PATH: process.env.PATH ?? '',
-        PORT: String(await freePort('127.0.0.1')),
-        DEV_PROVIDER_PORT: '0',
-        DEV_API_PORT: '0',
-        [variable]: String(taken.port),
-      };
 
-      const child = spawn(process.execPath, ['--import', preloadFile, serverFile], {
-        cwd,
-        env,
-        stdio: ['ignore', 'ignore', 'pipe'],
-      });
-      t.after(() => {
-        if (child.exitCode === null) child.kill('SIGKILL');
+      const { child } = await startDevServer(t, {
+        env: { [variable]: String(taken.port) },
+        stdout: 'ignore',
+        stderr: 'pipe',
       });
       let stderr = '';
       child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
