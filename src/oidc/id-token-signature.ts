@@ -102,14 +102,19 @@ export async function verifyIdTokenSignature(
   } catch (error) {
     if (signatureFaults.some((fault) => error instanceof fault)) throw signatureInvalid(error);
     // The keys timed out, answered 5xx or garbage: not the token's fault.
-    throw new ProviderError(
-      503,
-      'jwks_unavailable',
-      "The provider's signing keys cannot be fetched",
-      "The provider's signing keys cannot be fetched.",
-      error,
-    );
+    throw keysUnavailable(error);
   }
+}
+
+/** The provider's key set could not be fetched: a 503, whatever the token (try again later). */
+export function keysUnavailable(cause: unknown): ProviderError {
+  return new ProviderError(
+    503,
+    'jwks_unavailable',
+    "The provider's signing keys cannot be fetched",
+    "The provider's signing keys cannot be fetched.",
+    cause,
+  );
 }
 
 function signatureInvalid(cause: unknown): ProviderError {

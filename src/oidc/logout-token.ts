@@ -2,9 +2,9 @@
 // provider's JWKS, iss, aud, iat, the back-channel event, sid and/or sub, and no nonce. Whether its
 // jti was used before is for the caller to check, in the store every instance shares.
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
-import { LogoutTokenError, ProviderError } from '../errors.ts';
+import { LogoutTokenError } from '../errors.ts';
 import type { LogoutSubject } from '../protocol.ts';
-import { signatureFaults } from './id-token-signature.ts';
+import { keysUnavailable, signatureFaults } from './id-token-signature.ts';
 import { idTokenClockToleranceSeconds } from './provider-checks.ts';
 
 const backchannelEvent = 'http://schemas.openid.net/event/backchannel-logout';
@@ -82,13 +82,7 @@ export function createLogoutTokenVerifier(
       }
       // Anything else (the keys timed out, answered 5xx or garbage) is not the token's fault: a
       // 503 tells the provider to try again later.
-      throw new ProviderError(
-        503,
-        'jwks_unavailable',
-        "The provider's signing keys cannot be fetched",
-        "The provider's signing keys cannot be fetched.",
-        error,
-      );
+      throw keysUnavailable(error);
     }
     if (typ !== undefined && !acceptedTypes.has(typ.toLowerCase())) {
       throw new LogoutTokenError('The token is not a logout token.');
