@@ -40,7 +40,21 @@ const permissionsPolicy = [
 
 /** helmet with a strict Content Security Policy (no inline script or style), and a Permissions-Policy. */
 export function securityHeaders(options: SecurityOptions): RequestHandler {
-  const helmetHeaders = helmet({
+  // The provider's origins change only when discovery does: helmet is built again then, so the
+  // policy is a fixed string the rest of the time instead of being assembled on every answer.
+  let built: { origins: string; headers: RequestHandler } | undefined;
+  return (req, res, next) => {
+    // helmet 8 has no Permissions-Policy option: the header is set here, on every answer.
+    res.setHeader('Permissions-Policy', permissionsPolicy);
+    const origins = options.formActionOrigins().join(' ');
+    if (built?.origins !== origins)
+      built = { origins, headers: helmetFor(origins, options.isHttps) };
+    built.headers(req, res, next);
+  };
+}
+
+function helmetFor(formActionOrigins: string, isHttps: boolean): RequestHandler {
+  return helmet({
     contentSecurityPolicy: {
       useDefaults: false,
       directives: {
@@ -53,10 +67,10 @@ export function securityHeaders(options: SecurityOptions): RequestHandler {
         objectSrc: ["'none'"],
         baseUri: ["'none'"],
         // Chromium applies form-action to the redirects that follow a form post (sign-out).
-        formAction: ["'self'", (_req, _res) => options.formActionOrigins().join(' ')],
+        formAction: ["'self'", ...(formActionOrigins ? [formActionOrigins] : [])],
         // Clickjacking: no site may frame these pages (replaces X-Frame-Options).
         frameAncestors: ["'none'"],
-        ...(options.isHttps && { upgradeInsecureRequests: [] }),
+        ...(isHttps && { upgradeInsecureRequests: [] }),
       },
     },
     // For browsers that predate frame-ancestors: the same answer, no framing at all.
@@ -64,15 +78,8 @@ export function securityHeaders(options: SecurityOptions): RequestHandler {
     // Cross-origin requests get the origin only; same-origin ones the path (see noReferrer for /callback).
     referrerPolicy: { policy: 'strict-origin-when-cross-origin' },
     // HSTS only means something over https; on http://localhost it would pin the dev host.
-    strictTransportSecurity: options.isHttps
-      ? { maxAge: 31536000, includeSubDomains: true }
-      : false,
+    strictTransportSecurity: isHttps ? { maxAge: 31536000, includeSubDomains: true } : false,
   });
-  return (req, res, next) => {
-    // helmet 8 has no Permissions-Policy option: the header is set here, on every answer.
-    res.setHeader('Permissions-Policy', permissionsPolicy);
-    helmetHeaders(req, res, next);
-  };
 }
 
 /** Pages with personal data are never stored by the browser or a proxy cache. */
