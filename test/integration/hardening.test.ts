@@ -115,6 +115,8 @@ describe('security headers', () => {
       const csp = response.headers.get('content-security-policy') ?? '';
       assert.match(csp, /default-src 'self'/, response.url);
       assert.match(csp, /frame-ancestors 'none'/, response.url);
+      // Sign-out's form post ends in a redirect to the provider's end-session page.
+      assert.ok(csp.includes(`form-action 'self' ${new URL(app.issuer).origin}`), csp);
       assert.doesNotMatch(csp, /unsafe-inline|unsafe-eval/, response.url);
       assert.equal(response.headers.get('x-content-type-options'), 'nosniff', response.url);
       assert.equal(response.headers.get('x-frame-options'), 'DENY', response.url);
