@@ -2,6 +2,7 @@
 import type { RequestHandler } from 'express';
 import session from 'express-session';
 import type { AppConfig } from '../config/app-config.ts';
+import { WriteOnceStore } from './write-once-store.ts';
 
 /**
  * The session middleware: a signed id cookie in the browser, everything else in `store`. Errors
@@ -13,7 +14,9 @@ export function createSessionMiddleware(config: AppConfig, store: session.Store)
     name: config.session.cookieName,
     // Several secrets rotate: the first signs, all verify.
     secret: config.session.secrets,
-    store,
+    // A route's save before its redirect is the request's one write (express-session would write
+    // a regenerated session again as the response ends).
+    store: new WriteOnceStore(store),
     // Only sessions that hold something get a cookie and a row (no empty sessions for crawlers).
     saveUninitialized: false,
     // A request that did not change the session does not write it back over a newer copy.
