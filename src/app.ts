@@ -30,6 +30,7 @@ import {
   loadTokenRecord,
   reauthenticateOnExpiredLogin,
 } from './session/session-guards.ts';
+import { updateBeforeSave } from './session/session-lifecycle.ts';
 import { createSessionMiddleware } from './session/session-middleware.ts';
 
 export interface AppDependencies {
@@ -114,6 +115,7 @@ export function createApp({
       callbackPath,
       now,
       history,
+      beforeSessionSave: updateBeforeSave,
       onError: (error) => logger.warn({ err: error }, 'flow not saved'),
     }),
   );

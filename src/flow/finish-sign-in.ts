@@ -69,6 +69,7 @@ export function finishSignIn(options: FinishSignInOptions): RequestHandler {
     const revocationLog = { logger: options.logger, reqId: res.locals.requestId };
     try {
       await startSignedInSession(req, options.tokens, {
+        earlier,
         identity,
         tokens,
         state,
@@ -155,7 +156,14 @@ function logWarnings(
 async function startSignedInSession(
   req: Request,
   tokenStore: TokenStore,
-  signIn: { identity: Identity; tokens: StoredTokens; state: string; now: number; ttlMs: number },
+  signIn: {
+    earlier: TokenRecord | undefined;
+    identity: Identity;
+    tokens: StoredTokens;
+    state: string;
+    now: number;
+    ttlMs: number;
+  },
 ): Promise<void> {
   const previousId = req.sessionID;
   // Kept across the new id: the notice to show (the /flow recorder carries this sign-in's steps
@@ -164,7 +172,8 @@ async function startSignedInSession(
   // switch the signed-in user into the attacker's account.
   const { notice } = req.session;
   await regenerateSession(req);
-  await tokenStore.delete(previousId);
+  // Only a signed-in browser has a token record to drop: a first sign-in writes no delete.
+  if (signIn.earlier) await tokenStore.delete(previousId);
   const { sub, name, email, sid } = signIn.identity;
   await tokenStore.put(
     req.sessionID,

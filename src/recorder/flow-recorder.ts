@@ -29,6 +29,12 @@ export interface RecordFlowOptions {
   now: () => number;
   /** Where the steps of requests that write no session go, and what /flow merges them from. */
   history: FlowHistory;
+  /**
+   * Registers the recorder's update to run before the route's own session saves of this request
+   * (session-lifecycle's `updateBeforeSave`): the steps join that write instead of a second one.
+   * Without it, they are saved as the response ends.
+   */
+  beforeSessionSave?: (req: Request, update: () => void) => void;
   /** Called when saving the recorded steps fails; the response goes out all the same. */
   onError: (error: unknown) => void;
 }
@@ -53,16 +59,14 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
       );
     }
 
-    const end = res.end;
-    // Wraps res.end (as express-session does): the steps are saved before the response goes out,
-    // so the page the browser goes to next already finds them.
-    res.end = function endAfterSaving(this: typeof res, ...args: unknown[]) {
-      const location = res.getHeader('location');
-      const redirect =
-        typeof location === 'string' && describeRedirect(location, res.statusCode, options.now());
-      if (redirect) recording.steps.push(redirect);
+    // Moves the steps recorded so far to where they are kept: the session (true: it must be
+    // written) or the in-memory history. Runs when the route saves the session, so that its write
+    // carries them, and again as the response ends, for what came after.
+    let carried: FlowStep[] = [];
+    let isSignInPlaced = false;
+    const placeSteps = (): boolean => {
       const session = req.session;
-      const { steps } = recording;
+      const steps = recording.steps.splice(0);
       // At the callback a call with the access token names who signed in (plain OAuth 2.0's user
       // endpoint; OIDC's UserInfo is told apart by its Accept header): it is not the API.
       if (authorizationResponse) {
@@ -73,15 +77,17 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
       // was signed in, else in the old session) move into the signed-in session, not an earlier
       // user's; the rest of the old id's is dropped.
       const isNewId = startedAs !== undefined && req.sessionID !== startedAs;
-      const carried = isNewId ? history.take(startedAs) : [];
+      if (isNewId) carried = [...carried, ...history.take(startedAs)];
       const isSignedIn = session?.user !== undefined;
       const state = authorizationResponse?.get('state');
       const signInSteps =
-        isNewId && isSignedIn && state ? stepsSince(mergeByTime(storedBefore, carried), state) : [];
+        isNewId && isSignedIn && state && !isSignInPlaced
+          ? stepsSince(mergeByTime(storedBefore, carried), state)
+          : [];
       const isApiCallsOnly = steps.every((step) => isApiCall(step));
       if (steps.length > 0 && isApiCallsOnly && isSignedIn) {
         history.keep(req.sessionID, steps);
-        return end.apply(this, args as Parameters<typeof end>);
+        return false;
       }
       // Nobody signed in (a sign-in started, a failed callback): the steps stay in memory, so an
       // anonymous /login stores no more than its pending login (docs/decisions/012-sign-in-limits.md).
@@ -89,13 +95,25 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
         if (steps.length > 0 && session?.pendingLogins !== undefined) {
           history.keep(req.sessionID, steps);
         }
-        return end.apply(this, args as Parameters<typeof end>);
+        return false;
       }
-      if (steps.length === 0 && signInSteps.length === 0) {
-        return end.apply(this, args as Parameters<typeof end>);
-      }
+      if (steps.length === 0 && signInSteps.length === 0) return false;
+      if (signInSteps.length > 0) isSignInPlaced = true;
       session.flow = [...signInSteps, ...(session.flow ?? []), ...steps].slice(-maxFlowSteps);
-      session.save((error) => {
+      return true;
+    };
+    options.beforeSessionSave?.(req, placeSteps);
+
+    const end = res.end;
+    // Wraps res.end (as express-session does): steps still unsaved are saved before the response
+    // goes out, so the page the browser goes to next already finds them.
+    res.end = function endAfterSaving(this: typeof res, ...args: unknown[]) {
+      const location = res.getHeader('location');
+      const redirect =
+        typeof location === 'string' && describeRedirect(location, res.statusCode, options.now());
+      if (redirect) recording.steps.push(redirect);
+      if (!placeSteps()) return end.apply(this, args as Parameters<typeof end>);
+      req.session.save((error) => {
         if (error) options.onError(error);
         end.apply(this, args as Parameters<typeof end>);
       });

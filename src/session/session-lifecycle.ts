@@ -17,11 +17,22 @@ export function regenerateSession(req: Request): Promise<void> {
   return settle((done) => req.session.regenerate(done));
 }
 
+const beforeSaves = new WeakMap<Request, () => void>();
+
+/**
+ * Has `update` run before each `saveSession` of this request: what a middleware would add to the
+ * session as the response ends (the /flow recorder's steps) joins the route's write instead.
+ */
+export function updateBeforeSave(req: Request, update: () => void): void {
+  beforeSaves.set(req, update);
+}
+
 /**
  * Writes the session now. Redirects call it first: express-session would otherwise send the
  * redirect before its write finishes, and the next request could read the old session.
  */
 export function saveSession(req: Request): Promise<void> {
+  beforeSaves.get(req)?.();
   return settle((done) => req.session.save(done));
 }
 

@@ -1,8 +1,9 @@
 // express-session with the cookie settings this app relies on, each with its reason; and the idle
 // timeout, kept by saving an active session now and then instead of writing it on every request.
 import type { RequestHandler } from 'express';
-import session, { type SessionData } from 'express-session';
+import session from 'express-session';
 import type { AppConfig } from '../config/app-config.ts';
+import { WriteOnceStore } from './write-once-store.ts';
 
 /** How often, as a share of the idle timeout, an active session's expiry moves forward. */
 const extendEveryShareOfIdleTimeout = 0.1;
@@ -23,7 +24,10 @@ export function createSessionMiddleware(
     name: config.session.cookieName,
     // Several secrets rotate: the first signs, all verify.
     secret: config.session.secrets,
-    store: new StoreWithoutTouch(store),
+    // The store as express-session sees it: no `touch` (a write after every request that left
+    // the session unchanged), and a route's save before its redirect is the request's one write
+    // (express-session would write a regenerated session again as the response ends).
+    store: new WriteOnceStore(store),
     // Only sessions that hold something get a cookie and a row (no empty sessions for crawlers).
     saveUninitialized: false,
     // A request that did not change the session does not write it back over a newer copy.
@@ -65,29 +69,4 @@ export function extendActiveSession(extendEveryMs: number, now: () => number): R
     }
     next();
   };
-}
-
-/**
- * The store as express-session sees it: without `touch`, which express-session calls after every
- * request that left the session unchanged (a store write each time, a disk sync with SQLite).
- */
-class StoreWithoutTouch extends session.Store {
-  readonly #store: session.Store;
-
-  constructor(store: session.Store) {
-    super();
-    this.#store = store;
-  }
-
-  get(sid: string, callback: (error: unknown, session?: SessionData | null) => void): void {
-    this.#store.get(sid, callback);
-  }
-
-  set(sid: string, sess: SessionData, callback?: (error?: unknown) => void): void {
-    this.#store.set(sid, sess, callback);
-  }
-
-  destroy(sid: string, callback?: (error?: unknown) => void): void {
-    this.#store.destroy(sid, callback);
-  }
 }

@@ -57,6 +57,29 @@ describe('sign-in through the provider', () => {
     assert.notEqual(jar.header(new URL(app.baseUrl)), before);
   });
 
+  it("writes the signed-in session once at the callback, with this sign-in's /flow steps in it", async (t) => {
+    const app = await startTestApp(t);
+    const jar = new CookieJar();
+    const toCallback = await signInThroughProvider(`${app.baseUrl}/login`, jar, {
+      stopAt: `${app.baseUrl}/callback`,
+    });
+    const sessions = app.backend.sessions;
+    const written: string[] = [];
+    const set = sessions.set.bind(sessions);
+    sessions.set = (sid, data, callback) => {
+      written.push(sid);
+      set(sid, data, callback);
+    };
+
+    const callback = await jar.fetch(toCallback.headers.get('location') ?? '');
+    sessions.set = set;
+    const flow = await (await jar.fetch(`${app.baseUrl}/flow`)).text();
+
+    assert.equal(callback.status, 302);
+    assert.equal(written.length, 1, 'one write: user, token reference and /flow steps together');
+    assert.match(flow, /finishSignIn/);
+  });
+
   it('keeps two logins of one browser apart (two tabs): the first to finish signs in, the other is refused', async (t) => {
     const app = await startTestApp(t);
     const jar = new CookieJar();
