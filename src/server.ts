@@ -83,7 +83,8 @@ function handleShutdown(server: Server, close: () => Promise<void>, logger: Logg
   // A request that arrives on an open connection while we close is answered, and its connection
   // is told to close with it (RFC 9112 §9.6); once answered, the connection is idle and closed at
   // once below instead of lingering until the keep-alive timeout.
-  server.on('request', (_req: IncomingMessage, res: ServerResponse) => {
+  // Prepended: it must run before the app, which may answer at once (/healthz).
+  server.prependListener('request', (_req: IncomingMessage, res: ServerResponse) => {
     if (isClosing) res.setHeader('Connection', 'close');
     res.on('finish', () => {
       // After 'finish' Node has detached the response from its socket: the socket is idle now.

@@ -59,4 +59,31 @@ describe('node src/server.ts on SIGTERM', () => {
     assert.equal(exitCode, 0);
     assert.ok(lingeredMs < 1000, `exited ${Math.round(lingeredMs)} ms after the last answer`);
   });
+
+  it('answers a request whose headers finish arriving after SIGTERM, and still exits cleanly', async (t) => {
+    const { child, port } = await startDevServer(t, { stdout: 'ignore' });
+    const exited = once(child, 'exit');
+    await waitUntilHealthy(port);
+
+    // The request line is in, its headers are not finished: the request arrives after SIGTERM.
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    socket.write('GET /healthz HTTP/1.1\r\nHost: localhost\r\n');
+    let answer = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (chunk: string) => {
+      answer += chunk;
+    });
+    await sleep(200);
+    child.kill('SIGTERM');
+    await sleep(300);
+    socket.write('\r\n');
+
+    const [exitCode] = await exited;
+    socket.destroy();
+
+    assert.match(answer, /^HTTP\/1\.1 200 /);
+    assert.match(answer, /\r\nConnection: close\r\n/i, 'the answer closes its connection');
+    assert.equal(exitCode, 0, 'no crash: the store and the dev services were closed');
+  });
 });
