@@ -14,6 +14,7 @@ import {
   saveSession,
 } from '../session/session-lifecycle.ts';
 import type { TokenRecord, TokenStore } from '../session/token-store.ts';
+import { createUsedStates, type UsedStates } from '../session/used-states.ts';
 
 export interface FinishSignInOptions {
   oidc: Pick<OidcClient, 'exchangeCode' | 'revokeRefreshToken'>;
@@ -30,13 +31,14 @@ const maxParameterLength = 4096;
 /** GET /callback?code&state (or ?error&state): finishes a sign-in and redirects to its returnTo. */
 export function finishSignIn(options: FinishSignInOptions): RequestHandler {
   const loggedOnce = new Set<string>();
+  const usedStates = createUsedStates();
   return async (req, res) => {
     const now = options.now();
     const params = new URL(req.originalUrl, options.appOrigin).searchParams;
 
     // 1. The state must name a sign-in this browser started (RFC 6749 §10.12): login CSRF fails here.
     const state = singleParameter(params, 'state');
-    const pending = takePendingLogin(req, state, now);
+    const pending = takePendingLogin(req, state, now, usedStates);
     if (pending instanceof LoginStateError) {
       logAuditEvent(options.logger, req, res, 'state-refused', {
         sub: req.session.user?.sub,
@@ -111,10 +113,13 @@ function takePendingLogin(
   req: Request,
   state: string,
   now: number,
+  usedStates: UsedStates,
 ): PendingLogin | LoginStateError {
   const logins = req.session.pendingLogins ?? {};
   const pending = Object.hasOwn(logins, state) ? logins[state] : undefined;
-  if (!pending) {
+  // A copy of a callback already being answered finds the pending login in its own copy of the
+  // session; it is refused like a callback whose sign-in was completed (session/used-states.ts).
+  if (!pending || !usedStates.use(state, pending.expiresAt, now)) {
     return new LoginStateError(
       'unknown_state',
       'This sign-in was not started in this browser, or it was already completed.',

@@ -86,6 +86,32 @@ describe('sign-in limits', () => {
     assert.match(await (await signingIn.jar.fetch(`${app.baseUrl}/`)).text(), /action="\/logout"/);
   });
 
+  it('sends the code of one started sign-in to the provider once, however many copies of its callback arrive together', async (t) => {
+    // Rule 1 lets these callbacks through uncounted: each would otherwise reach the token endpoint,
+    // since all of them load the session before the first one saves it without the sign-in.
+    const app = await startTestApp(t);
+    const jar = new CookieJar();
+    const login = await jar.fetch(`${app.baseUrl}/login`, { redirect: 'manual' });
+    const state = new URL(login.headers.get('location') ?? '').searchParams.get('state');
+    const iss = encodeURIComponent(app.issuer);
+
+    const statuses = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        jar
+          .fetch(`${app.baseUrl}/callback?code=forged-${i}&state=${state}&iss=${iss}`, {
+            redirect: 'manual',
+          })
+          .then((response) => response.status),
+      ),
+    );
+
+    assert.equal(app.grantErrors.length, 1, `${app.grantErrors.length} codes reached the provider`);
+    assert.ok(
+      statuses.every((status) => status === 400),
+      statuses.join(' '),
+    );
+  });
+
   it('lets 200 people behind one address start and finish their sign-ins with the defaults', async (t) => {
     // The full 200 sign-ins through the provider's pages take 10-45 s here (the provider's work,
     // not the limits): `node bench/sign-in-crowd.ts` runs them. This test keeps what the limits
