@@ -82,16 +82,35 @@ export function describeRedirect(
   };
 }
 
+// What an authorization response carries (RFC 6749 §4.1.2 and §4.1.2.1, RFC 9207, OIDC Session
+// Management): only these are recorded, each cut to `maxRecordedLength`, so a crafted callback
+// URL cannot make a step, or the memory that keeps it, as large as it likes.
+const authorizationResponseParameters = [
+  'code',
+  'state',
+  'iss',
+  'session_state',
+  'error',
+  'error_description',
+  'error_uri',
+];
+const maxRecordedLength = 256;
+
 /** The browser back from the provider at the callback (RFC 6749 §4.1.2), its query redacted. */
 export function describeAuthorizationResponse(
   path: string,
   query: URLSearchParams,
   at: number,
 ): FlowStep {
+  const params: Record<string, string> = {};
+  for (const name of authorizationResponseParameters) {
+    const value = query.get(name);
+    if (value !== null) params[name] = value.slice(0, maxRecordedLength);
+  }
   return {
     at,
     kind: 'authorization-response',
-    request: { method: 'GET', url: path, params: redactFields(Object.fromEntries(query)) },
+    request: { method: 'GET', url: path, params: redactFields(params) },
   };
 }
 

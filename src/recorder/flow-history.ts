@@ -13,7 +13,7 @@ const maxSessions = 1000;
 
 export interface FlowHistory {
   /** Keeps steps in memory: API calls with a good token, or any step of a session nobody signed into. */
-  keep(sessionId: string, steps: readonly FlowStep[]): void;
+  keep(sessionId: string, steps: readonly FlowStep[], maxSteps?: number): void;
   /** Removes and returns a session's in-memory steps (its id ended: a new sign-in, a sign-out). */
   take(sessionId: string): FlowStep[];
   /** A session's stored steps and its in-memory ones, merged by time, the newest `maxFlowSteps`. */
@@ -33,14 +33,15 @@ export function createFlowHistory(
   const keyOf = (sessionId: string) => createHash('sha256').update(sessionId).digest('base64url');
 
   return {
-    keep(sessionId, steps) {
+    keep(sessionId, steps, maxSteps = limits.steps) {
       const key = keyOf(sessionId);
       const kept = bySession.get(key) ?? [];
       // Deleted and set again: a Map iterates in insertion order, so the first key is the oldest.
       bySession.delete(key);
       bySession.set(key, kept);
       kept.push(...steps);
-      if (kept.length > limits.steps) kept.splice(0, kept.length - limits.steps);
+      const limit = Math.min(maxSteps, limits.steps);
+      if (kept.length > limit) kept.splice(0, kept.length - limit);
       if (bySession.size > limits.sessions) {
         const oldest = bySession.keys().next().value;
         if (oldest !== undefined) bySession.delete(oldest);

@@ -22,6 +22,13 @@ interface Recording {
 
 const recordings = new AsyncLocalStorage<Recording>();
 
+/**
+ * What a browser nobody is signed into keeps in memory: what its sign-ins in progress need at
+ * their callback (a start, and the pushed request with PAR; five in progress at most). With the
+ * size of each recorded value capped, an anonymous flood holds a few MB at most.
+ */
+const maxStepsWithoutUser = 10;
+
 export interface RecordFlowOptions {
   /** The path of the redirect URI, where the browser comes back from the provider. */
   callbackPath: string;
@@ -93,7 +100,7 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
       // anonymous /login stores no more than its pending login (docs/decisions/012-sign-in-limits.md).
       if (!isSignedIn && session?.signedOut === undefined) {
         if (steps.length > 0 && session?.pendingLogins !== undefined) {
-          history.keep(req.sessionID, steps);
+          history.keep(req.sessionID, steps, maxStepsWithoutUser);
         }
         return false;
       }

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { describeDiscovery } from '../../src/recorder/describe-discovery.ts';
-import { describeExchange } from '../../src/recorder/describe-exchange.ts';
+import {
+  describeAuthorizationResponse,
+  describeExchange,
+} from '../../src/recorder/describe-exchange.ts';
 
 const bearer = 'Bearer an-access-token';
 const claims = { sub: 'alice', name: 'Alice' };
@@ -99,5 +102,22 @@ describe('describeDiscovery', () => {
     assert.equal(step.response?.fields.code_challenge_methods_supported, 'S256 plain');
     assert.equal(step.response?.fields.end_session_endpoint, 'absent');
     assert.equal(step.response?.fields.revocation_endpoint, 'absent');
+  });
+});
+
+describe('describeAuthorizationResponse', () => {
+  it('keeps only the parameters an authorization response has, each cut to 256 characters', () => {
+    const query = new URLSearchParams({
+      code: 'the-code',
+      state: 'the-state',
+      error_description: 'x'.repeat(4000),
+      padding: 'y'.repeat(4000),
+    });
+
+    const step = describeAuthorizationResponse('/callback', query, 0);
+
+    assert.deepEqual(Object.keys(step.request.params), ['code', 'state', 'error_description']);
+    assert.equal(step.request.params.error_description?.length, 256);
+    assert.doesNotMatch(JSON.stringify(step), /the-code/, 'the code stays redacted');
   });
 });

@@ -39,6 +39,17 @@ describe('createFlowHistory', () => {
     );
   });
 
+  it('keeps fewer steps for a session when asked (a browser nobody is signed into)', () => {
+    const history = createFlowHistory();
+
+    history.keep('anonymous', [apiCall(1), apiCall(2), apiCall(3)], 2);
+
+    assert.deepEqual(
+      history.stepsOf('anonymous', []).map((step) => step.at),
+      [2, 3],
+    );
+  });
+
   it('drops the session used longest ago when there are too many', () => {
     const history = createFlowHistory({ sessions: 2, steps: 10 });
     history.keep('first', [apiCall(1)]);
