@@ -148,16 +148,20 @@ export function recordingFetch(inner: FetchLike): FetchLike {
 }
 
 /**
- * The steps from the authorization request that carried `state` (pushed, with PAR) on: this
- * sign-in's, not those of an earlier sign-in in the same browser.
+ * This sign-in's start: the authorization request that carried `state` (pushed, with PAR, then the
+ * redirect that names it) and nothing else. Not an earlier sign-in's steps, and not what a user
+ * signed in before in this browser did meanwhile (their API calls and refreshes, with their
+ * tokens' claims): the next user must not see them.
  */
 function stepsSince(steps: readonly FlowStep[], state: string): FlowStep[] {
   const start = steps.findLastIndex(
-    (step) =>
-      (step.kind === 'authorization-request' || step.kind === 'pushed-authorization-request') &&
-      step.request.params.state === state,
+    (step) => isSignInStart(step) && step.request.params.state === state,
   );
-  return start === -1 ? [] : steps.slice(start);
+  return start === -1 ? [] : steps.slice(start).filter(isSignInStart);
+}
+
+function isSignInStart(step: FlowStep): boolean {
+  return step.kind === 'authorization-request' || step.kind === 'pushed-authorization-request';
 }
 
 function isApiCall(step: FlowStep): boolean {

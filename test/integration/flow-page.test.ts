@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { Configuration } from 'oidc-provider';
-import { confirmLogoutAtProvider } from '../support/dev-login.ts';
+import { confirmLogoutAtProvider, signInThroughProvider } from '../support/dev-login.ts';
 import { listenLocal } from '../support/local-server.ts';
 import { startProviderApp } from '../support/provider-app.ts';
 import { recordedSteps } from '../support/read-session.ts';
@@ -97,6 +97,24 @@ describe('GET /flow', () => {
       /<code>email<\/code><\/dt>\s*<dd>\s*<span class="claims__value">alice@example.test</,
     );
     assert.match(html, /<code>offline_access<\/code>[\s\S]*?refresh token/);
+  });
+
+  it("carries only the sign-in's start into the new session, not what the browser's earlier user did meanwhile", async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    // A sign-in starts in a signed-in browser; its user calls the API before anyone finishes it.
+    const login = await jar.fetch(`${app.baseUrl}/login`, { redirect: 'manual' });
+    await jar.fetch(`${app.baseUrl}/resource`);
+    await signInThroughProvider(login.headers.get('location') ?? '', jar);
+
+    const html = await (await jar.fetch(`${app.baseUrl}/flow`)).text();
+
+    assert.deepEqual(stepTitles(html), [
+      'Discovery: the provider’s metadata',
+      'Authorization request',
+      'Callback: the authorization response',
+      'Code exchange: authorization code + PKCE verifier',
+    ]);
   });
 
   it('keeps an API call with a good token out of the session, and shows it all the same', async (t) => {
