@@ -83,7 +83,7 @@ export function createApp({
   // Pages are never stored (noStore), so an ETag would never be revalidated: not hashing each page.
   // Static files keep theirs (serve-static sets its own).
   app.set('etag', false);
-  useEjsViews(app, path.join(root, 'views'));
+  useEjsViews(app, path.join(root, 'views'), config.isProduction);
   app.locals.appName = 'OAuth Express Reference';
   app.locals.isDevProvider = config.isDevProvider;
   app.locals.providerOrigin = providerOrigin(config.provider);

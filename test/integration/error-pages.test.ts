@@ -121,7 +121,7 @@ describe('the error page: headline, code and way on, in both modes', () => {
 /** The app's views and its last two handlers behind routes that fail on purpose. */
 async function pagesApp(t: TestContext, isProduction: boolean): Promise<string> {
   const app = express();
-  useEjsViews(app, path.join(import.meta.dirname, '../../views'));
+  useEjsViews(app, path.join(import.meta.dirname, '../../views'), isProduction);
   app.locals.appName = 'Error pages under test';
   app.locals.providerOrigin = 'http://127.0.0.1:1';
   app.use((_req, res, next) => {
