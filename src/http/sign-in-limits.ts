@@ -17,7 +17,7 @@ import {
   rateLimit,
   type Store,
 } from 'express-rate-limit';
-import { type AppError, RateLimitError, SignInCeilingError } from '../errors.ts';
+import { RateLimitError, SignInCeilingError } from '../errors.ts';
 
 export interface SignInLimitOptions {
   /** Rule 2: sign-ins started, and callbacks answering none, per client address a minute. */
@@ -71,7 +71,8 @@ function limitPerClient(options: SignInLimitOptions): RequestHandler {
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     store: options.counters('client'),
-    handler: refuseWith(() => new RateLimitError()),
+    // With standardHeaders, express-rate-limit sets Retry-After to the window's end itself.
+    handler: (_req, _res, next) => next(new RateLimitError()),
   });
 }
 
@@ -88,16 +89,19 @@ function limitSessionsWithoutUser(options: SignInLimitOptions): RequestHandler {
     standardHeaders: false,
     legacyHeaders: false,
     store: options.counters('ceiling'),
-    handler: refuseWith(() => new SignInCeilingError()),
+    handler: refuseUntilWindowEnds(options.anonymousSessionTtlMs),
   });
 }
 
-/** Refuses with the error's page and a Retry-After header: when the window ends (RFC 9110 §10.2.3). */
-function refuseWith(error: () => AppError): RateLimitExceededEventHandler {
+/**
+ * The ceiling's refusal, a 503 page with Retry-After when its window ends (RFC 9110 §10.2.3): set
+ * here because the ceiling sends no RateLimit headers, which would otherwise carry it.
+ */
+function refuseUntilWindowEnds(windowMs: number): RateLimitExceededEventHandler {
   return (req, res, next, used) => {
     const resetTime = (req as AugmentedRequest)[used.requestPropertyName]?.resetTime;
-    const seconds = resetTime ? Math.ceil((resetTime.getTime() - Date.now()) / 1000) : 60;
-    res.setHeader('Retry-After', String(Math.max(1, seconds)));
-    next(error());
+    const untilMs = resetTime ? resetTime.getTime() - Date.now() : windowMs;
+    res.setHeader('Retry-After', String(Math.max(1, Math.ceil(untilMs / 1000))));
+    next(new SignInCeilingError());
   };
 }

@@ -23,6 +23,7 @@ import {
   type VerifiedLogoutToken,
 } from './logout-token.ts';
 import { mapProviderError, type ProviderStep } from './map-error.ts';
+import { discoveryUrl } from './provider-checks.ts';
 import { callResource, type ResourceAnswer } from './resource.ts';
 import {
   buildLogoutUrl,
@@ -177,9 +178,7 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
       const timing = loader.loadedAt();
       if (config.provider.kind !== 'oidc' || !loaded || !timing) return undefined;
       if (discovery.from !== loaded) {
-        // Where openid-client looks (OIDC Discovery 1.0 §4.1): the issuer's path + the well-known suffix.
-        const url = new URL(config.provider.issuer);
-        url.pathname = `${url.pathname.replace(/\/$/, '')}/.well-known/openid-configuration`;
+        const url = new URL(discoveryUrl(config.provider.issuer));
         const metadata: Record<string, unknown> = { ...loaded.serverMetadata() };
         discovery = { from: loaded, step: describeDiscovery(url, metadata, timing) };
       }

@@ -112,7 +112,8 @@ export async function checkClientCredentials(
   }
 }
 
-function discoveryUrl(issuer: URL): string {
+/** Where openid-client looks for the metadata (OIDC Discovery 1.0 §4.1): the issuer's path + the well-known suffix. */
+export function discoveryUrl(issuer: URL): string {
   if (issuer.pathname.includes('/.well-known/')) return issuer.href;
   const url = new URL(issuer);
   url.pathname = `${url.pathname.replace(/\/$/, '')}/.well-known/openid-configuration`;

@@ -71,7 +71,7 @@ function createKeyring(keys: readonly Buffer[]) {
   // KeyObjects made once: a raw key is checked and imported again on every cipher (twice the time).
   const byId = new Map<string, KeyObject>(keys.map((key) => [keyId(key), createSecretKey(key)]));
   const currentId = keyId(current);
-  const currentKey = createSecretKey(current);
+  const currentKey = byId.get(currentId) as KeyObject;
 
   return {
     seal(plaintext: string, context: string): string {

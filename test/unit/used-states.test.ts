@@ -17,7 +17,8 @@ describe('createUsedStates', () => {
     used.use('newer', 5_000, 50);
 
     assert.equal(used.use('newest', 5_000, 200), true, 'the expired one made room');
-    assert.equal(used.use('fourth', 5_000, 300), true, 'over the limit: the oldest went');
-    assert.equal(used.use('old', 5_000, 400), true);
+    assert.equal(used.use('old', 5_000, 300), true, 'an expired state is forgotten');
+    // 'newer' has not expired: only the limit of two can have dropped it.
+    assert.equal(used.use('newer', 5_000, 400), true, 'over the limit: the oldest went');
   });
 });
