@@ -139,7 +139,15 @@ export function createApp({
     callbackPath,
     noReferrer(),
     limits.callback,
-    finishSignIn({ oidc, tokens, logger, appOrigin, now, tokenTtlMs }),
+    finishSignIn({
+      oidc,
+      tokens,
+      rememberOnce: backend.rememberOnce,
+      logger,
+      appOrigin,
+      now,
+      tokenTtlMs,
+    }),
   );
   app.use(
     pageRoutes({

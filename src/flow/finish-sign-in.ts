@@ -8,17 +8,19 @@ import { ensureCsrfToken } from '../http/csrf.ts';
 import { logAuditEvent } from '../http/request-logger.ts';
 import type { OidcClient, SignInWarning } from '../oidc/oidc-client.ts';
 import type { Identity, PendingLogin, StoredTokens } from '../protocol.ts';
+import type { SessionBackend } from '../session/session-backend.ts';
 import {
   regenerateSession,
   revokeRefreshTokenQuietly,
   saveSession,
 } from '../session/session-lifecycle.ts';
 import type { TokenRecord, TokenStore } from '../session/token-store.ts';
-import { createUsedStates, type UsedStates } from '../session/used-states.ts';
 
 export interface FinishSignInOptions {
   oidc: Pick<OidcClient, 'exchangeCode' | 'revokeRefreshToken'>;
   tokens: TokenStore;
+  /** The store every instance shares: each sign-in's state is answered once, across instances. */
+  rememberOnce: SessionBackend['rememberOnce'];
   logger: Logger;
   appOrigin: string;
   now: () => number;
@@ -31,14 +33,13 @@ const maxParameterLength = 4096;
 /** GET /callback?code&state (or ?error&state): finishes a sign-in and redirects to its returnTo. */
 export function finishSignIn(options: FinishSignInOptions): RequestHandler {
   const loggedOnce = new Set<string>();
-  const usedStates = createUsedStates();
   return async (req, res) => {
     const now = options.now();
     const params = new URL(req.originalUrl, options.appOrigin).searchParams;
 
     // 1. The state must name a sign-in this browser started (RFC 6749 §10.12): login CSRF fails here.
     const state = singleParameter(params, 'state');
-    const pending = takePendingLogin(req, state, now, usedStates);
+    const pending = await takePendingLogin(req, state, now, options.rememberOnce);
     if (pending instanceof LoginStateError) {
       logAuditEvent(options.logger, req, res, 'state-refused', {
         sub: req.session.user?.sub,
@@ -109,22 +110,19 @@ function singleParameter(params: URLSearchParams, name: string): string {
  * Removes the pending login this callback answers (each is used once) and returns it, or the
  * refusal when the state names none or an expired one.
  */
-function takePendingLogin(
+async function takePendingLogin(
   req: Request,
   state: string,
   now: number,
-  usedStates: UsedStates,
-): PendingLogin | LoginStateError {
+  rememberOnce: SessionBackend['rememberOnce'],
+): Promise<PendingLogin | LoginStateError> {
+  const completed = new LoginStateError(
+    'unknown_state',
+    'This sign-in was not started in this browser, or it was already completed.',
+  );
   const logins = req.session.pendingLogins ?? {};
   const pending = Object.hasOwn(logins, state) ? logins[state] : undefined;
-  // A copy of a callback already being answered finds the pending login in its own copy of the
-  // session; it is refused like a callback whose sign-in was completed (session/used-states.ts).
-  if (!pending || !usedStates.use(state, pending.expiresAt, now)) {
-    return new LoginStateError(
-      'unknown_state',
-      'This sign-in was not started in this browser, or it was already completed.',
-    );
-  }
+  if (!pending) return completed;
   const { [state]: _used, ...others } = logins;
   req.session.pendingLogins = others;
   if (pending.expiresAt <= now) {
@@ -133,6 +131,10 @@ function takePendingLogin(
       'This sign-in took too long and has expired. Please start again.',
     );
   }
+  // Copies of one callback sent together each find the pending login in their own copy of the
+  // session, and the sign-in limits let them all through: the state is claimed in the store every
+  // instance shares, so only the first copy's code reaches the token endpoint.
+  if (!(await rememberOnce(`state:${state}`, pending.expiresAt - now))) return completed;
   return pending;
 }
 
