@@ -89,7 +89,7 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
       const state = authorizationResponse?.get('state');
       const signInSteps =
         isNewId && isSignedIn && state && !isSignInPlaced
-          ? stepsSince(mergeByTime(storedBefore, carried), state)
+          ? signInStartOf(mergeByTime(storedBefore, carried), state)
           : [];
       const isApiCallsOnly = steps.every((step) => isApiCall(step));
       if (steps.length > 0 && isApiCallsOnly && isSignedIn) {
@@ -148,16 +148,18 @@ export function recordingFetch(inner: FetchLike): FetchLike {
 }
 
 /**
- * This sign-in's start: the authorization request that carried `state` (pushed, with PAR, then the
- * redirect that names it) and nothing else. Not an earlier sign-in's steps, and not what a user
- * signed in before in this browser did meanwhile (their API calls and refreshes, with their
- * tokens' claims): the next user must not see them.
+ * This sign-in's start: the authorization request that carried `state` (with PAR, the pushed
+ * request, then the redirect that names its request_uri, recorded right after it) and nothing
+ * else. Not another tab's start, and not what a user signed in before in this browser did
+ * meanwhile (their API calls and refreshes, with their tokens' claims).
  */
-function stepsSince(steps: readonly FlowStep[], state: string): FlowStep[] {
+function signInStartOf(steps: readonly FlowStep[], state: string): FlowStep[] {
   const start = steps.findLastIndex(
     (step) => isSignInStart(step) && step.request.params.state === state,
   );
-  return start === -1 ? [] : steps.slice(start).filter(isSignInStart);
+  if (start === -1) return [];
+  const pushed = steps[start]?.kind === 'pushed-authorization-request';
+  return steps.slice(start, start + (pushed ? 2 : 1)).filter(isSignInStart);
 }
 
 function isSignInStart(step: FlowStep): boolean {

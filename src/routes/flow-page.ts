@@ -124,12 +124,17 @@ function viewOf(step: FlowStep, id: string): StepView {
   };
 }
 
-/** The nonce of the authorization request (sent directly or pushed) this code exchange answers. */
+/**
+ * The nonce of the authorization request (sent directly or pushed) this code exchange answers:
+ * the one whose state came back at the callback before it, not another tab's.
+ */
 function nonceBefore(steps: FlowStep[], index: number): string | undefined {
-  return steps
-    .slice(0, index)
-    .findLast(
-      (step) =>
-        step.kind === 'authorization-request' || step.kind === 'pushed-authorization-request',
-    )?.request.params.nonce;
+  const earlier = steps.slice(0, index);
+  const state = earlier.findLast((step) => step.kind === 'authorization-response')?.request.params
+    .state;
+  return earlier.findLast(
+    (step) =>
+      (step.kind === 'authorization-request' || step.kind === 'pushed-authorization-request') &&
+      step.request.params.state === state,
+  )?.request.params.nonce;
 }

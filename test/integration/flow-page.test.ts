@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { Configuration } from 'oidc-provider';
+import { CookieJar } from '../support/cookie-jar.ts';
 import { confirmLogoutAtProvider, signInThroughProvider } from '../support/dev-login.ts';
 import { listenLocal } from '../support/local-server.ts';
 import { startProviderApp } from '../support/provider-app.ts';
@@ -115,6 +116,28 @@ describe('GET /flow', () => {
       'Callback: the authorization response',
       'Code exchange: authorization code + PKCE verifier',
     ]);
+  });
+
+  it('shows the sign-in that finished, not the start of another tab, and checks the nonce against its own', async (t) => {
+    const app = await startTestApp(t);
+    const jar = new CookieJar();
+    const firstTab = await jar.fetch(`${app.baseUrl}/login`, { redirect: 'manual' });
+    await jar.fetch(`${app.baseUrl}/login`, { redirect: 'manual' });
+    await signInThroughProvider(firstTab.headers.get('location') ?? '', jar);
+
+    const html = await (await jar.fetch(`${app.baseUrl}/flow`)).text();
+    const checks = [
+      ...html.matchAll(/class="check check--(\w+)">[\s\S]*?<code class="check__name">(\w+)</g),
+    ];
+
+    assert.deepEqual(stepTitles(html).slice(1, 3), [
+      'Authorization request',
+      'Callback: the authorization response',
+    ]);
+    assert.ok(
+      checks.some(([, result, name]) => name === 'nonce' && result === 'ok'),
+      'nonce ok',
+    );
   });
 
   it('keeps an API call with a good token out of the session, and shows it all the same', async (t) => {
