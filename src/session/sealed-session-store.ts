@@ -35,11 +35,6 @@ export class SealedSessionStore extends session.Store {
     this.#inner.set(sid, { ...expiryOf(sess), sealed } as unknown as SessionData, callback);
   }
 
-  touch(sid: string, sess: SessionData, callback?: () => void): void {
-    if (this.#inner.touch) this.#inner.touch(sid, expiryOf(sess) as SessionData, callback);
-    else callback?.();
-  }
-
   destroy(sid: string, callback?: (error?: unknown) => void): void {
     this.#inner.destroy(sid, callback);
   }

@@ -24,9 +24,9 @@ export function createSessionMiddleware(
     name: config.session.cookieName,
     // Several secrets rotate: the first signs, all verify.
     secret: config.session.secrets,
-    // The store as express-session sees it: no `touch` (a write after every request that left
-    // the session unchanged), and a route's save before its redirect is the request's one write
-    // (express-session would write a regenerated session again as the response ends).
+    // A route's save before its redirect is the request's one write (express-session would write
+    // a regenerated session again as the response ends). No store has `touch`: the expiry moves
+    // by saving, below, not after every request.
     store: new WriteOnceStore(store),
     // Only sessions that hold something get a cookie and a row (no empty sessions for crawlers).
     saveUninitialized: false,

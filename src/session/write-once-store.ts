@@ -1,6 +1,5 @@
-// The store as express-session sees it: one write per session content within a request (a route
-// saves its session before redirecting, and express-session saves a session that changed id again
-// as the response ends, unchanged), and no `touch`.
+// One write per session content within a request: a route saves its session before redirecting,
+// and express-session saves a session that changed id again as the response ends, unchanged.
 import session, { type SessionData } from 'express-session';
 
 type Callback = (error?: unknown) => void;
@@ -36,10 +35,6 @@ export class WriteOnceStore extends session.Store {
       callback?.(error);
     });
   }
-
-  // No `touch`: express-session would call it after every request that left the session
-  // unchanged (a store write each time, a disk sync with SQLite). The idle timeout moves by
-  // saving instead, once in a while (extendActiveSession in session-middleware.ts).
 
   destroy(sid: string, callback?: Callback): void {
     this.#inner.destroy(sid, callback);

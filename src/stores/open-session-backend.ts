@@ -63,6 +63,8 @@ export async function openSessionBackend(
           client,
           prefix: 'oer:sess:',
           ttl: Math.ceil(config.session.idleTimeoutMs / 1000),
+          // The expiry moves when the session is saved (extendActiveSession), never by touch.
+          disableTouch: true,
         }),
       ),
       tokens,

@@ -142,29 +142,6 @@ describe('SqliteSessionStore', () => {
     assert.equal(await call((cb) => sessionStore.get('s1', cb)), null);
   });
 
-  it('extends a live session when touched', async (t) => {
-    const { store, now, advance } = await build(t);
-    const { sessionStore } = store;
-    await call((cb) => sessionStore.set('s1', sessionData(now() + MINUTE), cb));
-
-    await call((cb) => sessionStore.touch('s1', sessionData(now() + HOUR), cb));
-    advance(2 * MINUTE);
-
-    const session = await call<SessionData | null>((cb) => sessionStore.get('s1', cb));
-    assert.equal(session?.notice, 'hello');
-  });
-
-  it('does not revive an expired session when touched', async (t) => {
-    const { store, now, advance } = await build(t);
-    const { sessionStore } = store;
-    await call((cb) => sessionStore.set('s1', sessionData(now() + MINUTE), cb));
-    advance(MINUTE);
-
-    await call((cb) => sessionStore.touch('s1', sessionData(now() + HOUR), cb));
-
-    assert.equal(await call((cb) => sessionStore.get('s1', cb)), null);
-  });
-
   it('counts and lists only live sessions', async (t) => {
     const { store, now, advance } = await build(t);
     const { sessionStore } = store;
@@ -234,7 +211,6 @@ describe('SqliteSessionStore', () => {
     const results = [
       call((cb) => sessionStore.get('s1', cb)),
       call((cb) => sessionStore.set('s1', sessionData(now() + HOUR), cb)),
-      call((cb) => sessionStore.touch('s1', sessionData(now() + HOUR), cb)),
       call((cb) => sessionStore.destroy('s1', cb)),
     ];
 

@@ -21,7 +21,6 @@ export class SqliteSessionStore extends session.Store {
   readonly #selectAll: StatementSync;
   readonly #count: StatementSync;
   readonly #upsert: StatementSync;
-  readonly #extend: StatementSync;
   readonly #delete: StatementSync;
   readonly #deleteAll: StatementSync;
 
@@ -35,10 +34,6 @@ export class SqliteSessionStore extends session.Store {
     this.#upsert = db.prepare(
       `INSERT INTO sessions (sid, data, expires_at) VALUES (?, ?, ?)
        ON CONFLICT (sid) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at`,
-    );
-    // Touching never revives a session that has already expired.
-    this.#extend = db.prepare(
-      'UPDATE sessions SET expires_at = ? WHERE sid = ? AND expires_at > ?',
     );
     this.#delete = db.prepare('DELETE FROM sessions WHERE sid = ?');
     this.#deleteAll = db.prepare('DELETE FROM sessions');
@@ -55,12 +50,8 @@ export class SqliteSessionStore extends session.Store {
     });
   }
 
-  /** Moves the expiry of a live session to that of its cookie (with `rolling` or `resave`). */
-  touch(sid: string, sess: SessionData, callback?: Callback<void>): void {
-    answer(callback, () => {
-      this.#extend.run(this.#expiresAt(sess), sid, this.#now());
-    });
-  }
+  // No `touch`: an active session's expiry moves when it is saved, once in a while
+  // (extendActiveSession in src/session/session-middleware.ts), not after every request.
 
   destroy(sid: string, callback?: Callback<void>): void {
     answer(callback, () => {
