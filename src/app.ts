@@ -70,7 +70,8 @@ export function createApp({
   // Token records outlive the session's maximum age by one idle period, so the refresh token can
   // still be revoked when the sign-in ends: by enforceSessionLifetime, or a sign-out form on screen.
   const tokenTtlMs = config.session.maxAgeMs + config.session.idleTimeoutMs;
-  // API calls with a good token are recorded in memory: /resource never writes the session for /flow.
+  // API calls with a good token, and sign-ins being started, are recorded in memory: /resource and
+  // an anonymous /login never write the session for /flow.
   const history = createFlowHistory();
   const logoutForm = express.urlencoded({ extended: false, limit: '2kb', parameterLimit: 10 });
   const limits = signInLimits({

@@ -5,7 +5,7 @@ import helmet from 'helmet';
 export interface SecurityOptions {
   isHttps: boolean;
   /** Origins a form may lead to: sign-out ends with a redirect to the provider's end-session page. */
-  formActionOrigins: () => string[];
+  formActionOrigins: () => readonly string[];
 }
 
 // Powerful features the app never uses, denied to its pages and anything they could embed; only
@@ -42,13 +42,15 @@ const permissionsPolicy = [
 export function securityHeaders(options: SecurityOptions): RequestHandler {
   // The provider's origins change only when discovery does: helmet is built again then, so the
   // policy is a fixed string the rest of the time instead of being assembled on every answer.
-  let built: { origins: string; headers: RequestHandler } | undefined;
+  // The origins' list is the same array until discovery changes: compared by identity.
+  let built: { origins: readonly string[]; headers: RequestHandler } | undefined;
   return (req, res, next) => {
     // helmet 8 has no Permissions-Policy option: the header is set here, on every answer.
     res.setHeader('Permissions-Policy', permissionsPolicy);
-    const origins = options.formActionOrigins().join(' ');
-    if (built?.origins !== origins)
-      built = { origins, headers: helmetFor(origins, options.isHttps) };
+    const origins = options.formActionOrigins();
+    if (built?.origins !== origins) {
+      built = { origins, headers: helmetFor(origins.join(' '), options.isHttps) };
+    }
     built.headers(req, res, next);
   };
 }

@@ -38,20 +38,21 @@ export function createConfigurationLoader(
     return configuration;
   }
 
+  // When discovery ran and how long it took, for /flow: read once per discovery, not per get().
+  async function timedLoad(): Promise<client.Configuration> {
+    const at = now();
+    const configuration = await load();
+    current = configuration;
+    timing = { at, durationMs: now() - at };
+    return configuration;
+  }
+
   return {
     get() {
-      const at = now();
-      pending ??= load().then(
-        (configuration) => {
-          current = configuration;
-          timing = { at, durationMs: now() - at };
-          return configuration;
-        },
-        (error: unknown) => {
-          pending = undefined;
-          throw mapProviderError(error, 'discovery');
-        },
-      );
+      pending ??= timedLoad().catch((error: unknown) => {
+        pending = undefined;
+        throw mapProviderError(error, 'discovery');
+      });
       return pending;
     },
     loaded: () => current,

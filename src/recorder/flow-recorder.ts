@@ -1,8 +1,9 @@
 // The /flow recorder. A middleware opens a recording for each request; the fetch openid-client uses
 // (its customFetch hook) adds every exchange with the provider and the API to it, and the browser's
-// own legs (back from the provider at the callback, sent to the provider) join them. When the
-// response ends they are appended to the session, or, for a request that made only API calls with
-// a good token, kept in memory (flow-history.ts); the protocol functions know nothing of it.
+// own legs (back from the provider at the callback, sent to the provider) join them. They join the
+// session in the route's own save (or as the response ends); the steps of a request that made only
+// API calls with a good token, and those of a browser nobody is signed into, are kept in memory
+// instead (flow-history.ts). The protocol functions know nothing of it.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Request, RequestHandler } from 'express';
 import type { FlowStep } from '../protocol.ts';
@@ -39,18 +40,18 @@ export interface RecordFlowOptions {
   /**
    * Registers the recorder's update to run before the route's own session saves of this request
    * (session-lifecycle's `updateBeforeSave`): the steps join that write instead of a second one.
-   * Without it, they are saved as the response ends.
+   * A request that saves nothing itself saves them as the response ends.
    */
-  beforeSessionSave?: (req: Request, update: () => void) => void;
+  beforeSessionSave: (req: Request, update: () => void) => void;
   /** Called when saving the recorded steps fails; the response goes out all the same. */
   onError: (error: unknown) => void;
 }
 
 /**
  * Records this request's exchanges into the session's `flow` (mount it after the session
- * middleware). Only a session with a sign-in in progress or done, or just signed out, keeps them.
- * A request whose only exchanges are API calls with a good token keeps them in the in-memory
- * history instead: the session store is not written on every API call.
+ * middleware): a signed-in session's, or a signed-out one's. A request whose only exchanges are
+ * API calls with a good token, and any request of a browser nobody is signed into, keep them in
+ * the in-memory history instead: the session store is not written for them.
  */
 export function recordFlow(options: RecordFlowOptions): RequestHandler {
   const { history } = options;
@@ -109,7 +110,7 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
       session.flow = [...signInSteps, ...(session.flow ?? []), ...steps].slice(-maxFlowSteps);
       return true;
     };
-    options.beforeSessionSave?.(req, placeSteps);
+    options.beforeSessionSave(req, placeSteps);
 
     const end = res.end;
     // Wraps res.end (as express-session does): steps still unsaved are saved before the response

@@ -26,16 +26,6 @@ const oidc = (label: string, page: string, anchor: string): SpecLink => ({
 const core = (section: string, anchor: string) =>
   oidc(`OIDC Core §${section}`, 'openid-connect-core-1_0', anchor);
 
-export const specs = {
-  idTokenValidation: core('3.1.3.7', 'IDTokenValidation'),
-  backChannelLogout: oidc(
-    'Back-Channel Logout §2.5',
-    'openid-connect-backchannel-1_0',
-    'BCRequest',
-  ),
-  bearer: rfc(6750, '3.1'),
-} as const;
-
 export const stepGuides: Record<FlowStepKind, StepGuide> = {
   discovery: {
     title: 'Discovery: the provider’s metadata',

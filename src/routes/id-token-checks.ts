@@ -1,6 +1,7 @@
 // The ID token checks of OpenID Connect Core §3.1.3.7, shown with the values compared. openid-client
 // (the claims) and src/oidc/id-token-signature.ts (the signature) ran them before the sign-in was
 // accepted; this re-reads the recorded token to show how they went.
+import { idTokenClockToleranceSeconds } from '../oidc/provider-checks.ts';
 import type { DecodedJwt } from '../protocol.ts';
 
 export interface IdTokenCheck {
@@ -26,8 +27,8 @@ export interface IdTokenExpectations {
   receivedAt: number;
 }
 
-/** openid-client's default clock tolerance, seconds. */
-const toleranceSeconds = 30;
+/** The tolerance the sign-in itself used (openid-client's default, kept by src/oidc). */
+const toleranceSeconds = idTokenClockToleranceSeconds;
 
 /** The checks, in the order of OIDC Core §3.1.3.7. */
 export function checkIdToken(token: DecodedJwt, expected: IdTokenExpectations): IdTokenCheck[] {

@@ -11,15 +11,16 @@ import { endSignIn, revokeRefreshTokenQuietly } from './session-lifecycle.ts';
 import type { TokenStore } from './token-store.ts';
 
 /**
- * A session nobody has signed into keeps the expiry its last sign-in start gave it: a request
- * would otherwise push it forward (`rolling`), and a client could keep any number of them alive,
- * out of the sign-in ceiling's count (docs/decisions/012-sign-in-limits.md).
+ * A session nobody has signed into keeps the expiry its last sign-in start gave it: express-session
+ * would otherwise give a session it saves a full cookie lifetime from now again (its stored
+ * `originalMaxAge`), and a client could keep any number of them alive, out of the sign-in
+ * ceiling's count (docs/decisions/012-sign-in-limits.md).
  */
 export function holdAnonymousExpiry(): RequestHandler {
   return (req, _res, next) => {
     const session = req.session;
     const expires = session?.cookie.expires;
-    // Set again, the expiry becomes the time left, which is what `rolling` renews it to.
+    // Set again, the expiry becomes the time left, which is what a save renews it to.
     if (session?.pendingLogins && !session.user && expires) {
       session.cookie.expires = new Date(expires);
     }

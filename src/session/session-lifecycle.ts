@@ -36,11 +36,6 @@ export function saveSession(req: Request): Promise<void> {
   return settle((done) => req.session.save(done));
 }
 
-/** Deletes the session row; the browser's cookie then names nothing. */
-export function destroySession(req: Request): Promise<void> {
-  return settle((done) => req.session.destroy(done));
-}
-
 /** Ends the sign-in but keeps the session for a notice and the CSRF token (the browser signs in again). */
 export async function endSignIn(
   req: Request,
