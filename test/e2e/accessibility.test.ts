@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { openBrowserPage } from '../support/browser.ts';
+import { openBrowserPage, walkThroughPages } from '../support/browser.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 const axeSource = await readFile(
@@ -75,41 +75,9 @@ describe('accessibility, in a real browser', () => {
     const { page } = await openBrowserPage(t);
     const failures: string[] = [];
 
-    await page.goto(`${app.baseUrl}/`);
-    failures.push(...(await checkEverySize(page, 'home, signed out')));
-    await page.goto(`${app.baseUrl}/no-such-page`);
-    failures.push(...(await checkEverySize(page, 'not found')));
-
-    await page.goto(`${app.baseUrl}/login`);
-    await page.waitForURL(/\/interaction\//);
-    failures.push(...(await checkEverySize(page, 'provider sign-in')));
-    await page.fill('input[name="login"]', 'carol');
-    await page.fill('input[name="password"]', 'any password');
-    await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-    const allow = page.getByRole('button', { name: 'Allow', exact: true });
-    await allow.waitFor();
-    failures.push(...(await checkEverySize(page, 'provider consent')));
-    await allow.click();
-    await page.waitForURL(`${app.baseUrl}/`);
-    failures.push(...(await checkEverySize(page, 'home, signed in')));
-
-    await page.goto(`${app.baseUrl}/resource`);
-    failures.push(...(await checkEverySize(page, '/resource')));
-    await page.goto(`${app.baseUrl}/flow`);
-    failures.push(...(await checkEverySize(page, '/flow')));
-    await page.goto(`${app.baseUrl}/callback?code=forged&state=forged`);
-    failures.push(...(await checkEverySize(page, 'callback error')));
-
-    await page.goto(`${app.baseUrl}/`);
-    await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.waitForURL(new RegExp(`^${app.issuer}/session/end`));
-    failures.push(...(await checkEverySize(page, 'provider sign-out')));
-    // The button that also ends the provider session, whatever its words.
-    await page.click('button[name="logout"][value="yes"]');
-    await page.waitForURL(`${app.baseUrl}/`);
-    failures.push(...(await checkEverySize(page, 'home, after sign-out')));
-    await page.goto(`${app.baseUrl}/flow`);
-    failures.push(...(await checkEverySize(page, '/flow, after sign-out')));
+    await walkThroughPages(page, app, async (name) => {
+      failures.push(...(await checkEverySize(page, name)));
+    });
 
     assert.deepEqual(failures, []);
   });

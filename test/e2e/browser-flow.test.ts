@@ -1,37 +1,24 @@
 import assert from 'node:assert/strict';
-import { mkdir } from 'node:fs/promises';
 import { describe, it } from 'node:test';
 import { openBrowserPage } from '../support/browser.ts';
 import { startTestApp } from '../support/test-app.ts';
-
-// Set SCREENSHOT_DIR to keep a picture of every page the test visits.
-const screenshotDir = process.env.SCREENSHOT_DIR;
 
 describe('in a real browser', () => {
   it('signs in, calls the API, shows the flow and signs out with no console error or CSP violation', async (t) => {
     const app = await startTestApp(t);
     const { page, problems } = await openBrowserPage(t);
-    const shoot = async (name: string) => {
-      if (!screenshotDir) return;
-      await mkdir(screenshotDir, { recursive: true });
-      await page.screenshot({ path: `${screenshotDir}/${name}.png`, fullPage: true });
-    };
 
     await page.goto(`${app.baseUrl}/`);
-    await shoot('01-home-signed-out');
     await page.getByRole('link', { name: 'Sign in' }).first().click();
     await page.waitForURL(/\/interaction\//);
-    await shoot('02-provider-login');
     await page.fill('input[name="login"]', 'carol');
     await page.fill('input[name="password"]', 'any password');
     await page.getByRole('button', { name: 'Sign in', exact: true }).click();
     // The consent page's own button: the sign-in page has a submit button too.
     const allow = page.getByRole('button', { name: 'Allow', exact: true });
     await allow.waitFor();
-    await shoot('03-provider-consent');
     await allow.click();
     await page.waitForURL(`${app.baseUrl}/`);
-    await shoot('04-home-signed-in');
     assert.match((await page.textContent('body')) ?? '', /Carol/);
 
     await page
@@ -39,11 +26,9 @@ describe('in a real browser', () => {
       .first()
       .click();
     await page.waitForURL(`${app.baseUrl}/resource`);
-    await shoot('05-resource');
     assert.match((await page.textContent('body')) ?? '', /api:read/);
 
     await page.goto(`${app.baseUrl}/flow`);
-    await shoot('06-flow');
     assert.match((await page.textContent('body')) ?? '', /Code exchange/);
 
     assert.deepEqual(problems, [], 'sign-in, consent, the API page and the flow page');
@@ -51,7 +36,6 @@ describe('in a real browser', () => {
     // From the callback error page (Referrer-Policy no-referrer: the browser posts Origin: null).
     const forged = await page.goto(`${app.baseUrl}/callback?code=forged&state=forged`);
     assert.equal(forged?.status(), 400);
-    await shoot('07-callback-error');
     const expected = [/^HTTP 400: .*\/callback\?/, /status of 400/];
     assert.ok(
       problems.every((problem) => expected.some((pattern) => pattern.test(problem))),
@@ -60,23 +44,19 @@ describe('in a real browser', () => {
     problems.length = 0;
     await page.getByRole('button', { name: 'Sign out' }).click();
     await page.waitForURL(new RegExp(`^${app.issuer}/session/end`));
-    await shoot('08-provider-logout');
     await page.getByRole('button', { name: 'Yes, sign out of the provider', exact: true }).click();
     await page.waitForURL(`${app.baseUrl}/`);
-    await shoot('09-home-after-logout');
     assert.match((await page.textContent('body')) ?? '', /Sign in/);
     assert.match(
       (await page.textContent('body')) ?? '',
       /You are signed out: your refresh token was revoked/,
     );
     await page.goto(`${app.baseUrl}/flow`);
-    await shoot('09b-flow-after-logout');
     assert.match((await page.textContent('body')) ?? '', /Sign-out: token revocation/);
 
     assert.deepEqual(problems, []);
 
     const missing = await page.goto(`${app.baseUrl}/no-such-page`);
-    await shoot('10-not-found');
     assert.equal(missing?.status(), 404);
     assert.match((await page.textContent('body')) ?? '', /Page not found/);
   });

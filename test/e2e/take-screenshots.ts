@@ -4,8 +4,7 @@
 // For a review at other widths: SCREENSHOT_WIDTHS=320,390,1280 SCREENSHOT_DIR=/tmp/shots.
 import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
-import type { Page } from 'playwright-core';
-import { launchChromium } from '../support/browser.ts';
+import { launchChromium, walkThroughPages } from '../support/browser.ts';
 import { startLocalStack } from '../support/test-app.ts';
 
 const outDir =
@@ -33,7 +32,7 @@ try {
         await page.screenshot({ path: file, fullPage: true });
         count += 1;
       };
-      await walkThroughPages(page, app.baseUrl, app.issuer, shoot);
+      await walkThroughPages(page, app, shoot);
       await context.close();
     }
   }
@@ -41,42 +40,4 @@ try {
 } finally {
   await browser.close();
   await app.close();
-}
-
-/** The pages a newcomer meets, in the order they meet them (the browser test's route). */
-async function walkThroughPages(
-  page: Page,
-  baseUrl: string,
-  issuer: string,
-  shoot: (name: string) => Promise<void>,
-): Promise<void> {
-  await page.goto(`${baseUrl}/`);
-  await shoot('home-signed-out');
-  await page.getByRole('link', { name: 'Sign in' }).first().click();
-  await page.waitForURL(/\/interaction\//);
-  await shoot('provider-sign-in');
-  await page.fill('input[name="login"]', 'carol');
-  await page.fill('input[name="password"]', 'any password');
-  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
-  const allow = page.getByRole('button', { name: 'Allow', exact: true });
-  await allow.waitFor();
-  await shoot('provider-consent');
-  await allow.click();
-  await page.waitForURL(`${baseUrl}/`);
-  await shoot('home-signed-in');
-  await page.goto(`${baseUrl}/resource`);
-  await shoot('resource');
-  await page.goto(`${baseUrl}/flow`);
-  await shoot('flow');
-  await page.goto(`${baseUrl}/callback?code=forged&state=forged`);
-  await shoot('error');
-  await page.getByRole('button', { name: 'Sign out' }).click();
-  await page.waitForURL(new RegExp(`^${issuer}/session/end`));
-  await shoot('provider-sign-out');
-  // The button that also ends the provider session.
-  await page.click('button[name="logout"][value="yes"]');
-  await page.waitForURL(`${baseUrl}/`);
-  await shoot('home-signed-out-after-sign-out');
-  await page.goto(`${baseUrl}/flow`);
-  await shoot('flow-after-sign-out');
 }

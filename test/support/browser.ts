@@ -57,3 +57,48 @@ export async function openBrowserPage(t: TestContext): Promise<BrowserPage> {
   });
   return { page, problems };
 }
+
+/**
+ * The pages a newcomer meets, in the order they meet them: signed out, the 404, the provider's
+ * sign-in and consent, signed in, /resource, /flow, an error page, the provider's sign-out, and
+ * after it. `atPage` runs on each (a screenshot, the accessibility checks) before the walk goes on.
+ */
+export async function walkThroughPages(
+  page: Page,
+  app: { baseUrl: string; issuer: string },
+  atPage: (name: string) => Promise<void>,
+): Promise<void> {
+  const { baseUrl, issuer } = app;
+  await page.goto(`${baseUrl}/`);
+  await atPage('home-signed-out');
+  await page.goto(`${baseUrl}/no-such-page`);
+  await atPage('not-found');
+  await page.goto(`${baseUrl}/`);
+  await page.getByRole('link', { name: 'Sign in' }).first().click();
+  await page.waitForURL(/\/interaction\//);
+  await atPage('provider-sign-in');
+  await page.fill('input[name="login"]', 'carol');
+  await page.fill('input[name="password"]', 'any password');
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  const allow = page.getByRole('button', { name: 'Allow', exact: true });
+  await allow.waitFor();
+  await atPage('provider-consent');
+  await allow.click();
+  await page.waitForURL(`${baseUrl}/`);
+  await atPage('home-signed-in');
+  await page.goto(`${baseUrl}/resource`);
+  await atPage('resource');
+  await page.goto(`${baseUrl}/flow`);
+  await atPage('flow');
+  await page.goto(`${baseUrl}/callback?code=forged&state=forged`);
+  await atPage('error');
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(new RegExp(`^${issuer}/session/end`));
+  await atPage('provider-sign-out');
+  // The button that also ends the provider session, whatever its words.
+  await page.click('button[name="logout"][value="yes"]');
+  await page.waitForURL(`${baseUrl}/`);
+  await atPage('home-signed-out-after-sign-out');
+  await page.goto(`${baseUrl}/flow`);
+  await atPage('flow-after-sign-out');
+}
