@@ -34,8 +34,21 @@ export function printTable(f: BenchFigures, totalSeconds: number): void {
     ['/resource p50, peer / baseline', ratio(peer, baseline, 'p50Ms')],
     ['/resource p99, peer / baseline', ratio(peer, baseline, 'p99Ms')],
     [
+      '/resource CPU per request, app SQLite / baseline',
+      ratio(appSqlite, baseline, 'cpuMicrosPerRequest'),
+    ],
+    [
+      '/resource CPU per request, app Redis / baseline',
+      ratio(appRedis, baseline, 'cpuMicrosPerRequest'),
+    ],
+    ['/resource CPU per request, peer / baseline', ratio(peer, baseline, 'cpuMicrosPerRequest')],
+    [
       'sign-ins/s, app / peer (target ≥ 1.2)',
       `${(f.signIns.app.perSecond / f.signIns.peer.perSecond).toFixed(2)}×`,
+    ],
+    [
+      'server CPU per sign-in, app / peer',
+      `${(f.signIns.app.serverCpuMsPerSignIn / f.signIns.peer.serverCpuMsPerSignIn).toFixed(2)}×`,
     ],
     ['refresh grants per session, SQLite (ideal 1)', stormRatio(f.storms.sqlite)],
     ['refresh grants per session, Redis (ideal 1)', stormRatio(f.storms.redis)],
@@ -95,14 +108,17 @@ function spread(rounds: LoadResult[]): string {
 function load(result: LoadResult): string {
   return (
     `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(0)} ms,` +
-    ` p99 ${result.p99Ms.toFixed(0)} ms, ${result.failures} failed`
+    ` p99 ${result.p99Ms.toFixed(0)} ms, ${result.failures} failed;` +
+    ` server CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/request`
   );
 }
 
 function signIns(figures: SignInFigures): string {
   return (
     `${figures.perSecond.toFixed(1)}/s: ${figures.completed} completed, ${figures.refused} refused (429),` +
-    ` ${figures.failed} failed in ${figures.seconds.toFixed(1)} s; p50 ${figures.p50Ms.toFixed(0)} ms`
+    ` ${figures.failed} failed in ${figures.seconds.toFixed(1)} s; p50 ${figures.p50Ms.toFixed(0)} ms;` +
+    ` server CPU ${figures.serverCpuMsPerSignIn.toFixed(1)} ms/sign-in;` +
+    ` provider and browsers' process ${(100 * figures.benchCpuShare).toFixed(0)} % of a core`
   );
 }
 

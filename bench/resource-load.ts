@@ -42,10 +42,10 @@ export async function measureResourceLoad(
   const peerCookie = await signedInCookie(servers.peer, addresses);
 
   const targets = {
-    baseline: { url: `${servers.baseline.url}/resource`, headers: {} },
-    appSqlite: { url: `${servers.appSqlite.url}/resource`, headers: { cookie: appSqliteCookie } },
-    appRedis: { url: `${servers.appRedis.url}/resource`, headers: { cookie: appRedisCookie } },
-    peer: { url: `${servers.peer.url}/resource`, headers: { cookie: peerCookie } },
+    baseline: { server: servers.baseline, headers: {} },
+    appSqlite: { server: servers.appSqlite, headers: { cookie: appSqliteCookie } },
+    appRedis: { server: servers.appRedis, headers: { cookie: appRedisCookie } },
+    peer: { server: servers.peer, headers: { cookie: peerCookie } },
   };
   const firstRound: Array<keyof typeof targets> = ['baseline', 'appSqlite', 'appRedis', 'peer'];
   const results: Record<keyof typeof targets, LoadResult[]> = {
@@ -57,8 +57,10 @@ export async function measureResourceLoad(
   const seconds = settings.loadSeconds / rounds;
   for (let round = 0; round < rounds; round++) {
     for (const name of round % 2 === 0 ? firstRound : firstRound.toReversed()) {
-      const { url, headers } = targets[name];
-      results[name].push(await loadUrl(url, { headers, seconds }));
+      const { server, headers } = targets[name];
+      results[name].push(
+        await loadUrl(`${server.url}/resource`, { headers, seconds, cpuMicros: server.cpuMicros }),
+      );
     }
   }
 
@@ -79,12 +81,13 @@ async function signedInCookie(server: ServerProcess, addresses: LoopbackAddresse
 
 /** Runs of equal length as one: mean rate and percentiles, failures added up. */
 function meanOf(runs: LoadResult[]): LoadResult {
-  const mean = (key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms') =>
+  const mean = (key: 'requestsPerSecond' | 'p50Ms' | 'p99Ms' | 'cpuMicrosPerRequest') =>
     runs.reduce((sum, run) => sum + run[key], 0) / runs.length;
   return {
     requestsPerSecond: mean('requestsPerSecond'),
     p50Ms: mean('p50Ms'),
     p99Ms: mean('p99Ms'),
+    cpuMicrosPerRequest: mean('cpuMicrosPerRequest'),
     failures: runs.reduce((sum, run) => sum + run.failures, 0),
   };
 }

@@ -52,7 +52,7 @@ async function measureEverything(stack: BenchStack): Promise<BenchFigures> {
   const signInApp = await stack.startApp('sqlite');
   await warmUpSignIns(signInApp.url, addresses);
   const beforeSignIns = await signInApp.memory();
-  const signIns = await measureSignInRates(signInApp.url, peer.url, addresses);
+  const signIns = await measureSignInRates(signInApp, peer, addresses);
   const signedInMemory = memoryPerThousand(
     beforeSignIns,
     await signInApp.memory(),

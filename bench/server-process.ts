@@ -13,8 +13,10 @@ export interface ServerProcess {
   url: string;
   /** Milliseconds from spawn to the first 200 from the health route. */
   startMs: number;
-  /** The process's memory after a full garbage collection (bench/memory-probe.ts answers). */
+  /** The process's memory after a full garbage collection (bench/process-probe.ts answers). */
   memory(): Promise<MemoryUsage>;
+  /** Microseconds of CPU the process has used so far, all threads (bench/process-probe.ts). */
+  cpuMicros(): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -33,7 +35,7 @@ export async function spawnServer(
     [
       '--expose-gc',
       '--import=./test/support/network-guard.ts',
-      '--import=./bench/memory-probe.ts',
+      '--import=./bench/process-probe.ts',
       options.script,
     ],
     {
@@ -51,7 +53,8 @@ export async function spawnServer(
   return {
     url: options.url,
     startMs: performance.now() - started,
-    memory: () => askMemory(child),
+    memory: () => ask<MemoryUsage>(child, 'memory'),
+    cpuMicros: async () => (await ask<{ cpuMicros: number }>(child, 'cpu')).cpuMicros,
     stop,
   };
 }
@@ -71,11 +74,12 @@ async function waitUntilHealthy(url: string, child: ChildProcess, stderr: () => 
   throw new Error(`${url} did not answer 200 within 30 s: ${stderr()}`);
 }
 
-async function askMemory(child: ChildProcess): Promise<MemoryUsage> {
+/** Asks bench/process-probe.ts a question and waits for its answer (one at a time per process). */
+async function ask<Answer>(child: ChildProcess, question: 'memory' | 'cpu'): Promise<Answer> {
   const answer = once(child, 'message');
-  child.send('memory');
-  const [usage] = (await answer) as [MemoryUsage];
-  return usage;
+  child.send(question);
+  const [value] = (await answer) as [Answer];
+  return value;
 }
 
 async function stopProcess(child: ChildProcess): Promise<void> {

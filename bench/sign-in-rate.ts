@@ -1,6 +1,7 @@
 // Measurement 3: full sign-ins per second through the provider's pages, each from a loopback
 // address of its own, by `settings.signInWorkers` browsers at a time. The reference app and the
 // peer take turns (half the time each, twice), so both see the same drift of the machine.
+import type { ServerProcess } from './server-process.ts';
 import {
   type LoopbackAddresses,
   percentile,
@@ -16,28 +17,38 @@ export interface SignInFigures {
   seconds: number;
   perSecond: number;
   p50Ms: number;
+  /** The server process's CPU time per completed sign-in, in milliseconds. */
+  serverCpuMsPerSignIn: number;
+  /**
+   * The benchmark process's CPU time over the wall time of these sign-ins: it runs the provider
+   * (its pages, its token endpoint) and the browsers. Near 1 (a whole core), the provider's side
+   * is what limits the rate, whichever app signs in.
+   */
+  benchCpuShare: number;
 }
 
 interface SignInTally {
   counts: Record<SignInOutcome, number>;
   durationsMs: number[];
   seconds: number;
+  serverCpuMicros: number;
+  benchCpuMicros: number;
 }
 
-/** Sign-ins on `appUrl` and `peerUrl`, `seconds` each, in alternating halves. */
+/** Sign-ins on `app` and `peer`, `seconds` each, in alternating halves. */
 export async function measureSignInRates(
-  appUrl: string,
-  peerUrl: string,
+  app: ServerProcess,
+  peer: ServerProcess,
   addresses: LoopbackAddresses,
   seconds = settings.signInSeconds,
 ): Promise<{ app: SignInFigures; peer: SignInFigures }> {
-  const app = emptyTally();
-  const peer = emptyTally();
+  const appTally = emptyTally();
+  const peerTally = emptyTally();
   for (let turn = 0; turn < 2; turn++) {
-    await signInFor(appUrl, seconds / 2, addresses, app);
-    await signInFor(peerUrl, seconds / 2, addresses, peer);
+    await signInFor(app, seconds / 2, addresses, appTally);
+    await signInFor(peer, seconds / 2, addresses, peerTally);
   }
-  return { app: figuresOf(app), peer: figuresOf(peer) };
+  return { app: figuresOf(appTally), peer: figuresOf(peerTally) };
 }
 
 /**
@@ -45,18 +56,20 @@ export async function measureSignInRates(
  * time and in count: no loop starts a sign-in after the deadline, nor beyond 200 a second.
  */
 async function signInFor(
-  appUrl: string,
+  server: ServerProcess,
   seconds: number,
   addresses: LoopbackAddresses,
   tally: SignInTally,
 ): Promise<void> {
+  const serverCpuBefore = await server.cpuMicros();
+  const benchCpuBefore = process.cpuUsage();
   const started = performance.now();
   const deadline = started + seconds * 1000;
   let remaining = Math.ceil(seconds * 200);
   const worker = async () => {
     while (performance.now() < deadline && remaining-- > 0) {
       const begin = performance.now();
-      const { outcome } = await signInFrom(addresses.next(), appUrl);
+      const { outcome } = await signInFrom(addresses.next(), server.url);
       tally.counts[outcome]++;
       if (outcome === 'completed') tally.durationsMs.push(performance.now() - begin);
     }
@@ -64,17 +77,29 @@ async function signInFor(
   await Promise.all(Array.from({ length: settings.signInWorkers }, worker));
   // The last sign-ins may end after the deadline: the rate counts the time they took.
   tally.seconds += (performance.now() - started) / 1000;
+  tally.serverCpuMicros += (await server.cpuMicros()) - serverCpuBefore;
+  const benchCpu = process.cpuUsage(benchCpuBefore);
+  tally.benchCpuMicros += benchCpu.user + benchCpu.system;
 }
 
 function emptyTally(): SignInTally {
-  return { counts: { completed: 0, refused: 0, failed: 0 }, durationsMs: [], seconds: 0 };
+  return {
+    counts: { completed: 0, refused: 0, failed: 0 },
+    durationsMs: [],
+    seconds: 0,
+    serverCpuMicros: 0,
+    benchCpuMicros: 0,
+  };
 }
 
-function figuresOf({ counts, durationsMs, seconds }: SignInTally): SignInFigures {
+function figuresOf(tally: SignInTally): SignInFigures {
+  const { counts, durationsMs, seconds } = tally;
   return {
     ...counts,
     seconds,
     perSecond: counts.completed / seconds,
     p50Ms: percentile(durationsMs, 50),
+    serverCpuMsPerSignIn: tally.serverCpuMicros / 1000 / counts.completed,
+    benchCpuShare: tally.benchCpuMicros / 1e6 / seconds,
   };
 }

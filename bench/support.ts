@@ -44,6 +44,8 @@ export interface LoadResult {
   p99Ms: number;
   /** Responses that were not 2xx, plus connection errors and timeouts: should all be 0. */
   failures: number;
+  /** The server process's CPU time per request over the load, in microseconds (all its threads). */
+  cpuMicrosPerRequest: number;
 }
 
 /**
@@ -54,7 +56,12 @@ export interface LoadResult {
  */
 export async function loadUrl(
   url: string,
-  options: { headers?: Record<string, string>; seconds: number },
+  options: {
+    headers?: Record<string, string>;
+    seconds: number;
+    /** The server's CPU time so far (ServerProcess.cpuMicros), read before and after the load. */
+    cpuMicros: () => Promise<number>;
+  },
 ): Promise<LoadResult> {
   const common = {
     url,
@@ -63,6 +70,7 @@ export async function loadUrl(
     timeout: 10,
   };
   await autocannon({ ...common, duration: 1, maxOverallRequests: 20_000 });
+  const cpuBefore = await options.cpuMicros();
   const result = await autocannon({
     ...common,
     duration: options.seconds,
@@ -73,6 +81,7 @@ export async function loadUrl(
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
+    cpuMicrosPerRequest: ((await options.cpuMicros()) - cpuBefore) / result.requests.total,
   };
 }
 

@@ -3,7 +3,7 @@
 // the steps of a browser nobody is signed into (a sign-in's start), so an anonymous /login stores
 // only its pending login, until the callback carries them into the signed-in session. /flow
 // merges them by time with the steps the session holds.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FlowStep } from '../protocol.ts';
 
 /** How many steps /flow shows: the newest, so a long session does not grow without end. */
@@ -30,7 +30,7 @@ export function createFlowHistory(
 ): FlowHistory {
   // Keyed by a hash of the session id: the map never holds an id that could be replayed as a cookie.
   const bySession = new Map<string, FlowStep[]>();
-  const keyOf = (sessionId: string) => createHash('sha256').update(sessionId).digest('base64url');
+  const keyOf = (sessionId: string) => hash('sha256', sessionId, 'base64url');
 
   return {
     keep(sessionId, steps, maxSteps = limits.steps) {

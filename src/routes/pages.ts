@@ -4,6 +4,7 @@ import { callProtectedApi, type TokenRefresher } from '../flow/call-protected-ap
 import { takeNotice } from '../http/page-locals.ts';
 import type { OidcClient } from '../oidc/oidc-client.ts';
 import type { FlowHistory } from '../recorder/flow-history.ts';
+import { storedSteps } from '../recorder/flow-recorder.ts';
 import { requireLogin } from '../session/require-login.ts';
 import { explainScopes } from './explain-scopes.ts';
 import { describeFlowPage } from './flow-page.ts';
@@ -67,7 +68,7 @@ export function pageRoutes(options: PageRoutesOptions): Router {
     (req, res, next) => (req.session.signedOut ? next() : signedIn(req, res, next)),
     (req, res) => {
       const flow = describeFlowPage({
-        steps: options.history.stepsOf(req.sessionID, req.session.flow ?? []),
+        steps: options.history.stepsOf(req.sessionID, storedSteps(req.session)),
         discovery: options.oidc.discoveryStep(),
         clientId: options.clientId,
         refreshSkewMs: options.refreshSkewMs,

@@ -1,6 +1,6 @@
 // The shape of the data express-session keeps for a browser: declared once, here.
 import type { SessionData } from 'express-session';
-import type { FlowStep, PendingLogin, SignOutRecord } from '../protocol.ts';
+import type { PendingLogin, SignOutRecord } from '../protocol.ts';
 
 /** Who is signed in, from the validated ID token (or user endpoint). Tokens are not here: see TokenStore. */
 export interface SessionUser {
@@ -22,8 +22,11 @@ declare module 'express-session' {
     csrfToken: string;
     /** A one-time message shown on the next page (e.g. "your sign-in expired"). */
     notice: string;
-    /** The exchanges of this browser's sign-in, secrets redacted, oldest first (src/recorder). */
-    flow: FlowStep[];
+    /**
+     * The exchanges of this browser's sign-in, secrets redacted, oldest first (src/recorder): JSON,
+     * deflated, base64. Read and written by `storedSteps` and `storeSteps` (src/recorder/flow-recorder.ts).
+     */
+    compressedFlow: string;
     /** How the last sign-out went: only in the fresh session a sign-out leaves (flow/sign-out.ts). */
     signedOut: SignOutRecord;
   }

@@ -44,7 +44,7 @@ export async function endSignIn(
 ): Promise<void> {
   await tokenStore.delete(req.sessionID);
   delete req.session.user;
-  delete req.session.flow;
+  delete req.session.compressedFlow;
   // The CSRF token stays: a sign-out form already on screen must still work.
   req.session.notice = notice;
   // Saved now: the caller's next step is usually a redirect, which must not outrun the write.

@@ -3,6 +3,7 @@
 import { promisify } from 'node:util';
 import type { SessionData, Store } from 'express-session';
 import type { FlowStep } from '../../src/protocol.ts';
+import { storedSteps } from '../../src/recorder/flow-recorder.ts';
 import type { SessionBackend } from '../../src/session/session-backend.ts';
 import type { CookieJar } from './cookie-jar.ts';
 
@@ -20,5 +21,5 @@ export async function recordedSteps(
   app: { backend: Pick<SessionBackend, 'sessions'>; sessionIdOf(jar: CookieJar): string },
   jar: CookieJar,
 ): Promise<FlowStep[]> {
-  return (await readSession(app.backend, app.sessionIdOf(jar)))?.flow ?? [];
+  return storedSteps((await readSession(app.backend, app.sessionIdOf(jar))) ?? {});
 }

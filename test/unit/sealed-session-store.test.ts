@@ -17,7 +17,7 @@ function sessionData(): SessionData {
     },
     notice: 'hello',
     csrfToken: 'csrf-1',
-    flow: [],
+    compressedFlow: '',
     signedOut: { at: 3, revocation: 'revoked', endSession: 'redirected' },
   } as SessionData;
 }
