@@ -1,19 +1,13 @@
 // Opens the configured backend: sessions (express-session) and token records on SQLite by default,
 // or on Redis for several instances, with the refresh lock and used logout-token ids on the same
 // store. With TOKEN_ENCRYPTION_KEY, token records and sessions are both encrypted at rest with its keys.
-import { RedisStore } from 'connect-redis';
 import type session from 'express-session';
 import type { AppConfig } from '../config/app-config.ts';
 import { createEncryptingCodec, createSealer } from '../session/encrypting-codec.ts';
-import { createRefreshLock, type LockRecords, rememberOnceOn } from '../session/refresh-lock.ts';
+import { createRefreshLock, type LockRecords } from '../session/refresh-lock.ts';
 import { SealedSessionStore } from '../session/sealed-session-store.ts';
 import type { ExpiredTokensHandler, SessionBackend } from '../session/session-backend.ts';
 import { plainTokenCodec, type TokenCodec } from '../session/token-codec.ts';
-import { connectRedis } from './redis/redis-client.ts';
-import { redisLimitCounters } from './redis/redis-limit-counters.ts';
-import { redisLockRecords } from './redis/redis-lock-records.ts';
-import { createRedisTokenStore } from './redis/redis-token-store.ts';
-import { startRedisTokenSweeper } from './redis/redis-token-sweeper.ts';
 import { openSqliteStore } from './sqlite/sqlite-store.ts';
 
 export interface OpenSessionBackendOptions {
@@ -48,40 +42,20 @@ export async function openSessionBackend(
   const { store } = config.session;
 
   if (store.kind === 'redis') {
-    const { client, close } = await connectRedis(store.url, onStoreError);
-    const lockRecords = redisLockRecords(client);
-    const tokens = createRedisTokenStore(client, codec, now);
-    const sweeper = startRedisTokenSweeper(tokens, {
-      intervalMs: sweepIntervalMs,
-      maxExpiredTokens: maxExpiredTokensPerSweep,
+    // Loaded only when configured: the Redis client and its stores take about 100 ms to load, a
+    // sixth of an SQLite app's start (npm run bench: start to healthy).
+    const { openRedisBackend } = await import('./redis/open-redis-backend.ts');
+    return openRedisBackend(store.url, {
+      codec,
+      sealed,
+      refreshLock,
+      idleTimeoutMs: config.session.idleTimeoutMs,
+      sweepIntervalMs,
+      maxExpiredTokensPerSweep,
+      onStoreError,
       onExpiredTokens,
-      onError: onStoreError,
+      now,
     });
-    return {
-      sessions: sealed(
-        new RedisStore({
-          client,
-          prefix: 'oer:sess:',
-          ttl: Math.ceil(config.session.idleTimeoutMs / 1000),
-          // The expiry moves when the session is saved (extendActiveSession), never by touch.
-          disableTouch: true,
-        }),
-      ),
-      tokens,
-      lock: refreshLock(lockRecords),
-      rememberOnce: rememberOnceOn(lockRecords),
-      limitCounters: (name) => redisLimitCounters(client, name),
-      sweep: sweeper.sweep,
-      isHealthy: () =>
-        client.ping().then(
-          (reply) => reply === 'PONG',
-          () => false,
-        ),
-      close: async () => {
-        sweeper.stop();
-        await close();
-      },
-    };
   }
 
   const sqlite = openSqliteStore({
