@@ -22,6 +22,9 @@ export function logRequests(logger: Logger): RequestHandler {
           : res.statusCode >= 400
             ? 'warn'
             : 'info';
+      // At LOG_LEVEL=warn a good answer logs nothing: its fields (the client address among them,
+      // read through TRUST_PROXY) are not worked out for nothing.
+      if (!logger.isLevelEnabled(level)) return;
       logger[level](
         {
           reqId: requestId,
