@@ -10,6 +10,7 @@ import { describeDiscovery } from '../recorder/describe-discovery.ts';
 import { type FetchLike, recordingFetch } from '../recorder/flow-recorder.ts';
 import { createConfigurationLoader } from './configuration-loader.ts';
 import { createDpopSigner } from './dpop.ts';
+import { fetchWithUndici } from './fetch-with-undici.ts';
 import { createSigningKeys, type IdTokenSigningKeys } from './id-token-signature.ts';
 import {
   type AuthorizationRequest,
@@ -93,7 +94,9 @@ export function createOidcClient(config: AppConfig, options: OidcClientOptions):
     const target = new URL(url);
     const upstream = `${init.method ?? 'GET'} ${target.origin}${target.pathname}`;
     try {
-      const response = await fetch(url, init);
+      // Not the global fetch: about half its CPU per call (an API GET via openid-client, 20,000
+      // calls, 32 at a time, loopback: 100–140 µs against 180–250 µs).
+      const response = await fetchWithUndici(url, init);
       options.logger.debug(
         { upstream, status: response.status, ms: Math.round(performance.now() - started) },
         'upstream call',
