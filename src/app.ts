@@ -44,7 +44,7 @@ export interface AppDependencies {
 
 const root = path.join(import.meta.dirname, '..');
 const signOutPath = '/logout';
-// Where the files of public/ are served (views/partials/head.ejs links them there).
+// Where the files of public/ are served (views/partials/header.ejs links them there).
 const assetsPath = '/assets';
 // The redirect URI's path: config.redirectUri is APP_BASE_URL + this.
 const callbackPath = '/callback';

@@ -26,7 +26,7 @@ describe('page rendering in production', () => {
 
     assert.equal(app.config.isProduction, true);
     assert.equal(page.status, 200);
-    assert.match(html, /<link rel="stylesheet" href="\/assets\/app\.css">/, 'the head partial');
+    assert.match(html, /<link rel="stylesheet" href="\/assets\/app\.css">/, 'the header partial');
     assert.deepEqual(
       lookups.map((lookup) => lookup.mock.callCount()),
       [0, 0, 0, 0],
