@@ -72,8 +72,8 @@ describe('POST /logout response', () => {
     assert.equal(await app.backend.tokens.get(signedInId), undefined);
     assert.equal(await app.backend.tokens.get(signedOutId), undefined);
     assert.deepEqual(Object.keys(signedOut ?? {}).sort(), [
+      'compressedFlow',
       'cookie',
-      'flow',
       'notice',
       'signedOut',
     ]);
