@@ -63,16 +63,13 @@ export async function loadUrl(
     cpuMicros: () => Promise<number>;
   },
 ): Promise<LoadResult> {
-  const common = {
+  await warmUp(url, { headers: options.headers, seconds: 1 });
+  const cpuBefore = await options.cpuMicros();
+  const result = await autocannon({
     url,
     headers: options.headers ?? {},
     connections: settings.connections,
     timeout: 10,
-  };
-  await autocannon({ ...common, duration: 1, maxOverallRequests: 20_000 });
-  const cpuBefore = await options.cpuMicros();
-  const result = await autocannon({
-    ...common,
     duration: options.seconds,
     maxOverallRequests: Math.ceil(options.seconds * 20_000),
   });
@@ -83,6 +80,21 @@ export async function loadUrl(
     failures: result.non2xx + result.errors + result.timeouts,
     cpuMicrosPerRequest: ((await options.cpuMicros()) - cpuBefore) / result.requests.total,
   };
+}
+
+/** A load whose figures are not kept: `settings.connections` connections for `seconds`. */
+export async function warmUp(
+  url: string,
+  options: { headers?: Record<string, string>; seconds: number },
+): Promise<void> {
+  await autocannon({
+    url,
+    headers: options.headers ?? {},
+    connections: settings.connections,
+    timeout: 10,
+    duration: options.seconds,
+    maxOverallRequests: Math.ceil(options.seconds * 20_000),
+  });
 }
 
 /**
