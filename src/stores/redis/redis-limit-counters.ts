@@ -1,6 +1,6 @@
 // The sign-in limits' counters on Redis, shared by every instance: rate-limit-redis (a Lua script
 // that increments a key and sets its expiry once), sent through the app's client with its deadline.
-import type { Store } from 'express-rate-limit';
+import type { Options, Store } from 'express-rate-limit';
 import { RedisStore } from 'rate-limit-redis';
 import { StoreError } from '../../errors.ts';
 import type { RedisClient } from './redis-client.ts';
@@ -10,7 +10,7 @@ type ScriptReply = number | string | Array<number | string>;
 
 /** Counters under `oer:limit:<name>:`, each key expiring with its window. */
 export function redisLimitCounters(client: RedisClient, name: string): Store {
-  return new RedisStore({
+  const counters = new RedisStore({
     prefix: `oer:limit:${name}:`,
     sendCommand: (...args: string[]) =>
       client.sendCommand(args).then(
@@ -20,6 +20,39 @@ export function redisLimitCounters(client: RedisClient, name: string): Store {
         },
       ),
   });
+  // rate-limit-redis loads its scripts once, when express-rate-limit starts the store, and keeps
+  // that promise: had Redis not answered then (a failover while the app started), every count
+  // would fail with that old error, and every sign-in get a 503, until a restart. A failed load is
+  // tried again by the next count instead.
+  let options: Options | undefined;
+  let scriptsLoaded: Promise<void> = Promise.resolve();
+  let hasLoadFailed = false;
+  const loadScripts = async (): Promise<void> => {
+    hasLoadFailed = false;
+    scriptsLoaded = Promise.resolve(options && counters.init(options)).catch((error: unknown) => {
+      hasLoadFailed = true;
+      throw error;
+    });
+    return scriptsLoaded;
+  };
+  const whenScriptsLoaded = () => (hasLoadFailed ? loadScripts() : scriptsLoaded);
+  return {
+    prefix: counters.prefix,
+    init(startOptions) {
+      options = startOptions;
+      return loadScripts();
+    },
+    async get(key) {
+      await whenScriptsLoaded();
+      return counters.get(key);
+    },
+    async increment(key) {
+      await whenScriptsLoaded();
+      return counters.increment(key);
+    },
+    decrement: (key) => counters.decrement(key),
+    resetKey: (key) => counters.resetKey(key),
+  };
 }
 
 /**
