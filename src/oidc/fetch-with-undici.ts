@@ -33,6 +33,12 @@ export async function fetchWithUndici(url: string, init: RequestInit): Promise<R
   if (init.redirect !== 'manual') {
     throw new TypeError(`fetchWithUndici follows no redirects: pass redirect: 'manual'`);
   }
+  // As fetch (Fetch Standard, "Request constructor"): credentials in a URL are refused, not
+  // silently dropped.
+  const target = new URL(url);
+  if (target.username !== '' || target.password !== '') {
+    throw new TypeError('Request cannot be constructed from a URL that includes credentials');
+  }
   const method = methodOf(init.method);
   const headers = new Headers(init.headers);
   const body = requestBodyOf(init.body, headers);
@@ -45,7 +51,7 @@ export async function fetchWithUndici(url: string, init: RequestInit): Promise<R
 
   let answer: Dispatcher.ResponseData;
   try {
-    answer = await request(url, { method, headers, body, signal });
+    answer = await request(target, { method, headers, body, signal });
   } catch (error) {
     // map-error.ts tells a timeout from a refused connection by these shapes, fetch's own.
     if (signal?.aborted) throw signal.reason;
@@ -103,7 +109,9 @@ async function responseOf(
     throw error;
   }
   if (stream) unreadBodies.register(response, { body, stream: new WeakRef(stream) });
-  else await body.dump();
+  // A body where none may be (a 204 or 205 sending one anyway) is drained without being waited
+  // for: the answer does not hang on a server that trickles it.
+  else body.dump().catch(() => {});
   return response;
 }
 

@@ -122,7 +122,16 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
       const redirect =
         typeof location === 'string' && describeRedirect(location, res.statusCode, options.now());
       if (redirect) recording.steps.push(redirect);
-      if (!placeSteps()) return end.apply(this, args as Parameters<typeof end>);
+      // Whatever happens to the steps, the answer goes out: this runs outside the routes' error
+      // handling, where a throw would end the process.
+      let mustSave: boolean;
+      try {
+        mustSave = placeSteps();
+      } catch (error) {
+        options.onError(error);
+        mustSave = false;
+      }
+      if (!mustSave) return end.apply(this, args as Parameters<typeof end>);
       req.session.save((error) => {
         if (error) options.onError(error);
         end.apply(this, args as Parameters<typeof end>);
@@ -198,12 +207,21 @@ function answeredSignIn(req: Request, callbackPath: string): URLSearchParams | u
  */
 export function storedSteps(session: Partial<SessionData>): FlowStep[] {
   const packed = session.compressedFlow;
-  if (packed === undefined) return [];
-  return JSON.parse(inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8')) as FlowStep[];
+  // A session saved by an earlier version holds its steps as objects.
+  if (packed === undefined) return Array.isArray(session.flow) ? session.flow : [];
+  try {
+    const text = inflateRawSync(Buffer.from(packed, 'base64')).toString('utf8');
+    const steps: unknown = JSON.parse(text);
+    return Array.isArray(steps) ? (steps as FlowStep[]) : [];
+  } catch {
+    // Damaged (by hand, or in storage): /flow starts again from the next step, nothing fails.
+    return [];
+  }
 }
 
 /** Replaces the session's recorded steps (an empty list removes them). */
 export function storeSteps(session: Partial<SessionData>, steps: readonly FlowStep[]): void {
+  delete session.flow;
   if (steps.length === 0) delete session.compressedFlow;
   else session.compressedFlow = deflateRawSync(JSON.stringify(steps)).toString('base64');
 }

@@ -1,6 +1,6 @@
 // The shape of the data express-session keeps for a browser: declared once, here.
 import type { SessionData } from 'express-session';
-import type { PendingLogin, SignOutRecord } from '../protocol.ts';
+import type { FlowStep, PendingLogin, SignOutRecord } from '../protocol.ts';
 
 /** Who is signed in, from the validated ID token (or user endpoint). Tokens are not here: see TokenStore. */
 export interface SessionUser {
@@ -27,6 +27,11 @@ declare module 'express-session' {
      * deflated, base64. Read and written by `storedSteps` and `storeSteps` (src/recorder/flow-recorder.ts).
      */
     compressedFlow: string;
+    /**
+     * Where versions before 2026-12-02 kept the steps, as objects: still read by `storedSteps`,
+     * removed by the next write of the steps or the end of the sign-in.
+     */
+    flow: FlowStep[];
     /** How the last sign-out went: only in the fresh session a sign-out leaves (flow/sign-out.ts). */
     signedOut: SignOutRecord;
   }

@@ -45,6 +45,7 @@ export async function endSignIn(
   await tokenStore.delete(req.sessionID);
   delete req.session.user;
   delete req.session.compressedFlow;
+  delete req.session.flow;
   // The CSRF token stays: a sign-out form already on screen must still work.
   req.session.notice = notice;
   // Saved now: the caller's next step is usually a redirect, which must not outrun the write.

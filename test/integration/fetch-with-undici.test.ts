@@ -155,6 +155,20 @@ describe('fetchWithUndici', () => {
     assert.deepEqual(await bodies(globalFetch), [null, null, null, null]);
   });
 
+  it('does not wait for a body sent where none may be (a 205 that never ends one)', async (t) => {
+    const url = await serve(t, (_req, res) => {
+      res.writeHead(205, { 'content-length': '1000' });
+      res.write('x');
+    });
+    const signal = AbortSignal.timeout(2000);
+
+    const response = await fetchWithUndici(url, { ...manual, signal });
+
+    assert.equal(response.status, 205);
+    assert.equal(response.body, null);
+    assert.equal(signal.aborted, false, 'answered before the timeout, not at it');
+  });
+
   it('returns a 302 as it came, following nothing', async (t) => {
     const paths: (string | undefined)[] = [];
     const url = await serve(t, (req, res) => {
@@ -177,6 +191,10 @@ describe('fetchWithUndici', () => {
       [{ ...manual, body: 'x' }, /GET\/HEAD method cannot have body/],
       [{ ...manual, method: 'POST', body: stream }, /string, URLSearchParams or byte bodies/],
     ];
+    const withCredentials = url.replace('http://', 'http://user:secret@');
+    for (const [name, fetchLike] of Object.entries(fetches)) {
+      await assert.rejects(fetchLike(withCredentials, manual), { name: 'TypeError' }, name);
+    }
 
     for (const [init, message] of calls) {
       await assert.rejects(fetchWithUndici(url, init), { name: 'TypeError', message });

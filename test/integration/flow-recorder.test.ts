@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { promisify } from 'node:util';
+import type { SessionData } from 'express-session';
 import { maxFlowSteps } from '../../src/recorder/flow-history.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
-import { recordedSteps } from '../support/read-session.ts';
+import { readSession, recordedSteps } from '../support/read-session.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
@@ -132,5 +134,57 @@ describe('the /flow recorder', () => {
 
     assert.equal(response.status, 400);
     assert.equal(response.headers.get('set-cookie'), null);
+  });
+});
+
+describe('the /flow steps in a stored session', () => {
+  it('a damaged record of them is started again, without failing the page or the process', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const id = app.sessionIdOf(jar);
+    const session = await readSession(app.backend, id);
+    assert.ok(session?.compressedFlow);
+    session.compressedFlow = session.compressedFlow.slice(0, 40);
+    await promisify(app.backend.sessions.set.bind(app.backend.sessions))(id, session);
+
+    // A refresh adds a step, so the damaged steps are read as the response ends.
+    app.advanceClock(tenMinutes);
+    const resource = await jar.fetch(`${app.baseUrl}/resource`);
+    const flow = await jar.fetch(`${app.baseUrl}/flow`);
+
+    assert.equal(resource.status, 200);
+    assert.equal(flow.status, 200);
+    const steps = await recordedSteps(app, jar);
+    assert.deepEqual(
+      steps.map((step) => step.kind),
+      ['token-refresh', 'bearer-call'],
+      'the steps from the refresh on',
+    );
+  });
+
+  it('a session saved with steps as objects (before compressedFlow) still shows them, and the next write moves them', async (t) => {
+    const app = await startTestApp(t);
+    const jar = await app.signIn();
+    const id = app.sessionIdOf(jar);
+    const session = await readSession(app.backend, id);
+    assert.ok(session);
+    const signInSteps = await recordedSteps(app, jar);
+    const { compressedFlow: _, ...withoutCompressed } = session;
+    const legacy = { ...withoutCompressed, flow: signInSteps } as SessionData;
+    await promisify(app.backend.sessions.set.bind(app.backend.sessions))(id, legacy);
+
+    const before = await jar.fetch(`${app.baseUrl}/flow`);
+    const html = await before.text();
+    app.advanceClock(tenMinutes);
+    await jar.fetch(`${app.baseUrl}/resource`);
+    const after = await readSession(app.backend, id);
+
+    assert.equal(before.status, 200);
+    assert.match(html, /Authorization request/);
+    assert.equal(after?.flow, undefined, 'no longer kept as objects');
+    assert.deepEqual(
+      (await recordedSteps(app, jar)).map((step) => step.kind),
+      [...signInSteps.map((step) => step.kind), 'token-refresh', 'bearer-call'],
+    );
   });
 });

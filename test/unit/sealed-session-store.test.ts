@@ -18,6 +18,7 @@ function sessionData(): SessionData {
     notice: 'hello',
     csrfToken: 'csrf-1',
     compressedFlow: '',
+    flow: [],
     signedOut: { at: 3, revocation: 'revoked', endSession: 'redirected' },
   } as SessionData;
 }
