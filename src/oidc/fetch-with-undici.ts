@@ -7,6 +7,21 @@ import { type Dispatcher, request } from 'undici';
 /** Statuses whose response has no body (Fetch Standard, "null body status"). */
 const nullBodyStatuses = new Set([101, 103, 204, 205, 304]);
 
+/**
+ * The most any answer may hold. No provider answer comes near it (a discovery document, a key set,
+ * a token response: a few kB); it keeps a provider that answers without end from filling the
+ * process's memory, which global fetch would let it do. API answers have their own, smaller cap.
+ */
+const maxAnswerBytes = 1_000_000;
+
+/** An answer larger than `maxAnswerBytes`: read as an unusable answer, not a failed connection. */
+export class AnswerTooLargeError extends Error {
+  constructor() {
+    super(`The answer is larger than ${maxAnswerBytes} bytes; the rest was not read.`);
+    this.name = 'AnswerTooLargeError';
+  }
+}
+
 /** The methods fetch upper-cases (Fetch Standard, "normalize a method"). */
 const normalizedMethods = new Set(['DELETE', 'GET', 'HEAD', 'OPTIONS', 'POST', 'PUT']);
 
@@ -128,19 +143,27 @@ function headersOf(fields: Dispatcher.ResponseData['headers']): Headers {
 /**
  * The connection's body as a web stream, read only as fast as the caller reads it. Cancelling it
  * destroys the body, and undici then aborts the request (closing its connection): the rest is
- * never buffered. Errors as fetch's do: the signal's reason, or `TypeError('terminated')`.
+ * never buffered. Errors as fetch's do: the signal's reason, or `TypeError('terminated')`; and
+ * with an AnswerTooLargeError past `maxAnswerBytes`.
  */
 function webStreamOf(body: Readable, signal: AbortSignal | undefined): ReadableStream<Uint8Array> {
   const chunks: AsyncIterator<Buffer> = body[Symbol.asyncIterator]();
+  let size = 0;
   return new ReadableStream({
     async pull(controller) {
+      let chunk: IteratorResult<Buffer>;
       try {
-        const chunk = await chunks.next();
-        if (chunk.done) controller.close();
-        else controller.enqueue(chunk.value);
+        chunk = await chunks.next();
       } catch (error) {
         throw signal?.aborted ? signal.reason : new TypeError('terminated', { cause: error });
       }
+      if (chunk.done) return controller.close();
+      size += chunk.value.byteLength;
+      if (size > maxAnswerBytes) {
+        body.destroy();
+        throw new AnswerTooLargeError();
+      }
+      controller.enqueue(chunk.value);
     },
     cancel() {
       body.destroy();

@@ -8,7 +8,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as client from 'openid-client';
-import { fetchWithUndici } from '../../src/oidc/fetch-with-undici.ts';
+import { AnswerTooLargeError, fetchWithUndici } from '../../src/oidc/fetch-with-undici.ts';
 import { mapProviderError } from '../../src/oidc/map-error.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
 
@@ -57,6 +57,16 @@ async function thrownBy(work: () => Promise<unknown>): Promise<unknown> {
 }
 
 const manual = { redirect: 'manual' } as const;
+
+/** The error and its causes, outermost first. */
+function causesOf(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let cause = error; cause !== undefined && chain.length < 10; ) {
+    chain.push(cause);
+    cause = cause instanceof Error ? cause.cause : undefined;
+  }
+  return chain;
+}
 
 describe('fetchWithUndici', () => {
   it('answers as global fetch does: status, reason, headers, repeated lines, body', async (t) => {
@@ -357,6 +367,39 @@ describe('fetchWithUndici failures, as map-error.ts reads them', () => {
       assert.deepEqual(await mapped(hanging, fetchImpl), [504, 'provider_timeout']);
       assert.deepEqual(await mapped(refused, fetchImpl), [503, 'provider_unreachable']);
     }
+  });
+
+  it('stops reading an answer past 1 MB: a discovery that never ends is an unusable answer, 502', async (t) => {
+    let isClosed = false;
+    const endless = new URL(
+      await serve(t, (_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        const chunk = Buffer.alloc(64 * 1024, ' ');
+        const more = () => {
+          while (!res.destroyed && res.write(chunk));
+        };
+        res.on('drain', more);
+        res.on('close', () => {
+          isClosed = true;
+        });
+        res.write('{"issuer":');
+        more();
+      }),
+    );
+    const options = { ...insecure, timeout: 10, [client.customFetch]: fetchWithUndici };
+
+    const error = await thrownBy(() =>
+      client.discovery(endless, 'app', 'secret', undefined, options),
+    );
+    const { status, code } = mapProviderError(error, 'discovery');
+    await sleep(50);
+
+    assert.deepEqual([status, code], [502, 'provider_bad_response']);
+    assert.ok(
+      causesOf(error).some((cause) => cause instanceof AnswerTooLargeError),
+      String(error),
+    );
+    assert.equal(isClosed, true, 'the connection is closed, the rest never read');
   });
 
   it('is stopped by the network guard for anything beyond loopback', async () => {
