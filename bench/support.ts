@@ -65,14 +65,7 @@ export async function loadUrl(
 ): Promise<LoadResult> {
   await warmUp(url, { headers: options.headers, seconds: 1 });
   const cpuBefore = await options.cpuMicros();
-  const result = await autocannon({
-    url,
-    headers: options.headers ?? {},
-    connections: settings.connections,
-    timeout: 10,
-    duration: options.seconds,
-    maxOverallRequests: Math.ceil(options.seconds * 20_000),
-  });
+  const result = await load(url, options);
   return {
     requestsPerSecond: result.requests.total / (result.duration || options.seconds),
     p50Ms: result.latency.p50,
@@ -87,7 +80,12 @@ export async function warmUp(
   url: string,
   options: { headers?: Record<string, string>; seconds: number },
 ): Promise<void> {
-  await autocannon({
+  await load(url, options);
+}
+
+/** GETs `url` from `settings.connections` connections for `seconds`, 20,000 a second at most. */
+function load(url: string, options: { headers?: Record<string, string>; seconds: number }) {
+  return autocannon({
     url,
     headers: options.headers ?? {},
     connections: settings.connections,

@@ -11,6 +11,7 @@ import * as client from 'openid-client';
 import { AnswerTooLargeError, fetchWithUndici } from '../../src/oidc/fetch-with-undici.ts';
 import { mapProviderError } from '../../src/oidc/map-error.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
+import { thrownBy } from '../support/thrown-by.ts';
 
 type FetchLike = (url: string, init: RequestInit) => Promise<Response>;
 
@@ -44,16 +45,6 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk);
   return Buffer.concat(chunks).toString();
-}
-
-/** Rejects with what `work` throws, or fails the test when it resolves. */
-async function thrownBy(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected a rejection');
 }
 
 const manual = { redirect: 'manual' } as const;

@@ -6,6 +6,7 @@ import { mapProviderError } from '../../src/oidc/map-error.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
 import { postToProvider } from '../support/post-to-provider.ts';
 import { startTestApp } from '../support/test-app.ts';
+import { thrownBy } from '../support/thrown-by.ts';
 
 const providerText = 'details from the provider';
 
@@ -17,16 +18,6 @@ async function startProvider(t: TestContext, answer: RequestListener): Promise<U
 }
 
 const insecure = { execute: [client.allowInsecureRequests] };
-
-/** Rejects with what openid-client throws, or fails the test when it resolves. */
-async function thrownBy(work: () => Promise<unknown>): Promise<unknown> {
-  try {
-    await work();
-  } catch (error) {
-    return error;
-  }
-  assert.fail('expected the openid-client call to reject');
-}
 
 describe('mapProviderError with errors openid-client really throws', () => {
   it('maps a discovery that times out to 504', async (t) => {
