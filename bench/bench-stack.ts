@@ -19,12 +19,13 @@ export interface BenchStack {
   startApp(store: StoreKind): Promise<ServerProcess & { dbPath: string }>;
   /** Starts bench/peer-app.ts (express-openid-connect). */
   startPeer(): Promise<ServerProcess>;
-  /** Starts bench/baseline-app.ts with an access token of its own for the API. */
+  /** Starts bench/baseline-app.ts: an access token of its own for the API, a client of its own. */
   startBaseline(): Promise<ServerProcess>;
 }
 
 const appClient = { id: 'bench-app', secret: randomBytes(32).toString('base64url') };
 const peerClient = { id: 'bench-peer', secret: randomBytes(32).toString('base64url') };
+const baselineClient = { id: 'bench-baseline', secret: randomBytes(32).toString('base64url') };
 /** Enough app processes for one run: each has its port (a registered redirect URI). */
 const appSlots = 4;
 
@@ -49,6 +50,12 @@ export async function startBenchStack(t: AfterHooks): Promise<BenchStack> {
         clientSecret: peerClient.secret,
         redirectUris: [`http://127.0.0.1:${peerPort}/callback`],
         postLogoutRedirectUris: [`http://127.0.0.1:${peerPort}/`],
+      },
+      {
+        clientId: baselineClient.id,
+        clientSecret: baselineClient.secret,
+        redirectUris: [`http://127.0.0.1:${baselinePort}/callback`],
+        postLogoutRedirectUris: [`http://127.0.0.1:${baselinePort}/`],
       },
     ],
   });
@@ -110,6 +117,9 @@ export async function startBenchStack(t: AfterHooks): Promise<BenchStack> {
         url: `http://127.0.0.1:${baselinePort}`,
         env: {
           PORT: String(baselinePort),
+          OIDC_ISSUER: issuer,
+          OIDC_CLIENT_ID: baselineClient.id,
+          OIDC_CLIENT_SECRET: baselineClient.secret,
           RESOURCE_URL: resourceUrl,
           BASELINE_ACCESS_TOKEN: await clientCredentialsToken(issuer),
         },

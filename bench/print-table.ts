@@ -10,7 +10,7 @@ import type { LoadResult } from './support.ts';
 /** Everything one run measured. */
 export interface BenchFigures {
   resource: ResourceFigures;
-  signIns: { app: SignInFigures; peer: SignInFigures };
+  signIns: { app: SignInFigures; peer: SignInFigures; baseline: SignInFigures };
   storms: { sqlite: StormFigures; redis: StormFigures };
   rows: RowBytes;
   signedInMemory: MemoryPerThousand;
@@ -47,6 +47,14 @@ export function printTable(f: BenchFigures, totalSeconds: number): void {
       `${(f.signIns.app.perSecond / f.signIns.peer.perSecond).toFixed(2)}×`,
     ],
     [
+      'sign-ins/s, app / bare sign-in (the ceiling here)',
+      `${(f.signIns.app.perSecond / f.signIns.baseline.perSecond).toFixed(2)}×`,
+    ],
+    [
+      'sign-ins/s, peer / bare sign-in',
+      `${(f.signIns.peer.perSecond / f.signIns.baseline.perSecond).toFixed(2)}×`,
+    ],
+    [
       'server CPU per sign-in, app / peer',
       `${(f.signIns.app.serverCpuMsPerSignIn / f.signIns.peer.serverCpuMsPerSignIn).toFixed(2)}×`,
     ],
@@ -60,6 +68,7 @@ export function printTable(f: BenchFigures, totalSeconds: number): void {
     ['/resource peer (express-openid-connect)', load(peer)],
     ['sign-ins app', signIns(f.signIns.app)],
     ['sign-ins peer', signIns(f.signIns.peer)],
+    ['sign-ins bare (baseline process)', signIns(f.signIns.baseline)],
     ['refresh storm SQLite (20×10×3)', storm(f.storms.sqlite)],
     ['refresh storm Redis (20×10×3)', storm(f.storms.redis)],
     [
@@ -90,6 +99,7 @@ export function isSound(f: BenchFigures): boolean {
     loads.every((result) => result.failures === 0) &&
     signIns.app.failed === 0 &&
     signIns.peer.failed === 0 &&
+    signIns.baseline.failed === 0 &&
     isIdealStorm(storms.sqlite) &&
     isIdealStorm(storms.redis)
   );

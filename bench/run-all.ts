@@ -47,19 +47,21 @@ async function measureEverything(stack: BenchStack): Promise<BenchFigures> {
   const resource = await measureResourceLoad({ baseline, appSqlite, appRedis, peer }, addresses);
 
   // The load is over: the sign-ins run on a new app process, its memory not swollen by the load.
-  for (const server of [appSqlite, appRedis, baseline]) await server.stop();
-  step(`sign-ins: app (a new process, SQLite) and peer in turns, ${settings.signInSeconds} s each`);
+  for (const server of [appSqlite, appRedis]) await server.stop();
+  step(
+    `sign-ins: app (a new process, SQLite), peer and bare sign-in in turns, ${settings.signInSeconds} s each`,
+  );
   const signInApp = await stack.startApp('sqlite');
-  await warmUpSignIns(signInApp.url, addresses);
+  for (const server of [signInApp, peer, baseline]) await warmUpSignIns(server.url, addresses);
   const beforeSignIns = await signInApp.memory();
-  const signIns = await measureSignInRates(signInApp, peer, addresses);
+  const signIns = await measureSignInRates({ app: signInApp, peer, baseline }, addresses);
   const signedInMemory = memoryPerThousand(
     beforeSignIns,
     await signInApp.memory(),
     signIns.app.completed,
   );
   const signedInRows = measureRowBytes(signInApp.dbPath);
-  for (const server of [signInApp, peer]) await server.stop();
+  for (const server of [signInApp, peer, baseline]) await server.stop();
 
   step(`pending logins: ${settings.sessionsForMemory} × GET /login on a new app process`);
   const footprintApp = await stack.startApp('sqlite');

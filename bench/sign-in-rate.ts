@@ -1,6 +1,7 @@
 // Measurement 3: full sign-ins per second through the provider's pages, each from a loopback
-// address of its own, by `settings.signInWorkers` browsers at a time. The reference app and the
-// peer take turns (half the time each, twice), so both see the same drift of the machine.
+// address of its own, by `settings.signInWorkers` browsers at a time. The reference app, the peer
+// and the bare sign-in take turns (half the time each, twice), so all see the same drift of the
+// machine.
 import type { ServerProcess } from './server-process.ts';
 import {
   type LoopbackAddresses,
@@ -35,20 +36,34 @@ interface SignInTally {
   benchCpuMicros: number;
 }
 
-/** Sign-ins on `app` and `peer`, `seconds` each, in alternating halves. */
+/** The servers whose sign-ins are measured: the two apps, and the bare sign-in (the ceiling). */
+export interface SignInServers {
+  app: ServerProcess;
+  peer: ServerProcess;
+  baseline: ServerProcess;
+}
+
+/**
+ * Sign-ins on each server, `seconds` each, in two turns (app, peer, baseline, then baseline,
+ * peer, app), so that a drift of the machine weighs on all alike.
+ */
 export async function measureSignInRates(
-  app: ServerProcess,
-  peer: ServerProcess,
+  servers: SignInServers,
   addresses: LoopbackAddresses,
   seconds = settings.signInSeconds,
-): Promise<{ app: SignInFigures; peer: SignInFigures }> {
-  const appTally = emptyTally();
-  const peerTally = emptyTally();
+): Promise<Record<keyof SignInServers, SignInFigures>> {
+  const tallies = { app: emptyTally(), peer: emptyTally(), baseline: emptyTally() };
+  const order: Array<keyof SignInServers> = ['app', 'peer', 'baseline'];
   for (let turn = 0; turn < 2; turn++) {
-    await signInFor(app, seconds / 2, addresses, appTally);
-    await signInFor(peer, seconds / 2, addresses, peerTally);
+    for (const name of turn === 0 ? order : order.toReversed()) {
+      await signInFor(servers[name], seconds / 2, addresses, tallies[name]);
+    }
   }
-  return { app: figuresOf(appTally), peer: figuresOf(peerTally) };
+  return {
+    app: figuresOf(tallies.app),
+    peer: figuresOf(tallies.peer),
+    baseline: figuresOf(tallies.baseline),
+  };
 }
 
 /**
