@@ -25,22 +25,20 @@ export function redisLimitCounters(client: RedisClient, name: string): Store {
   // would fail with that old error, and every sign-in get a 503, until a restart. A failed load is
   // tried again by the next count instead.
   let options: Options | undefined;
-  let scriptsLoaded: Promise<void> = Promise.resolve();
-  let hasLoadFailed = false;
-  const loadScripts = async (): Promise<void> => {
-    hasLoadFailed = false;
-    scriptsLoaded = Promise.resolve(options && counters.init(options)).catch((error: unknown) => {
-      hasLoadFailed = true;
+  // The load in progress or done; cleared when it fails, so that the next count loads again.
+  let scriptsLoaded: Promise<void> | undefined;
+  const whenScriptsLoaded = () => {
+    scriptsLoaded ??= Promise.resolve(options && counters.init(options)).catch((error: unknown) => {
+      scriptsLoaded = undefined;
       throw error;
     });
     return scriptsLoaded;
   };
-  const whenScriptsLoaded = () => (hasLoadFailed ? loadScripts() : scriptsLoaded);
   return {
     prefix: counters.prefix,
     init(startOptions) {
       options = startOptions;
-      return loadScripts();
+      return whenScriptsLoaded();
     },
     async get(key) {
       await whenScriptsLoaded();
