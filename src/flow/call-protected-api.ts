@@ -145,6 +145,11 @@ export function createTokenRefresher(options: TokenRefresherOptions): TokenRefre
 export function isFresh(tokens: StoredTokens, now: number, skewMs: number): boolean {
   const { expiresAt, issuedAt } = tokens;
   if (expiresAt === undefined) return true;
-  const skew = issuedAt === undefined ? skewMs : Math.min(skewMs, (expiresAt - issuedAt) / 2);
+  const skew = issuedAt === undefined ? skewMs : refreshSkew(skewMs, expiresAt - issuedAt);
   return expiresAt - skew > now;
+}
+
+/** How long before its expiry a token of `lifetimeMs` is renewed: the skew, at most half its life. */
+export function refreshSkew(skewMs: number, lifetimeMs: number): number {
+  return Math.min(skewMs, lifetimeMs / 2);
 }

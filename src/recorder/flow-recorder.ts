@@ -174,7 +174,8 @@ function signInStartOf(steps: readonly FlowStep[], state: string): FlowStep[] {
   return steps.slice(start, start + (pushed ? 2 : 1)).filter(isSignInStart);
 }
 
-function isSignInStart(step: FlowStep): boolean {
+/** An authorization request, sent directly or pushed (PAR, RFC 9126). */
+export function isSignInStart(step: FlowStep): boolean {
   return step.kind === 'authorization-request' || step.kind === 'pushed-authorization-request';
 }
 

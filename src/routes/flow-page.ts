@@ -3,6 +3,7 @@
 // happened, whether the refresh token rotated, how the ID token was checked), plus the latest
 // tokens decoded and where each scope went. Pure: the route hands it the steps.
 import type { FlowStep, FlowStepKind, SignOutRecord } from '../protocol.ts';
+import { isSignInStart } from '../recorder/flow-recorder.ts';
 import { type ClaimRow, describeClaims } from './claim-meanings.ts';
 import { explainEachScope, type ScopeLine } from './explain-scopes.ts';
 import { parameterHelp, type StepGuide, stepGuides } from './flow-guide.ts';
@@ -132,9 +133,6 @@ function nonceBefore(steps: FlowStep[], index: number): string | undefined {
   const earlier = steps.slice(0, index);
   const state = earlier.findLast((step) => step.kind === 'authorization-response')?.request.params
     .state;
-  return earlier.findLast(
-    (step) =>
-      (step.kind === 'authorization-request' || step.kind === 'pushed-authorization-request') &&
-      step.request.params.state === state,
-  )?.request.params.nonce;
+  return earlier.findLast((step) => isSignInStart(step) && step.request.params.state === state)
+    ?.request.params.nonce;
 }

@@ -1,5 +1,6 @@
 // What /flow says about a refresh, read from the recorded history around it: why it happened and
 // whether the provider rotated the refresh token.
+import { refreshSkew } from '../flow/call-protected-api.ts';
 import type { FlowStep } from '../protocol.ts';
 
 /**
@@ -28,8 +29,7 @@ export function refreshReason(steps: FlowStep[], index: number, skewMs: number):
   const expiresAt = issued.at + lifetimeMs;
   const expiry = new Date(expiresAt).toISOString().slice(11, 19);
   if (refresh.at >= expiresAt) return `The access token had expired, at ${expiry} UTC.`;
-  // As isFresh decides: the skew, but never more than half the token's life.
-  const skewSeconds = Math.round(Math.min(skewMs, lifetimeMs / 2) / 1000);
+  const skewSeconds = Math.round(refreshSkew(skewMs, lifetimeMs) / 1000);
   const left = Math.round((expiresAt - refresh.at) / 1000);
   return `The access token would expire at ${expiry} UTC, in ${left} s: within the refresh skew of ${skewSeconds} s, so it was renewed ahead of time.`;
 }
