@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import express from 'express';
 import * as client from 'openid-client';
+import { required } from './server-env.ts';
 
 const port = Number(required('PORT'));
 const resourceUrl = required('RESOURCE_URL');
@@ -76,9 +77,3 @@ app.get('/', (_req, res) => {
 });
 
 app.listen(port, '127.0.0.1');
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-}

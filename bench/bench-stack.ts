@@ -12,8 +12,6 @@ import { type ServerProcess, spawnServer } from './server-process.ts';
 export type StoreKind = 'sqlite' | 'redis';
 
 export interface BenchStack {
-  issuer: string;
-  resourceUrl: string;
   redisUrl: string;
   /** Starts the reference app (`node src/server.ts`, production mode) on `store`. */
   startApp(store: StoreKind): Promise<ServerProcess & { dbPath: string }>;
@@ -64,8 +62,6 @@ export async function startBenchStack(t: AfterHooks): Promise<BenchStack> {
   let appsStarted = 0;
 
   return {
-    issuer,
-    resourceUrl,
     redisUrl: redis.url,
     async startApp(store) {
       const port = appPorts[appsStarted];

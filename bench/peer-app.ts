@@ -4,6 +4,7 @@
 // Its session is the library's default, an encrypted cookie holding the tokens.
 import express from 'express';
 import openidConnect from 'express-openid-connect';
+import { required } from './server-env.ts';
 
 // A CommonJS package whose exports Node cannot name statically: taken from its default export.
 const { auth, requiresAuth } = openidConnect;
@@ -50,9 +51,3 @@ app.get('/resource', requiresAuth(), async (req, res) => {
 });
 
 app.listen(port, '127.0.0.1');
-
-function required(name: string): string {
-  const value = process.env[name];
-  if (!value) throw new Error(`${name} is required`);
-  return value;
-}

@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import type { AfterHooks } from '../test/support/temp-dir.ts';
+import { waitUntilHealthy } from '../test/support/wait-until-healthy.ts';
 
 export interface MemoryUsage {
   rss: number;
@@ -22,12 +23,12 @@ export interface ServerProcess {
 
 /**
  * Spawns `node <script>` with `env` (and nothing of this process's environment but PATH and
- * NODE_ENV=production), waits until `url + healthPath` answers 200, and stops it by its pid at
+ * NODE_ENV=production), waits until `url`/healthz answers 200, and stops it by its pid at
  * cleanup. The memory probe is preloaded; so is the network guard: servers reach loopback only.
  */
 export async function spawnServer(
   t: AfterHooks,
-  options: { script: string; url: string; env: Record<string, string>; healthPath?: string },
+  options: { script: string; url: string; env: Record<string, string> },
 ): Promise<ServerProcess> {
   const started = performance.now();
   const child = spawn(
@@ -49,7 +50,8 @@ export async function spawnServer(
   });
   const stop = () => stopProcess(child);
   t.after(stop);
-  await waitUntilHealthy(`${options.url}${options.healthPath ?? '/healthz'}`, child, () => stderr);
+  // A server that never answers fails the benchmark after 30 s.
+  await waitUntilHealthy(`${options.url}/healthz`, { child, details: () => stderr });
   return {
     url: options.url,
     startMs: performance.now() - started,
@@ -57,21 +59,6 @@ export async function spawnServer(
     cpuMicros: async () => (await ask<{ cpuMicros: number }>(child, 'cpu')).cpuMicros,
     stop,
   };
-}
-
-// Polled every 10 ms for at most 30 s: a server that never answers fails the benchmark.
-async function waitUntilHealthy(url: string, child: ChildProcess, stderr: () => string) {
-  const deadline = performance.now() + 30_000;
-  while (performance.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`${url}: exited (${child.exitCode}): ${stderr()}`);
-    const status = await fetch(url, { signal: AbortSignal.timeout(1000) }).then(
-      (response) => response.status,
-      () => 0,
-    );
-    if (status === 200) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error(`${url} did not answer 200 within 30 s: ${stderr()}`);
 }
 
 /** Asks bench/process-probe.ts a question and waits for its answer (one at a time per process). */

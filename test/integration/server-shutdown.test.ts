@@ -7,25 +7,13 @@ import { connect } from 'node:net';
 import { describe, it } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startDevServer } from '../support/dev-server.ts';
-
-/** Polls /healthz until the server answers (whatever its log format). */
-async function waitUntilHealthy(port: number): Promise<void> {
-  for (let attempt = 0; attempt < 300; attempt++) {
-    const answered = await fetch(`http://127.0.0.1:${port}/healthz`).then(
-      (response) => response.ok,
-      () => false,
-    );
-    if (answered) return;
-    await sleep(50);
-  }
-  throw new Error('the server did not become healthy in 15 s');
-}
+import { waitUntilHealthy } from '../support/wait-until-healthy.ts';
 
 describe('node src/server.ts on SIGTERM', () => {
   it('answers the request in flight on a keep-alive connection, then exits within a second', async (t) => {
     const { child, port } = await startDevServer(t, { stdout: 'ignore' });
     const exited = once(child, 'exit');
-    await waitUntilHealthy(port);
+    await waitUntilHealthy(`http://127.0.0.1:${port}/healthz`);
 
     // A POST whose body has not arrived yet is a request in flight: its headers are in, so the
     // server has a response object for it and cannot close the connection as idle.
@@ -63,7 +51,7 @@ describe('node src/server.ts on SIGTERM', () => {
   it('answers a request whose headers finish arriving after SIGTERM, and still exits cleanly', async (t) => {
     const { child, port } = await startDevServer(t, { stdout: 'ignore' });
     const exited = once(child, 'exit');
-    await waitUntilHealthy(port);
+    await waitUntilHealthy(`http://127.0.0.1:${port}/healthz`);
 
     // The request line is in, its headers are not finished: the request arrives after SIGTERM.
     const socket = connect(port, '127.0.0.1');
