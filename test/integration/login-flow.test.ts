@@ -3,6 +3,7 @@ import { describe, it } from 'node:test';
 import { assertNoTokensIn } from '../support/assert-no-tokens.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
+import { recordedSteps } from '../support/read-session.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 describe('sign-in through the provider', () => {
@@ -73,6 +74,8 @@ describe('sign-in through the provider', () => {
     assert.equal(callback.status, 302);
     assert.equal(written, 1, 'one write: user, token reference and /flow steps together');
     assert.match(flow, /finishSignIn/);
+    // In the stored session, not only in this process's memory.
+    assert.ok((await recordedSteps(app, jar)).some((step) => step.kind === 'token-request'));
   });
 
   it('keeps two logins of one browser apart (two tabs): the first to finish signs in, the other is refused', async (t) => {

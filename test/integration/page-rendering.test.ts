@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import { describe, it } from 'node:test';
+import ejs from 'ejs';
 import { startProviderApp } from '../support/provider-app.ts';
 
 describe('page rendering in production', () => {
@@ -19,6 +20,8 @@ describe('page rendering in production', () => {
       t.mock.method(fs, 'statSync'),
       t.mock.method(fs, 'stat'),
       t.mock.method(fs, 'readFileSync'),
+      // EJS reads templates through its own copy of readFileSync, taken when it loaded.
+      t.mock.method(ejs, 'fileLoader'),
     ];
 
     const page = await jar.fetch(`${app.baseUrl}/resource`);
@@ -29,8 +32,8 @@ describe('page rendering in production', () => {
     assert.match(html, /<link rel="stylesheet" href="\/assets\/app\.css">/, 'the header partial');
     assert.deepEqual(
       lookups.map((lookup) => lookup.mock.callCount()),
-      [0, 0, 0, 0],
-      'existsSync, statSync, stat, readFileSync',
+      [0, 0, 0, 0, 0],
+      'existsSync, statSync, stat, readFileSync, ejs.fileLoader',
     );
   });
 });

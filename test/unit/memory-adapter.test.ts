@@ -78,5 +78,9 @@ describe('the development provider memory adapter', () => {
     await tokens.upsert('a3', { grantId: 'g1' }, 60);
     await tokens.revokeByGrantId('g1');
     assert.equal(await tokens.find('a3'), undefined);
+    // Swept, not only read as expired: back at the start, the old records are not there.
+    t.mock.timers.setTime(1_000_000);
+    assert.equal(await sessions.find('s1'), undefined);
+    assert.equal(await tokens.find('a1'), undefined);
   });
 });
