@@ -14,6 +14,24 @@ export interface PendingLogin {
   expiresAt: number;
 }
 
+/**
+ * The `state` of a callback that answers a sign-in this browser started: the query's one `state`
+ * names one of the session's pending logins (RFC 6749 §10.12 binds the answer to the browser).
+ * Undefined otherwise: no state, a repeated one, an unknown or used one. The sign-in limits let such
+ * a callback through and the /flow recorder records it; the callback itself (flow/finish-sign-in.ts)
+ * checks it again, with a reason for each refusal.
+ */
+export function pendingLoginAnswered(
+  query: URLSearchParams,
+  pendingLogins: Readonly<Record<string, PendingLogin>> | undefined,
+): string | undefined {
+  const states = query.getAll('state');
+  const [state] = states;
+  return states.length === 1 && state !== undefined && Object.hasOwn(pendingLogins ?? {}, state)
+    ? state
+    : undefined;
+}
+
 /** What the app keeps of a token response. Never sent to the browser. */
 export interface StoredTokens {
   accessToken: string;

@@ -18,6 +18,7 @@ import {
   type Store,
 } from 'express-rate-limit';
 import { RateLimitError, SignInCeilingError } from '../errors.ts';
+import { pendingLoginAnswered } from '../protocol.ts';
 
 export interface SignInLimitOptions {
   /** Rule 2: sign-ins started, and callbacks answering none, per client address a minute. */
@@ -57,10 +58,8 @@ export function signInLimits(options: SignInLimitOptions): SignInLimits {
 
 /** Rule 1: the callback's one `state` names a sign-in in progress in this browser's session. */
 function answersPendingSignIn(req: Request): boolean {
-  const states = new URL(req.originalUrl, 'http://app.invalid').searchParams.getAll('state');
-  const [state] = states;
-  const pending = req.session.pendingLogins ?? {};
-  return states.length === 1 && state !== undefined && Object.hasOwn(pending, state);
+  const query = new URL(req.originalUrl, 'http://app.invalid').searchParams;
+  return pendingLoginAnswered(query, req.session.pendingLogins) !== undefined;
 }
 
 /** Rule 2: per client address (req.ip, through TRUST_PROXY; IPv6 by /56), a one-minute window. */

@@ -8,7 +8,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import type { Request, RequestHandler } from 'express';
 import type { SessionData } from 'express-session';
-import type { FlowStep } from '../protocol.ts';
+import { type FlowStep, pendingLoginAnswered } from '../protocol.ts';
 import {
   describeAuthorizationResponse,
   describeExchange,
@@ -190,13 +190,8 @@ function isApiCall(step: FlowStep): boolean {
  */
 function answeredSignIn(req: Request, callbackPath: string): URLSearchParams | undefined {
   if (req.method !== 'GET' || req.path !== callbackPath) return undefined;
-  const queryStart = req.originalUrl.indexOf('?');
-  const query = new URLSearchParams(queryStart === -1 ? '' : req.originalUrl.slice(queryStart + 1));
-  const state = query.get('state');
-  const pending = req.session?.pendingLogins;
-  return state !== null && pending !== undefined && Object.hasOwn(pending, state)
-    ? query
-    : undefined;
+  const query = new URL(req.originalUrl, 'http://app.invalid').searchParams;
+  return pendingLoginAnswered(query, req.session?.pendingLogins) ? query : undefined;
 }
 
 /**
