@@ -1,6 +1,7 @@
-// The values the flow passes between its steps: what a sign-in keeps until its callback, what a
-// token response leaves behind, who signed in, and a recorded exchange for /flow. Declared once,
-// here, so every folder can name them without importing another folder.
+// The values the flow passes between its steps: what a sign-in keeps until its callback (and the
+// one rule for which of them a callback answers), what a token response leaves behind, who signed
+// in, and a recorded exchange for /flow. Declared once, here, so every folder can name them without
+// importing another folder.
 
 /** One sign-in in progress, kept in the session until its callback (several tabs may sign in at once). */
 export interface PendingLogin {
