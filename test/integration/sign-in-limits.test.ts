@@ -263,6 +263,27 @@ describe('sign-in limits', () => {
     assert.equal(await readSession(app.backend, id), undefined);
   });
 
+  it('keeps that end when the session is written again without a sign-in start: a late callback', async (t) => {
+    // The clock of the whole process, not only the app's: express-session dates a session it
+    // saves from Date.now().
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
+    const minutes = (count: number) => t.mock.timers.tick(count * 60 * 1000);
+    const app = await startTestApp(t);
+    const callback = await atCallback(app);
+    const id = app.sessionIdOf(callback.jar);
+
+    // 15 minutes on the provider's pages: the sign-in (10 minutes) has expired. The callback says
+    // so, and writes the session, whose sign-in in progress it used up.
+    minutes(15);
+    assert.equal(await finish(callback), 400);
+    assert.deepEqual((await readSession(app.backend, id))?.pendingLogins, {}, 'written again');
+
+    // Still 20 minutes after the sign-in started, not 20 after that write (express-session would
+    // give a saved session its whole lifetime from now again).
+    minutes(6);
+    assert.equal(await readSession(app.backend, id), undefined);
+  });
+
   it('shares the counters of two instances on one Redis', async (t) => {
     const redis = await startRedisServer(t);
     const app = await startTestApp(t, {
