@@ -3,6 +3,7 @@
 import { isIdealStorm, type StormFigures } from './refresh-storm.ts';
 import type { ResourceFigures } from './resource-load.ts';
 import type { MemoryPerThousand, RowBytes } from './session-footprint.ts';
+import type { SignInHops } from './sign-in-hops.ts';
 import type { SignInFigures } from './sign-in-rate.ts';
 import type { StartFigures } from './start-time.ts';
 import type { LoadResult } from './support.ts';
@@ -11,6 +12,7 @@ import type { LoadResult } from './support.ts';
 export interface BenchFigures {
   resource: ResourceFigures;
   signIns: { app: SignInFigures; peer: SignInFigures; baseline: SignInFigures };
+  signInHops: { app: SignInHops; peer: SignInHops; baseline: SignInHops };
   storms: { sqlite: StormFigures; redis: StormFigures };
   rows: RowBytes;
   signedInMemory: MemoryPerThousand;
@@ -55,6 +57,14 @@ export function printTable(f: BenchFigures, totalSeconds: number): void {
       `${(f.signIns.peer.perSecond / f.signIns.baseline.perSecond).toFixed(2)}×`,
     ],
     [
+      'sign-ins one at a time, app / peer',
+      `${(f.signInHops.peer.totalMs / f.signInHops.app.totalMs).toFixed(2)}×`,
+    ],
+    [
+      'sign-ins one at a time, bare / peer (the most any app leads by)',
+      `${(f.signInHops.peer.totalMs / f.signInHops.baseline.totalMs).toFixed(2)}×`,
+    ],
+    [
       'server CPU per sign-in, app / peer',
       `${(f.signIns.app.serverCpuMsPerSignIn / f.signIns.peer.serverCpuMsPerSignIn).toFixed(2)}×`,
     ],
@@ -69,6 +79,9 @@ export function printTable(f: BenchFigures, totalSeconds: number): void {
     ['sign-ins app', signIns(f.signIns.app)],
     ['sign-ins peer', signIns(f.signIns.peer)],
     ['sign-ins bare (baseline process)', signIns(f.signIns.baseline)],
+    ['one sign-in alone, app', hops(f.signInHops.app)],
+    ['one sign-in alone, peer', hops(f.signInHops.peer)],
+    ['one sign-in alone, bare sign-in', hops(f.signInHops.baseline)],
     ['refresh storm SQLite (20×10×3)', storm(f.storms.sqlite)],
     ['refresh storm Redis (20×10×3)', storm(f.storms.redis)],
     [
@@ -100,6 +113,7 @@ export function isSound(f: BenchFigures): boolean {
     signIns.app.failed === 0 &&
     signIns.peer.failed === 0 &&
     signIns.baseline.failed === 0 &&
+    Object.values(f.signInHops).every((hops) => hops.failed === 0) &&
     isIdealStorm(storms.sqlite) &&
     isIdealStorm(storms.redis)
   );
@@ -129,6 +143,13 @@ function signIns(figures: SignInFigures): string {
     ` ${figures.failed} failed in ${figures.seconds.toFixed(1)} s; p50 ${figures.p50Ms.toFixed(0)} ms;` +
     ` server CPU ${figures.serverCpuMsPerSignIn.toFixed(1)} ms/sign-in;` +
     ` provider and browsers' process ${(100 * figures.benchCpuShare).toFixed(0)} % of a core`
+  );
+}
+
+function hops(figures: SignInHops): string {
+  return (
+    `${figures.totalMs.toFixed(1)} ms: its own requests (code exchange included) ${figures.serverMs.toFixed(1)} ms,` +
+    ` the provider's ${figures.providerMs.toFixed(1)} ms (medians of ${figures.signIns}, ${figures.failed} failed)`
   );
 }
 

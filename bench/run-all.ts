@@ -12,6 +12,7 @@ import {
   measureRowBytes,
   memoryPerThousand,
 } from './session-footprint.ts';
+import { measureSignInHops } from './sign-in-hops.ts';
 import { measureSignInRates } from './sign-in-rate.ts';
 import { startFiguresOf } from './start-time.ts';
 import { Cleanups, LoopbackAddresses, settings, signInFrom } from './support.ts';
@@ -61,6 +62,8 @@ async function measureEverything(stack: BenchStack): Promise<BenchFigures> {
     signIns.app.completed,
   );
   const signedInRows = measureRowBytes(signInApp.dbPath);
+  step('sign-ins one at a time, each request timed: app, peer and bare sign-in in turns');
+  const signInHops = await measureSignInHops({ app: signInApp, peer, baseline }, addresses);
   for (const server of [signInApp, peer, baseline]) await server.stop();
 
   step(`pending logins: ${settings.sessionsForMemory} × GET /login on a new app process`);
@@ -83,6 +86,7 @@ async function measureEverything(stack: BenchStack): Promise<BenchFigures> {
   return {
     resource,
     signIns,
+    signInHops,
     storms,
     rows: { ...signedInRows, pendingLogin: pendingRows.pendingLogin },
     signedInMemory,

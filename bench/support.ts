@@ -114,14 +114,36 @@ export class LoopbackAddresses {
 
 export type SignInOutcome = 'completed' | 'refused' | 'failed';
 
+/** Told of each request a scripted browser sends: where, and how long until its answer's headers. */
+export type RequestTimer = (url: URL, milliseconds: number) => void;
+
+/** A browser's cookie jar that times each request it sends (bench/sign-in-hops.ts). */
+class TimedCookieJar extends CookieJar {
+  readonly #onRequest: RequestTimer;
+
+  constructor(options: ConstructorParameters<typeof CookieJar>[0], onRequest: RequestTimer) {
+    super(options);
+    this.#onRequest = onRequest;
+  }
+
+  override async fetch(url: string | URL, init: RequestInit = {}): Promise<Response> {
+    const started = performance.now();
+    const response = await super.fetch(url, init);
+    this.#onRequest(new URL(url), performance.now() - started);
+    return response;
+  }
+}
+
 /**
  * One full sign-in as a new browser from `address`: GET `appUrl`/login, the provider's sign-in
  * and consent pages, back through /callback to the app's signed-in page (`appUrl`/). Returns the
- * outcome and the browser's cookies for the app (to load pages as this user).
+ * outcome and the browser's cookies for the app (to load pages as this user). `onRequest` is told
+ * how long each of its requests took.
  */
 export async function signInFrom(
   address: string,
   appUrl: string,
+  onRequest?: RequestTimer,
 ): Promise<{ outcome: SignInOutcome; cookie: string | undefined }> {
   // Its own connections from its own address, as another user's browser; no request waits > 10 s.
   const agent = new Agent({
@@ -129,7 +151,9 @@ export async function signInFrom(
     headersTimeout: 10_000,
     bodyTimeout: 10_000,
   });
-  const jar = new CookieJar({ dispatcher: agent });
+  const jar = onRequest
+    ? new TimedCookieJar({ dispatcher: agent }, onRequest)
+    : new CookieJar({ dispatcher: agent });
   try {
     const response = await signInThroughProvider(`${appUrl}/login`, jar);
     await response.arrayBuffer();
