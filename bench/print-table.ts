@@ -133,7 +133,8 @@ function load(result: LoadResult): string {
   return (
     `${result.requestsPerSecond.toFixed(0)} req/s, p50 ${result.p50Ms.toFixed(0)} ms,` +
     ` p99 ${result.p99Ms.toFixed(0)} ms, ${result.failures} failed;` +
-    ` server CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/request`
+    ` server CPU ${result.cpuMicrosPerRequest.toFixed(0)} µs/request,` +
+    ` load generator and API ${result.benchCpuMicrosPerRequest.toFixed(0)} µs/request`
   );
 }
 

@@ -46,6 +46,8 @@ export interface LoadResult {
   failures: number;
   /** The server process's CPU time per request over the load, in microseconds (all its threads). */
   cpuMicrosPerRequest: number;
+  /** This process's CPU time per request meanwhile: the load generator and the API it calls. */
+  benchCpuMicrosPerRequest: number;
 }
 
 /**
@@ -65,13 +67,16 @@ export async function loadUrl(
 ): Promise<LoadResult> {
   await warmUp(url, { headers: options.headers, seconds: 1 });
   const cpuBefore = await options.cpuMicros();
+  const benchCpuBefore = process.cpuUsage();
   const result = await load(url, options);
+  const benchCpu = process.cpuUsage(benchCpuBefore);
   return {
     requestsPerSecond: result.requests.total / (result.duration || options.seconds),
     p50Ms: result.latency.p50,
     p99Ms: result.latency.p99,
     failures: result.non2xx + result.errors + result.timeouts,
     cpuMicrosPerRequest: ((await options.cpuMicros()) - cpuBefore) / result.requests.total,
+    benchCpuMicrosPerRequest: (benchCpu.user + benchCpu.system) / result.requests.total,
   };
 }
 
