@@ -7,7 +7,7 @@ import {
   postLogoutToken,
   providerSigned,
 } from '../support/logout-tokens.ts';
-import { fault } from '../support/provider-faults.ts';
+import { answerWith, fault } from '../support/provider-faults.ts';
 import { forgeWithProviderKid } from '../support/sign-with-provider-key.ts';
 import { startTestApp } from '../support/test-app.ts';
 
@@ -143,16 +143,7 @@ describe('POST /backchannel-logout', () => {
     // The sign-in fetched the keys of this instance; another instance has not fetched them yet.
     const other = await app.addInstance();
     let isJwksDown = true;
-    app.provider.use(
-      fault(
-        '/jwks',
-        () => isJwksDown,
-        async (ctx) => {
-          ctx.status = 500;
-          ctx.body = 'down';
-        },
-      ),
-    );
+    app.provider.use(fault('/jwks', () => isJwksDown, answerWith(500, 'down')));
 
     const response = await postLogoutToken(other, await providerSigned(app));
     isJwksDown = false;

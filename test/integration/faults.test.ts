@@ -3,7 +3,14 @@ import { describe, it, type TestContext } from 'node:test';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
-import { fault, hang, html502, rewriteMetadata } from '../support/provider-faults.ts';
+import {
+  dropConnection,
+  fault,
+  hang,
+  html502,
+  rewriteMetadata,
+  truncatedJson,
+} from '../support/provider-faults.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 // The hanging answers end only through the app's 1 s timeout; without it, this fails the test.
@@ -36,17 +43,7 @@ describe('provider faults', () => {
 
   it('shows 502 when the token endpoint answers invalid JSON', async (t) => {
     const app = await startTestApp(t);
-    app.provider.use(
-      fault(
-        '/token',
-        () => true,
-        async (ctx) => {
-          ctx.status = 200;
-          ctx.type = 'json';
-          ctx.body = '{"access_token": ';
-        },
-      ),
-    );
+    app.provider.use(fault('/token', () => true, truncatedJson));
 
     const response = await signInThroughProvider(`${app.baseUrl}/login`, new CookieJar());
 
@@ -105,15 +102,7 @@ describe('provider faults', () => {
   it('answers 503 while the provider is unreachable and recovers without a restart', async (t) => {
     const app = await startTestApp(t);
     let isDown = true;
-    app.provider.use(
-      fault(
-        '/.well-known/openid-configuration',
-        () => isDown,
-        async (ctx) => {
-          ctx.req.socket.destroy();
-        },
-      ),
-    );
+    app.provider.use(fault('/.well-known/openid-configuration', () => isDown, dropConnection));
     await app.restart();
 
     const down = await fetch(`${app.baseUrl}/login`, { redirect: 'manual' });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it, type TestContext } from 'node:test';
 import type { Configuration } from 'oidc-provider';
 import { CookieJar } from '../support/cookie-jar.ts';
-import { confirmLogoutAtProvider, signInThroughProvider } from '../support/dev-login.ts';
+import { signInThroughProvider, signOutThroughProvider } from '../support/dev-login.ts';
 import { listenLocal } from '../support/local-server.ts';
 import { startProviderApp } from '../support/provider-app.ts';
 import { recordedSteps } from '../support/read-session.ts';
@@ -174,10 +174,8 @@ describe('GET /flow and the home page after POST /logout', () => {
   it('says the refresh token was revoked and the provider session ended, and keeps the sign-out steps', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
-    const csrf = await app.csrfTokenOf(jar);
 
-    const logout = await app.postLogout(jar, { csrf });
-    const home = await confirmLogoutAtProvider(logout.headers.get('location') ?? '', jar);
+    const { back: home } = await signOutThroughProvider(app, jar);
     const homeHtml = await home.text();
     const flow = await jar.fetch(`${app.baseUrl}/flow`);
     const flowHtml = await flow.text();

@@ -7,7 +7,7 @@ import type { Middleware } from 'koa';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
 import { startProviderApp } from '../support/provider-app.ts';
-import { fault } from '../support/provider-faults.ts';
+import { answerWith, fault } from '../support/provider-faults.ts';
 import { forgeWithProviderKid } from '../support/sign-with-provider-key.ts';
 import { startTestApp } from '../support/test-app.ts';
 
@@ -76,16 +76,7 @@ describe('the ID token signature, at sign-in and refresh', () => {
 
   it('answers 503 when the provider’s key set cannot be fetched, and signs nobody in', async (t) => {
     const app = await startTestApp(t);
-    app.provider.use(
-      fault(
-        '/jwks',
-        () => true,
-        async (ctx) => {
-          ctx.status = 500;
-          ctx.body = 'down';
-        },
-      ),
-    );
+    app.provider.use(fault('/jwks', () => true, answerWith(500, 'down')));
     const jar = new CookieJar();
 
     const response = await signInThroughProvider(`${app.baseUrl}/login`, jar);

@@ -1,49 +1,13 @@
 import assert from 'node:assert/strict';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
+import { readSessionRow, writeSessionRow } from '../support/sqlite-rows.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 const second = 1000;
 
-interface SessionRow {
-  sid: string;
-  data: string;
-  expires_at: number;
-}
-
-function readRow(dbPath: string, sessionId: string): SessionRow {
-  const db = new DatabaseSync(dbPath, { readOnly: true });
-  try {
-    return db
-      .prepare('SELECT sid, data, expires_at FROM sessions WHERE sid = ?')
-      .get(sessionId) as unknown as SessionRow;
-  } finally {
-    db.close();
-  }
-}
-
-function writeRow(dbPath: string, row: SessionRow): void {
-  const db = new DatabaseSync(dbPath);
-  try {
-    db.prepare('INSERT OR REPLACE INTO sessions (sid, data, expires_at) VALUES (?, ?, ?)').run(
-      row.sid,
-      row.data,
-      row.expires_at,
-    );
-  } finally {
-    db.close();
-  }
-}
-
 /** The expiry the SQLite store holds for a session (its idle timeout, counted from its last save). */
 function storedExpiry(dbPath: string, sessionId: string): number {
-  const db = new DatabaseSync(dbPath, { readOnly: true });
-  try {
-    const row = db.prepare('SELECT expires_at FROM sessions WHERE sid = ?').get(sessionId);
-    return Number(row?.expires_at);
-  } finally {
-    db.close();
-  }
+  return (readSessionRow(dbPath, sessionId) ?? assert.fail('no session row')).expires_at;
 }
 
 describe('the idle timeout', () => {
@@ -98,11 +62,11 @@ describe('the idle timeout', () => {
     const jar = await app.signIn();
     const sessionId = app.sessionIdOf(jar);
     const cookie = jar.header(app.baseUrl) ?? '';
-    const before = readRow(app.dbPath, sessionId);
+    const before = readSessionRow(app.dbPath, sessionId) ?? assert.fail('no session row');
     await app.postLogout(jar, { csrf: await app.csrfTokenOf(jar), origin: app.baseUrl });
 
     // What an extension save that started before the sign-out and finished after it writes.
-    writeRow(app.dbPath, before);
+    writeSessionRow(app.dbPath, before);
     const home = await (await fetch(`${app.baseUrl}/`, { headers: { cookie } })).text();
     const resource = await fetch(`${app.baseUrl}/resource`, {
       headers: { cookie },

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { confirmLogoutAtProvider } from '../support/dev-login.ts';
+import { signOutThroughProvider } from '../support/dev-login.ts';
 import { isActive } from '../support/post-to-provider.ts';
 import { fault, html502 } from '../support/provider-faults.ts';
 import { startTestApp } from '../support/test-app.ts';
@@ -34,10 +34,8 @@ describe('POST /logout', () => {
   it('ends the provider session too and comes back to the home page', async (t) => {
     const app = await startTestApp(t);
     const jar = await app.signIn();
-    const csrf = await app.csrfTokenOf(jar);
 
-    const logout = await app.postLogout(jar, { csrf });
-    const back = await confirmLogoutAtProvider(logout.headers.get('location') ?? '', jar);
+    const { back } = await signOutThroughProvider(app, jar);
     const login = await jar.fetch(`${app.baseUrl}/login`);
     const provider = await jar.fetch(login.headers.get('location') ?? '');
 

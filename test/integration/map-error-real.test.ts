@@ -1,27 +1,28 @@
 import assert from 'node:assert/strict';
-import type { RequestListener } from 'node:http';
 import { describe, it, type TestContext } from 'node:test';
+import type { Middleware } from 'koa';
 import * as client from 'openid-client';
 import { mapProviderError } from '../../src/oidc/map-error.ts';
-import { listenLocal, refusedOrigin } from '../support/local-server.ts';
+import { refusedOrigin } from '../support/local-server.ts';
 import { postToProvider } from '../support/post-to-provider.ts';
+import { answerWith, fault, hang } from '../support/provider-faults.ts';
 import { startTestApp } from '../support/test-app.ts';
 import { thrownBy } from '../support/thrown-by.ts';
 
 const providerText = 'details from the provider';
 
-/** A stand-in provider for faults the real one does not produce: a hang, a 500. */
-async function startProvider(t: TestContext, answer: RequestListener): Promise<URL> {
-  const provider = await listenLocal(answer);
-  t.after(provider.close);
-  return new URL(provider.url);
+/** The issuer of the real provider, its discovery document answered by `answer` instead. */
+async function issuerWithDiscovery(t: TestContext, answer: Middleware): Promise<URL> {
+  const app = await startTestApp(t);
+  app.provider.use(fault('/.well-known/openid-configuration', () => true, answer));
+  return new URL(app.issuer);
 }
 
 const insecure = { execute: [client.allowInsecureRequests] };
 
 describe('mapProviderError with errors openid-client really throws', () => {
   it('maps a discovery that times out to 504', async (t) => {
-    const issuer = await startProvider(t, () => {});
+    const issuer = await issuerWithDiscovery(t, hang);
 
     const error = await thrownBy(() =>
       client.discovery(issuer, 'app', 'secret', undefined, { ...insecure, timeout: 0.05 }),
@@ -43,10 +44,7 @@ describe('mapProviderError with errors openid-client really throws', () => {
   });
 
   it('maps a discovery answered with a 500 to 502', async (t) => {
-    const issuer = await startProvider(t, (_req, res) => {
-      res.writeHead(500);
-      res.end(providerText);
-    });
+    const issuer = await issuerWithDiscovery(t, answerWith(500, providerText));
 
     const error = await thrownBy(() =>
       client.discovery(issuer, 'app', 'secret', undefined, insecure),

@@ -3,13 +3,13 @@
 // callbacks that answer none); sessions without a signed-in user have a ceiling that no
 // X-Forwarded-For value gets around; with Redis the counters are shared by the instances.
 import assert from 'node:assert/strict';
-import { DatabaseSync } from 'node:sqlite';
 import { describe, it } from 'node:test';
 import { createClient } from 'redis';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
 import { readSession } from '../support/read-session.ts';
 import { startRedisServer } from '../support/redis-server.ts';
+import { withDatabase } from '../support/sqlite-rows.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 const encryptionKey = Buffer.alloc(32, 7).toString('base64');
@@ -58,17 +58,14 @@ function randomAddress(): string {
 }
 
 function sessionRows(app: TestApp): { count: number; bytes: number } {
-  const db = new DatabaseSync(app.dbPath, { readOnly: true });
-  try {
-    const row = db
+  const row = withDatabase(app.dbPath, (db) =>
+    db
       .prepare(
         'SELECT count(*) AS count, coalesce(sum(length(sid) + length(data) + 8), 0) AS bytes FROM sessions',
       )
-      .get();
-    return { count: Number(row?.count), bytes: Number(row?.bytes) };
-  } finally {
-    db.close();
-  }
+      .get(),
+  );
+  return { count: Number(row?.count), bytes: Number(row?.bytes) };
 }
 
 describe('sign-in limits', () => {

@@ -1,6 +1,7 @@
 // Browser simulation for integration tests: follows redirects across origins with a cookie jar and
 // fills in the dev provider's pages (its sign-in and consent pages, and RP-initiated logout).
 import type { CookieJar } from './cookie-jar.ts';
+import type { RunningApp } from './run-app.ts';
 
 // More redirects than any sign-in takes: a loop fails the test instead of hanging it.
 const maxRequests = 20;
@@ -90,6 +91,21 @@ export async function confirmLogoutAtProvider(
   if (!form?.fields.has('xsrf')) return page;
   form.fields.set('logout', 'yes');
   return followRedirects(form.action, jar, post(form.fields), options);
+}
+
+/**
+ * Signs out as a user does: the sign-out form's CSRF token from the home page, POST /logout, "Yes"
+ * at the provider's end-session page, back to the app. Returns the app's answer to the post (the
+ * redirect to the provider) and the page the browser ends on.
+ */
+export async function signOutThroughProvider(
+  app: Pick<RunningApp, 'csrfTokenOf' | 'postLogout'>,
+  jar: CookieJar,
+): Promise<{ logout: Response; back: Response }> {
+  const csrf = await app.csrfTokenOf(jar);
+  const logout = await app.postLogout(jar, { csrf });
+  const back = await confirmLogoutAtProvider(logout.headers.get('location') ?? '', jar);
+  return { logout, back };
 }
 
 /** The first form of an HTML response: its action and the values of its inputs. */

@@ -8,6 +8,26 @@ export function fault(path: string, isOn: () => boolean, answer: Middleware): Mi
   return async (ctx, next) => (isOn() && ctx.path === path ? answer(ctx, next) : next());
 }
 
+/** An answer with `status` and `body`: JSON for an object (an OAuth error), text for a string. */
+export function answerWith(status: number, body: string | object): Middleware {
+  return async (ctx) => {
+    ctx.status = status;
+    ctx.body = body;
+  };
+}
+
+/** A 200 whose JSON breaks off half-way, as a proxy that cut the answer short would send it. */
+export const truncatedJson: Middleware = async (ctx) => {
+  ctx.status = 200;
+  ctx.type = 'json';
+  ctx.body = '{"access_token": ';
+};
+
+/** The connection closed without an answer, as when the provider goes down mid-request. */
+export const dropConnection: Middleware = async (ctx) => {
+  ctx.req.socket.destroy();
+};
+
 /** A gateway's HTML error page instead of the JSON the protocol promises. */
 export const html502: Middleware = async (ctx) => {
   ctx.status = 502;

@@ -2,10 +2,10 @@
 // started for the test. `rawContent` reads everything the store holds, for at-rest checks; the
 // token-record helpers act on the stored rows directly, as someone with access to the store could.
 import { readFile } from 'node:fs/promises';
-import { DatabaseSync } from 'node:sqlite';
 import type { TestContext } from 'node:test';
 import { createClient } from 'redis';
 import { startRedisServer } from './redis-server.ts';
+import { readTokenRow, withDatabase } from './sqlite-rows.ts';
 import type { TestApp } from './test-app.ts';
 
 export type StoreName = 'sqlite' | 'redis';
@@ -25,14 +25,6 @@ export interface StoreUnderTest {
 
 export async function useStore(t: TestContext, store: StoreName): Promise<StoreUnderTest> {
   if (store === 'sqlite') {
-    const withDatabase = <T>(app: TestApp, work: (db: DatabaseSync) => T): T => {
-      const db = new DatabaseSync(app.dbPath);
-      try {
-        return work(db);
-      } finally {
-        db.close();
-      }
-    };
     return {
       env: {},
       async rawContent(app) {
@@ -43,28 +35,31 @@ export async function useStore(t: TestContext, store: StoreName): Promise<StoreU
         return contents.map((content) => content.toString('latin1')).join('\n');
       },
       async tokenRecordData(app, sessionId) {
-        const row = withDatabase(app, (db) =>
-          db.prepare('SELECT data FROM tokens WHERE session_id = ?').get(sessionId),
-        );
-        return typeof row?.data === 'string' ? row.data : undefined;
+        return readTokenRow(app.dbPath, sessionId)?.data;
       },
       async copyTokenRecord(app, fromSessionId, toSessionId) {
-        withDatabase(app, (db) =>
-          db
-            .prepare(
-              `INSERT OR REPLACE INTO tokens (session_id, sub, sid, version, data, expires_at)
-               SELECT ?, sub, sid, version, data, expires_at FROM tokens WHERE session_id = ?`,
-            )
-            .run(toSessionId, fromSessionId),
+        withDatabase(
+          app.dbPath,
+          (db) =>
+            db
+              .prepare(
+                `INSERT OR REPLACE INTO tokens (session_id, sub, sid, version, data, expires_at)
+                 SELECT ?, sub, sid, version, data, expires_at FROM tokens WHERE session_id = ?`,
+              )
+              .run(toSessionId, fromSessionId),
+          'write',
         );
       },
       async copySession(app, fromSessionId, toSessionId) {
-        withDatabase(app, (db) =>
-          db
-            .prepare(
-              'UPDATE sessions SET data = (SELECT data FROM sessions WHERE sid = ?) WHERE sid = ?',
-            )
-            .run(fromSessionId, toSessionId),
+        withDatabase(
+          app.dbPath,
+          (db) =>
+            db
+              .prepare(
+                'UPDATE sessions SET data = (SELECT data FROM sessions WHERE sid = ?) WHERE sid = ?',
+              )
+              .run(fromSessionId, toSessionId),
+          'write',
         );
       },
     };

@@ -16,6 +16,7 @@ import {
   type SqliteStore,
   type SqliteStoreOptions,
 } from '../../src/stores/sqlite/sqlite-store.ts';
+import { readTokenRow } from '../support/sqlite-rows.ts';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -373,11 +374,11 @@ describe('SqliteTokenStore', () => {
         isStale: false,
       }),
     };
-    const { store, raw, now } = await build(t, { codec: base64 });
+    const { store, path, now } = await build(t, { codec: base64 });
 
     await store.tokenStore.put('s1', recordOf('a1', { sub: 'alice' }, now()), HOUR);
 
-    const stored = raw.prepare('SELECT data FROM tokens').get()?.data;
+    const stored = readTokenRow(path, 's1')?.data;
     assert.equal(typeof stored === 'string' && stored.includes('a1'), false);
     assert.equal((await store.tokenStore.get('s1'))?.tokens.accessToken, 'a1');
   });
