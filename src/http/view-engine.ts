@@ -34,7 +34,6 @@ export const viewLocals = [
   'value',
   'timeOnly',
   'view',
-  'startedAt',
   'rows',
   'caption',
   'seen',

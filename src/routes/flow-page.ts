@@ -6,8 +6,8 @@ import type { FlowStep, FlowStepKind, SignOutRecord } from '../protocol.ts';
 import { isSignInStart } from '../recorder/flow-recorder.ts';
 import { type ClaimRow, describeClaims } from './claim-meanings.ts';
 import { explainEachScope, type ScopeLine } from './explain-scopes.ts';
-import { parameterHelp, type StepGuide, stepGuides } from './flow-guide.ts';
-import { checkIdToken, type IdTokenCheck } from './id-token-checks.ts';
+import { describeCheck, describeStep, type StepView } from './flow-step-view.ts';
+import { checkIdToken } from './id-token-checks.ts';
 import { refreshReason, rotationOf } from './refresh-facts.ts';
 
 export interface FlowPageInput {
@@ -19,26 +19,6 @@ export interface FlowPageInput {
   /** TOKEN_REFRESH_SKEW_SECONDS, in ms: how long before expiry a token is renewed. */
   refreshSkewMs: number;
   signedOut: SignOutRecord | undefined;
-}
-
-export interface Row {
-  name: string;
-  value: string;
-  isRedacted: boolean;
-  help?: string;
-}
-
-export interface StepView {
-  /** Unique on the page: ids of headings and labels derive from it. */
-  id: string;
-  step: FlowStep;
-  guide: StepGuide;
-  params: Row[];
-  fields: Row[];
-  /** A refresh: why it happened, and what became of the refresh token. */
-  refresh?: { reason: string; rotation: string };
-  /** A code exchange with an ID token: the checks of OIDC Core §3.1.3.7. */
-  idTokenChecks?: IdTokenCheck[];
 }
 
 export interface FlowPage {
@@ -60,7 +40,7 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
     .split(' ')
     .filter((alg) => alg && alg !== 'absent');
   const views = steps.map((step, index): StepView => {
-    const view = viewOf(step, `step-${index + 1}`);
+    const view = describeStep(step, `step-${index + 1}`, steps[0]?.at);
     if (step.kind === 'token-refresh') {
       view.refresh = {
         reason: refreshReason(steps, index, input.refreshSkewMs),
@@ -75,7 +55,7 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
         nonce: nonceBefore(steps, index),
         algorithms,
         receivedAt: step.at,
-      });
+      }).map(describeCheck);
     }
     return view;
   });
@@ -85,7 +65,7 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
   const requested = steps.findLast((step) => step.request.params.scope !== undefined);
   const granted = steps.findLast((step) => step.tokens !== undefined);
   return {
-    provider: input.discovery && viewOf(input.discovery, 'provider'),
+    provider: input.discovery && describeStep(input.discovery, 'provider'),
     steps: views,
     seen: new Set(steps.map((step) => step.kind)),
     ...(latestId?.tokens?.idToken && {
@@ -107,21 +87,6 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
         scopes: explainEachScope(requested.request.params.scope, granted.response?.fields.scope),
       }),
     signedOut: input.signedOut,
-  };
-}
-
-function viewOf(step: FlowStep, id: string): StepView {
-  const rows = (values: Record<string, string>, withHelp: boolean): Row[] =>
-    Object.entries(values).map(([name, value]) => {
-      const help = withHelp ? parameterHelp[name] : undefined;
-      return { name, value, isRedacted: value.endsWith('(redacted)'), ...(help && { help }) };
-    });
-  return {
-    id,
-    step,
-    guide: stepGuides[step.kind],
-    params: rows(step.request.params, true),
-    fields: rows(step.response?.fields ?? {}, false),
   };
 }
 
