@@ -36,8 +36,6 @@ export const viewLocals = [
   'view',
   'rows',
   'caption',
-  'seen',
-  'hasDiscovery',
 ];
 
 /**

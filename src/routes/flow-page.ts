@@ -2,10 +2,11 @@
 // its parameters explained, and what can be read from the history around it (why a refresh
 // happened, whether the refresh token rotated, how the ID token was checked), plus the latest
 // tokens decoded and where each scope went. Pure: the route hands it the steps.
-import type { FlowStep, FlowStepKind, SignOutRecord } from '../protocol.ts';
+import type { FlowStep, SignOutRecord } from '../protocol.ts';
 import { isSignInStart } from '../recorder/flow-recorder.ts';
 import { type ClaimRow, describeClaims } from './claim-meanings.ts';
 import { explainEachScope, type ScopeLine } from './explain-scopes.ts';
+import { describeSequence, type SequenceDiagram } from './flow-sequence.ts';
 import { describeCheck, describeStep, type StepView } from './flow-step-view.ts';
 import { checkIdToken } from './id-token-checks.ts';
 import { refreshReason, rotationOf } from './refresh-facts.ts';
@@ -24,8 +25,8 @@ export interface FlowPageInput {
 export interface FlowPage {
   provider: StepView | undefined;
   steps: StepView[];
-  /** The kinds of step this user has gone through (the sequence diagram marks them). */
-  seen: Set<FlowStepKind>;
+  /** The flow at a glance, the kinds of step this user has gone through marked. */
+  sequence: SequenceDiagram;
   idToken?: { at: number; header: ClaimRow[]; payload: ClaimRow[] };
   accessToken?: { at: number; payload: ClaimRow[] | 'opaque' };
   scopes?: ScopeLine[];
@@ -67,7 +68,10 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
   return {
     provider: input.discovery && describeStep(input.discovery, 'provider'),
     steps: views,
-    seen: new Set(steps.map((step) => step.kind)),
+    sequence: describeSequence(
+      new Set(steps.map((step) => step.kind)),
+      input.discovery !== undefined,
+    ),
     ...(latestId?.tokens?.idToken && {
       idToken: {
         at: latestId.at,
