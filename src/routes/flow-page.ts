@@ -5,7 +5,7 @@
 import type { FlowStep, SignOutRecord } from '../protocol.ts';
 import { isSignInStart } from '../recorder/flow-recorder.ts';
 import { type ClaimRow, describeClaims } from './claim-meanings.ts';
-import { explainEachScope, type ScopeLine } from './explain-scopes.ts';
+import { explainEachScope, type ScopeDestination, type ScopeLine } from './explain-scopes.ts';
 import { describeSequence, type SequenceDiagram } from './flow-sequence.ts';
 import { describeCheck, describeStep, type StepView } from './flow-step-view.ts';
 import { checkIdToken } from './id-token-checks.ts';
@@ -25,13 +25,25 @@ export interface FlowPageInput {
 export interface FlowPage {
   provider: StepView | undefined;
   steps: StepView[];
+  /** Neither a step of this user's nor the process's discovery: the page invites a first call. */
+  isEmpty: boolean;
+  /** The heading of the steps: after a sign-out, they are the sign-out's own. */
+  stepsTitle: string;
   /** The flow at a glance, the kinds of step this user has gone through marked. */
   sequence: SequenceDiagram;
   idToken?: { at: number; header: ClaimRow[]; payload: ClaimRow[] };
   accessToken?: { at: number; payload: ClaimRow[] | 'opaque' };
-  scopes?: ScopeLine[];
+  scopes?: Array<ScopeLine & { destination: string }>;
   signedOut: SignOutRecord | undefined;
 }
+
+/** Where each scope went, in the words of /flow's scope list. */
+const scopeDestinations: Record<ScopeDestination, string> = {
+  'access-token': 'access token',
+  'id-token': 'ID token, UserInfo',
+  'refresh-token': 'refresh token',
+  'not-granted': 'not granted',
+};
 
 /** Builds the page's model. */
 export function describeFlowPage(input: FlowPageInput): FlowPage {
@@ -68,6 +80,8 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
   return {
     provider: input.discovery && describeStep(input.discovery, 'provider'),
     steps: views,
+    isEmpty: steps.length === 0 && input.discovery === undefined,
+    stepsTitle: input.signedOut ? 'The sign-out, step by step' : 'Your steps',
     sequence: describeSequence(
       new Set(steps.map((step) => step.kind)),
       input.discovery !== undefined,
@@ -88,7 +102,10 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
       }),
     ...(requested?.request.params.scope !== undefined &&
       granted && {
-        scopes: explainEachScope(requested.request.params.scope, granted.response?.fields.scope),
+        scopes: explainEachScope(
+          requested.request.params.scope,
+          granted.response?.fields.scope,
+        ).map((line) => ({ ...line, destination: scopeDestinations[line.goesTo] })),
       }),
     signedOut: input.signedOut,
   };
