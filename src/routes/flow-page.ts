@@ -2,6 +2,7 @@
 // its parameters explained, and what can be read from the history around it (why a refresh
 // happened, whether the refresh token rotated, how the ID token was checked), plus the latest
 // tokens decoded and where each scope went. Pure: the route hands it the steps.
+import { describeSignOut } from '../flow/sign-out.ts';
 import type { FlowStep, SignOutRecord } from '../protocol.ts';
 import { isSignInStart } from '../recorder/flow-recorder.ts';
 import { type ClaimRow, describeClaims } from './claim-meanings.ts';
@@ -34,7 +35,8 @@ export interface FlowPage {
   idToken?: { at: number; header: ClaimRow[]; payload: ClaimRow[] };
   accessToken?: { at: number; payload: ClaimRow[] | 'opaque' };
   scopes?: Array<ScopeLine & { destination: string }>;
-  signedOut: SignOutRecord | undefined;
+  /** After a sign-out: when, and what became of the refresh token and the provider's session. */
+  signedOut: { at: number; refreshToken: string; providerSession: string } | undefined;
 }
 
 /** Where each scope went, in the words of /flow's scope list. */
@@ -107,8 +109,13 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
           granted.response?.fields.scope,
         ).map((line) => ({ ...line, destination: scopeDestinations[line.goesTo] })),
       }),
-    signedOut: input.signedOut,
+    signedOut: input.signedOut && signedOutView(input.signedOut),
   };
+}
+
+function signedOutView(record: SignOutRecord): NonNullable<FlowPage['signedOut']> {
+  const { refreshToken, providerSession } = describeSignOut(record);
+  return { at: record.at, refreshToken, providerSession };
 }
 
 /**
