@@ -44,7 +44,7 @@ export function signOut(options: SignOutOptions): RequestHandler {
       revocation,
       endSession: logoutUrl ? 'redirected' : 'not-offered',
     };
-    await startSignedOutSession(req, outcome, signOutNotice(outcome));
+    await startSignedOutSession(req, outcome, describeSignOut(outcome).notice);
 
     logAuditEvent(logger, req, res, 'sign-out', { sub: signedInSub });
 
@@ -53,18 +53,60 @@ export function signOut(options: SignOutOptions): RequestHandler {
   };
 }
 
-/** What the page after a sign-out tells the user happened, one clause per part of it. */
-export function signOutNotice({ revocation, endSession }: SignOutRecord): string {
-  const refreshToken = {
-    revoked: 'your refresh token was revoked at the provider',
-    'not-issued': 'no refresh token had been issued, so there was none to revoke',
-    'no-endpoint':
+/** How a sign-out went, in words: /flow's line for each part, and the next page's notice. */
+interface SignOutWords {
+  /** What became of the refresh token, after /flow's "Refresh token:". */
+  refreshToken: string;
+  /** What became of the provider's session, after /flow's "Provider session:". */
+  providerSession: string;
+  /** The page after the sign-out: the same facts in one sentence. */
+  notice: string;
+}
+
+/** One outcome, worded for /flow's list (after its label) and as a clause of the notice. */
+interface Wording {
+  line: string;
+  clause: string;
+}
+
+// Each outcome is worded here only, the two forms side by side.
+const refreshTokenWords: Record<SignOutRecord['revocation'], Wording> = {
+  revoked: {
+    line: 'revoked at the provider (RFC 7009).',
+    clause: 'your refresh token was revoked at the provider',
+  },
+  'not-issued': {
+    line: 'none had been issued, so none to revoke.',
+    clause: 'no refresh token had been issued, so there was none to revoke',
+  },
+  'no-endpoint': {
+    line: 'not revoked: the provider has no revocation endpoint; it stays valid until it expires.',
+    clause:
       'the provider has no revocation endpoint, so your refresh token stays valid until it expires',
-    failed: 'revoking your refresh token failed, so it stays valid until it expires',
-  }[revocation];
-  const providerSession =
-    endSession === 'redirected'
-      ? "you were sent to the provider's end-session page to end your session there too"
-      : 'the provider offers no end-session endpoint, so your session there may still be open';
-  return `You are signed out: ${refreshToken}; ${providerSession}. Your flow page keeps these sign-out steps.`;
+  },
+  failed: {
+    line: 'revocation failed; it stays valid until it expires.',
+    clause: 'revoking your refresh token failed, so it stays valid until it expires',
+  },
+};
+const providerSessionWords: Record<SignOutRecord['endSession'], Wording> = {
+  redirected: {
+    line: "you were sent to the provider's end-session page to end it too.",
+    clause: "you were sent to the provider's end-session page to end your session there too",
+  },
+  'not-offered': {
+    line: 'not ended: the provider offers no end_session_endpoint.',
+    clause: 'the provider offers no end-session endpoint, so your session there may still be open',
+  },
+};
+
+/** What the pages tell the user about how the sign-out went, one line or clause per part. */
+export function describeSignOut({ revocation, endSession }: SignOutRecord): SignOutWords {
+  const refreshToken = refreshTokenWords[revocation];
+  const providerSession = providerSessionWords[endSession];
+  return {
+    refreshToken: refreshToken.line,
+    providerSession: providerSession.line,
+    notice: `You are signed out: ${refreshToken.clause}; ${providerSession.clause}. Your flow page keeps these sign-out steps.`,
+  };
 }

@@ -34,11 +34,8 @@ export const viewLocals = [
   'value',
   'timeOnly',
   'view',
-  'startedAt',
   'rows',
   'caption',
-  'seen',
-  'hasDiscovery',
 ];
 
 /**

@@ -42,6 +42,7 @@ export function createSigningKeys(
         ? undefined
         : new TextEncoder().encode(options.clientSecret),
     // §3.1.3.7 (7): the algorithms the provider announces; an unsigned token is never accepted.
+    // The one place the list is built: the ID token and the logout token checks both use it.
     algorithms: (metadata.id_token_signing_alg_values_supported ?? ['RS256']).filter(
       (alg) => alg !== 'none',
     ),

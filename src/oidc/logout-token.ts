@@ -4,7 +4,7 @@
 import { errors, type JWTPayload, type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { LogoutTokenError } from '../errors.ts';
 import type { LogoutSubject } from '../protocol.ts';
-import { keysUnavailable, signatureFaults } from './id-token-signature.ts';
+import { type IdTokenSigningKeys, keysUnavailable, signatureFaults } from './id-token-signature.ts';
 import { idTokenClockToleranceSeconds } from './provider-checks.ts';
 
 const backchannelEvent = 'http://schemas.openid.net/event/backchannel-logout';
@@ -51,16 +51,18 @@ export interface LogoutTokenVerifierOptions {
   clientId: string;
   /** The provider's key set, shared with the ID token checks (`fetchProviderKeys`). */
   keys: JWTVerifyGetKey;
-  /** Algorithms the provider signs ID tokens with; `none` is never accepted. */
-  algorithms: string[];
+  /**
+   * Algorithms the provider signs ID tokens with, never `none`: createSigningKeys
+   * (id-token-signature.ts) builds this list and drops it, and jose verifies no unsigned token.
+   */
+  algorithms: IdTokenSigningKeys['algorithms'];
 }
 
 /** Creates a verifier that checks signatures with the provider's key set (fetched once, cached). */
 export function createLogoutTokenVerifier(
   options: LogoutTokenVerifierOptions,
 ): LogoutTokenVerifier {
-  const { keys } = options;
-  const algorithms = options.algorithms.filter((alg) => alg !== 'none');
+  const { keys, algorithms } = options;
   return async (token) => {
     let payload: JWTPayload;
     let typ: string | undefined;

@@ -2,12 +2,14 @@
 // its parameters explained, and what can be read from the history around it (why a refresh
 // happened, whether the refresh token rotated, how the ID token was checked), plus the latest
 // tokens decoded and where each scope went. Pure: the route hands it the steps.
-import type { FlowStep, FlowStepKind, SignOutRecord } from '../protocol.ts';
+import { describeSignOut } from '../flow/sign-out.ts';
+import type { FlowStep, SignOutRecord } from '../protocol.ts';
 import { isSignInStart } from '../recorder/flow-recorder.ts';
 import { type ClaimRow, describeClaims } from './claim-meanings.ts';
-import { explainEachScope, type ScopeLine } from './explain-scopes.ts';
-import { parameterHelp, type StepGuide, stepGuides } from './flow-guide.ts';
-import { checkIdToken, type IdTokenCheck } from './id-token-checks.ts';
+import { explainEachScope, type ScopeDestination, type ScopeLine } from './explain-scopes.ts';
+import { describeSequence, type SequenceDiagram } from './flow-sequence.ts';
+import { describeCheck, describeStep, type StepView } from './flow-step-view.ts';
+import { checkIdToken } from './id-token-checks.ts';
 import { refreshReason, rotationOf } from './refresh-facts.ts';
 
 export interface FlowPageInput {
@@ -21,36 +23,29 @@ export interface FlowPageInput {
   signedOut: SignOutRecord | undefined;
 }
 
-export interface Row {
-  name: string;
-  value: string;
-  isRedacted: boolean;
-  help?: string;
-}
-
-export interface StepView {
-  /** Unique on the page: ids of headings and labels derive from it. */
-  id: string;
-  step: FlowStep;
-  guide: StepGuide;
-  params: Row[];
-  fields: Row[];
-  /** A refresh: why it happened, and what became of the refresh token. */
-  refresh?: { reason: string; rotation: string };
-  /** A code exchange with an ID token: the checks of OIDC Core §3.1.3.7. */
-  idTokenChecks?: IdTokenCheck[];
-}
-
 export interface FlowPage {
   provider: StepView | undefined;
   steps: StepView[];
-  /** The kinds of step this user has gone through (the sequence diagram marks them). */
-  seen: Set<FlowStepKind>;
+  /** Neither a step of this user's nor the process's discovery: the page invites a first call. */
+  isEmpty: boolean;
+  /** The heading of the steps: after a sign-out, they are the sign-out's own. */
+  stepsTitle: string;
+  /** The flow at a glance, the kinds of step this user has gone through marked. */
+  sequence: SequenceDiagram;
   idToken?: { at: number; header: ClaimRow[]; payload: ClaimRow[] };
   accessToken?: { at: number; payload: ClaimRow[] | 'opaque' };
-  scopes?: ScopeLine[];
-  signedOut: SignOutRecord | undefined;
+  scopes?: Array<ScopeLine & { destination: string }>;
+  /** After a sign-out: when, and what became of the refresh token and the provider's session. */
+  signedOut: { at: number; refreshToken: string; providerSession: string } | undefined;
 }
+
+/** Where each scope went, in the words of /flow's scope list. */
+const scopeDestinations: Record<ScopeDestination, string> = {
+  'access-token': 'access token',
+  'id-token': 'ID token, UserInfo',
+  'refresh-token': 'refresh token',
+  'not-granted': 'not granted',
+};
 
 /** Builds the page's model. */
 export function describeFlowPage(input: FlowPageInput): FlowPage {
@@ -60,7 +55,7 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
     .split(' ')
     .filter((alg) => alg && alg !== 'absent');
   const views = steps.map((step, index): StepView => {
-    const view = viewOf(step, `step-${index + 1}`);
+    const view = describeStep(step, `step-${index + 1}`, steps[0]?.at);
     if (step.kind === 'token-refresh') {
       view.refresh = {
         reason: refreshReason(steps, index, input.refreshSkewMs),
@@ -75,7 +70,7 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
         nonce: nonceBefore(steps, index),
         algorithms,
         receivedAt: step.at,
-      });
+      }).map(describeCheck);
     }
     return view;
   });
@@ -85,9 +80,14 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
   const requested = steps.findLast((step) => step.request.params.scope !== undefined);
   const granted = steps.findLast((step) => step.tokens !== undefined);
   return {
-    provider: input.discovery && viewOf(input.discovery, 'provider'),
+    provider: input.discovery && describeStep(input.discovery, 'provider'),
     steps: views,
-    seen: new Set(steps.map((step) => step.kind)),
+    isEmpty: steps.length === 0 && input.discovery === undefined,
+    stepsTitle: input.signedOut ? 'The sign-out, step by step' : 'Your steps',
+    sequence: describeSequence(
+      new Set(steps.map((step) => step.kind)),
+      input.discovery !== undefined,
+    ),
     ...(latestId?.tokens?.idToken && {
       idToken: {
         at: latestId.at,
@@ -104,25 +104,18 @@ export function describeFlowPage(input: FlowPageInput): FlowPage {
       }),
     ...(requested?.request.params.scope !== undefined &&
       granted && {
-        scopes: explainEachScope(requested.request.params.scope, granted.response?.fields.scope),
+        scopes: explainEachScope(
+          requested.request.params.scope,
+          granted.response?.fields.scope,
+        ).map((line) => ({ ...line, destination: scopeDestinations[line.goesTo] })),
       }),
-    signedOut: input.signedOut,
+    signedOut: input.signedOut && signedOutView(input.signedOut),
   };
 }
 
-function viewOf(step: FlowStep, id: string): StepView {
-  const rows = (values: Record<string, string>, withHelp: boolean): Row[] =>
-    Object.entries(values).map(([name, value]) => {
-      const help = withHelp ? parameterHelp[name] : undefined;
-      return { name, value, isRedacted: value.endsWith('(redacted)'), ...(help && { help }) };
-    });
-  return {
-    id,
-    step,
-    guide: stepGuides[step.kind],
-    params: rows(step.request.params, true),
-    fields: rows(step.response?.fields ?? {}, false),
-  };
+function signedOutView(record: SignOutRecord): NonNullable<FlowPage['signedOut']> {
+  const { refreshToken, providerSession } = describeSignOut(record);
+  return { at: record.at, refreshToken, providerSession };
 }
 
 /**

@@ -1,13 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SignJWT } from 'jose';
+import { SignJWT, UnsecuredJWT } from 'jose';
 import {
   logoutClaims,
   logoutTokenHeader,
   postLogoutToken,
   providerSigned,
 } from '../support/logout-tokens.ts';
-import { answerWith, fault } from '../support/provider-faults.ts';
+import { answerWith, fault, rewriteMetadata } from '../support/provider-faults.ts';
 import { forgeWithProviderKid } from '../support/sign-with-provider-key.ts';
 import { startTestApp } from '../support/test-app.ts';
 
@@ -123,6 +123,24 @@ describe('POST /backchannel-logout', () => {
 
     assert.equal(response.status, 400);
     assert.equal(body.error, 'invalid_request');
+    assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
+  });
+
+  it('refuses an unsigned logout token (alg none), even from a provider that lists none, and touches no session', async (t) => {
+    const app = await startTestApp(t);
+    app.provider.use(
+      rewriteMetadata((metadata) => {
+        metadata.id_token_signing_alg_values_supported = ['RS256', 'none'];
+      }),
+    );
+    // Started again: the app discovers the metadata that lists none.
+    await app.restart();
+    const jar = await app.signIn();
+    const unsigned = new UnsecuredJWT(logoutClaims(app)).encode();
+
+    const response = await postLogoutToken(app.baseUrl, unsigned);
+
+    assert.equal(response.status, 400);
     assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
   });
 

@@ -6,6 +6,7 @@ import type { FlowStep } from '../../src/protocol.ts';
 import { describeClaims } from '../../src/routes/claim-meanings.ts';
 import { explainEachScope } from '../../src/routes/explain-scopes.ts';
 import { stepGuides } from '../../src/routes/flow-guide.ts';
+import { describeFlowPage, type FlowPageInput } from '../../src/routes/flow-page.ts';
 import { checkIdToken } from '../../src/routes/id-token-checks.ts';
 import { refreshReason, rotationOf } from '../../src/routes/refresh-facts.ts';
 
@@ -153,6 +154,44 @@ describe('explainEachScope', () => {
     const explained = explainEachScope('openid api:read', undefined);
 
     assert.equal(explained.find((row) => row.scope === 'api:read')?.goesTo, 'access-token');
+  });
+});
+
+describe('describeFlowPage', () => {
+  const input: FlowPageInput = {
+    steps: [],
+    discovery: undefined,
+    clientId: 'app',
+    refreshSkewMs: minute,
+    signedOut: undefined,
+  };
+
+  it('is empty with neither a step nor the discovery, and titles the steps by whether they are a sign-out', () => {
+    const signOutStep = step('token-revocation', 1);
+    const signedOut = { at: 1, revocation: 'revoked', endSession: 'redirected' } as const;
+
+    const empty = describeFlowPage(input);
+    const discovered = describeFlowPage({ ...input, discovery: step('discovery', 0) });
+    const afterSignOut = describeFlowPage({ ...input, steps: [signOutStep], signedOut });
+
+    assert.equal(empty.isEmpty, true);
+    assert.equal(discovered.isEmpty, false);
+    assert.equal(afterSignOut.isEmpty, false);
+    assert.equal(afterSignOut.stepsTitle, 'The sign-out, step by step');
+    assert.equal(describeFlowPage({ ...input, steps: [signIn] }).stepsTitle, 'Your steps');
+  });
+
+  it("words where each scope went for /flow's list", () => {
+    const authorize = step('authorization-request', 0, {
+      request: { method: 'GET', url: 'x', params: { scope: 'openid offline_access api:read' } },
+    });
+
+    const page = describeFlowPage({ ...input, steps: [authorize, signIn] });
+
+    assert.deepEqual(
+      page.scopes?.map(({ scope, destination }) => `${scope}: ${destination}`),
+      ['openid: ID token, UserInfo', 'offline_access: refresh token', 'api:read: access token'],
+    );
   });
 });
 
