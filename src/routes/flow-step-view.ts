@@ -71,11 +71,16 @@ export function describeStep(step: FlowStep, id: string, startedAt?: number): St
   };
 }
 
-/** The time since the timeline's first step: `+850 ms`, `+2.5 s`, `+10 min 3 s`. */
+/**
+ * The time since the timeline's first step: `+850 ms`, `+2.5 s`, `+10 min 3 s`. Rounded first, then
+ * split: a time that rounds to a whole minute reads `+1 min 0 s`, never `+60.0 s` or `+1 min 60 s`.
+ */
 export function formatElapsed(ms: number): string {
   if (ms < 1000) return `+${ms} ms`;
-  if (ms < 60_000) return `+${(ms / 1000).toFixed(1)} s`;
-  return `+${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+  const tenths = Math.round(ms / 100);
+  if (tenths < 600) return `+${(tenths / 10).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
+  return `+${Math.floor(seconds / 60)} min ${seconds % 60} s`;
 }
 
 function elapsedLabel(at: number, startedAt: number): string {

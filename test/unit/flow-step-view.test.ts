@@ -20,14 +20,22 @@ describe('formatElapsed', () => {
     assert.equal(formatElapsed(999), '+999 ms');
   });
 
-  it('counts seconds with one decimal from one second, rounding up to 60.0 just below a minute', () => {
+  it('counts seconds with one decimal from one second', () => {
     assert.equal(formatElapsed(1000), '+1.0 s');
-    assert.equal(formatElapsed(59_999), '+60.0 s');
+    assert.equal(formatElapsed(59_949), '+59.9 s');
   });
 
-  it('counts minutes and whole seconds from one minute', () => {
+  it('counts minutes and whole seconds from where a tenth of a second rounds to a minute', () => {
+    assert.equal(formatElapsed(59_950), '+1 min 0 s');
+    assert.equal(formatElapsed(59_999), '+1 min 0 s');
     assert.equal(formatElapsed(60_000), '+1 min 0 s');
     assert.equal(formatElapsed(61_500), '+1 min 2 s');
+  });
+
+  it('never writes 60 seconds: it carries them into the minutes', () => {
+    assert.equal(formatElapsed(119_499), '+1 min 59 s');
+    assert.equal(formatElapsed(119_500), '+2 min 0 s');
+    assert.equal(formatElapsed(119_999), '+2 min 0 s');
   });
 });
 
