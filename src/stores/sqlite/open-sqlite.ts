@@ -77,8 +77,8 @@ export function openSqlite(path: string): DatabaseSync {
     // can share the file (not over a network file system: https://sqlite.org/wal.html); the
     // `locks` table serialises their refreshes.
     db.exec('PRAGMA journal_mode = WAL');
-    // Every commit synced: NORMAL could lose the last ones (a sign-out, a rotated refresh token)
-    // at a power loss, and page views write nothing. docs/decisions/011-sqlite-synchronous-full.md
+    // Every commit synced unless it goes through `unsynced` (below): NORMAL could lose the last
+    // ones (a sign-out, a rotated refresh token) at a power loss. Decisions 011 and 015.
     db.exec('PRAGMA synchronous = FULL');
     // A writer waits for the lock instead of failing at once with SQLITE_BUSY. The wait blocks
     // the event loop (DatabaseSync is synchronous), so it is short and writes are single rows.
@@ -94,6 +94,23 @@ export function openSqlite(path: string): DatabaseSync {
     throw error;
   }
   return db;
+}
+
+/**
+ * Runs a write that may be lost at a power loss: one that only adds or updates a session row or
+ * adds a token record, so losing it signs the user out, and nothing more (docs/decisions/015).
+ * It is committed without waiting for the disk (`synchronous = NORMAL`, https://sqlite.org/wal.html):
+ * an app crash loses nothing, and the next synced commit syncs it too, because the write-ahead log
+ * is written and recovered in order. Deletions, a rotated refresh token and the records of what was
+ * used once keep waiting for the disk: they must not come back.
+ */
+export function unsynced<T>(db: DatabaseSync, write: () => T): T {
+  db.exec('PRAGMA synchronous = NORMAL');
+  try {
+    return sqlite(write);
+  } finally {
+    db.exec('PRAGMA synchronous = FULL');
+  }
 }
 
 /** Runs a statement; a database failure (locked, full, closed) becomes a StoreError (503 page). */

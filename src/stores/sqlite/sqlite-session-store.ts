@@ -3,7 +3,7 @@
 import type { DatabaseSync, StatementSync } from 'node:sqlite';
 import session, { type SessionData } from 'express-session';
 import { parseSessionData } from '../../session/session-data.ts';
-import { sqlite } from './open-sqlite.ts';
+import { sqlite, unsynced } from './open-sqlite.ts';
 
 export interface SqliteSessionStoreOptions {
   /** Lifetime of a session whose cookie has no expiry (a browser-session cookie). Default 1 day. */
@@ -15,6 +15,7 @@ type Callback<T> = (err: unknown, value?: T) => void;
 
 /** An express-session store on a database opened with `openSqlite`. Expired rows are never read. */
 export class SqliteSessionStore extends session.Store {
+  readonly #db: DatabaseSync;
   readonly #now: () => number;
   readonly #defaultTtlMs: number;
   readonly #select: StatementSync;
@@ -26,6 +27,7 @@ export class SqliteSessionStore extends session.Store {
 
   constructor(db: DatabaseSync, options: SqliteSessionStoreOptions = {}) {
     super();
+    this.#db = db;
     this.#now = options.now ?? Date.now;
     this.#defaultTtlMs = options.defaultTtlMs ?? 24 * 60 * 60 * 1000;
     this.#select = db.prepare('SELECT data FROM sessions WHERE sid = ? AND expires_at > ?');
@@ -44,9 +46,15 @@ export class SqliteSessionStore extends session.Store {
     answer(callback, () => parseSessionData(this.#select.get(sid, this.#now())?.data));
   }
 
+  /**
+   * Writes the session without waiting for the disk (`unsynced`): a row lost at a power loss only
+   * signs its browser out, or brings back what it held before, and a session whose token record
+   * is gone is signed out at its next request (loadTokenRecord). Ending a sign-in deletes that
+   * record, and the old row at sign-in and sign-out, with a synced commit.
+   */
   set(sid: string, sess: SessionData, callback?: Callback<void>): void {
     answer(callback, () => {
-      this.#upsert.run(sid, JSON.stringify(sess), this.#expiresAt(sess));
+      unsynced(this.#db, () => this.#upsert.run(sid, JSON.stringify(sess), this.#expiresAt(sess)));
     });
   }
 

@@ -8,7 +8,7 @@ import {
   type TokenRecord,
   type TokenStore,
 } from '../../session/token-store.ts';
-import { sqlite } from './open-sqlite.ts';
+import { sqlite, unsynced } from './open-sqlite.ts';
 
 export interface SqliteTokenStoreOptions {
   /** How tokens are written to the `data` column. Default: plain JSON. */
@@ -75,7 +75,8 @@ export function createSqliteTokenStore(
       }
       const { tokens, sub, sid, signedInAt } = record;
       const data = codec.encode(tokens, { sessionId, sub, ...(sid !== undefined && { sid }) });
-      sqlite(() => insert.run(sessionId, sub, sid ?? null, data, now() + ttlMs, signedInAt));
+      // A new record, not a rotated one: lost at a power loss, it only signs the user out.
+      unsynced(db, () => insert.run(sessionId, sub, sid ?? null, data, now() + ttlMs, signedInAt));
       return { tokens, version: 1, sub, ...(sid !== undefined && { sid }), signedInAt };
     },
     async replace(sessionId, expectedVersion, tokens) {
