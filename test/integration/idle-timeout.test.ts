@@ -15,12 +15,14 @@ describe('the idle timeout', () => {
   const env = { SESSION_IDLE_TIMEOUT_SECONDS: '600' };
 
   it('does not write a session in use again within a tenth of the idle timeout', async (t) => {
+    // The clock of the whole process: express-session dates the expiry it writes from Date.now().
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
     const app = await startTestApp(t, { env });
     const jar = await app.signIn();
     const sessionId = app.sessionIdOf(jar);
     const signedIn = storedExpiry(app.dbPath, sessionId);
 
-    app.advanceClock(59 * second);
+    t.mock.timers.tick(59 * second);
     const resource = await jar.fetch(`${app.baseUrl}/resource`);
 
     assert.equal(resource.status, 200);
@@ -29,17 +31,21 @@ describe('the idle timeout', () => {
   });
 
   it("moves a session's expiry, row and cookie, on its first request a tenth of the idle timeout after the last move", async (t) => {
+    t.mock.timers.enable({ apis: ['Date'], now: Date.now() });
     const app = await startTestApp(t, { env });
     const jar = await app.signIn();
     const sessionId = app.sessionIdOf(jar);
-    const signedIn = storedExpiry(app.dbPath, sessionId);
 
-    app.advanceClock(60 * second);
+    t.mock.timers.tick(60 * second);
     const resource = await jar.fetch(`${app.baseUrl}/resource`);
 
     assert.equal(resource.status, 200);
-    assert.match(resource.headers.get('set-cookie') ?? '', /^oer\.sid=.*Expires=/);
-    assert.ok(storedExpiry(app.dbPath, sessionId) > signedIn, 'the row expires later');
+    const cookie = resource.headers.get('set-cookie') ?? '';
+    assert.match(cookie, /^oer\.sid=.*Expires=/);
+    const expires = Date.parse(/Expires=([^;]+)/.exec(cookie)?.[1] ?? '');
+    // Now plus the idle timeout, to the second (a cookie's Expires has no milliseconds).
+    assert.equal(Math.floor(expires / 1000), Math.floor((Date.now() + 600 * second) / 1000));
+    assert.equal(storedExpiry(app.dbPath, sessionId), Date.now() + 600 * second, 'the row too');
   });
 
   it('ends a session idle for the idle timeout after its last move, even when a request came since', async (t) => {
