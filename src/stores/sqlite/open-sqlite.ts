@@ -97,12 +97,13 @@ export function openSqlite(path: string): DatabaseSync {
 }
 
 /**
- * Runs a write that may be lost at a power loss: one that only adds or updates a session row or
- * adds a token record, so losing it signs the user out, and nothing more (docs/decisions/015).
- * It is committed without waiting for the disk (`synchronous = NORMAL`, https://sqlite.org/wal.html):
+ * Runs a write that may be lost at a power loss: a session row written or deleted, or a token
+ * record added at sign-in. Losing one signs a user out, or brings back a session row that is
+ * signed out at its next request, because its token record is gone (docs/decisions/015). It is
+ * committed without waiting for the disk (`synchronous = NORMAL`, https://sqlite.org/wal.html):
  * an app crash loses nothing, and the next synced commit syncs it too, because the write-ahead log
- * is written and recovered in order. Deletions, a rotated refresh token and the records of what was
- * used once keep waiting for the disk: they must not come back.
+ * is written and recovered in order. A token record deleted or rotated, and the lock records (what
+ * was used once) keep waiting for the disk: they must not come back.
  */
 export function unsynced<T>(db: DatabaseSync, write: () => T): T {
   db.exec('PRAGMA synchronous = NORMAL');

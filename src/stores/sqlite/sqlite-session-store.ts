@@ -47,10 +47,10 @@ export class SqliteSessionStore extends session.Store {
   }
 
   /**
-   * Writes the session without waiting for the disk (`unsynced`): a row lost at a power loss only
-   * signs its browser out, or brings back what it held before, and a session whose token record
-   * is gone is signed out at its next request (loadTokenRecord). Ending a sign-in deletes that
-   * record, and the old row at sign-in and sign-out, with a synced commit.
+   * Writes the session without waiting for the disk (`unsynced`, decision 015): a write lost at a
+   * power loss signs its browser out, or brings back what the row held before. A row that comes
+   * back signed in is signed out at its next request, because what makes a session signed in is
+   * its token record (loadTokenRecord), and ending a sign-in deletes that with a synced commit.
    */
   set(sid: string, sess: SessionData, callback?: Callback<void>): void {
     answer(callback, () => {
@@ -61,9 +61,10 @@ export class SqliteSessionStore extends session.Store {
   // No `touch`: an active session's expiry moves when it is saved, once in a while
   // (extendActiveSession in src/session/session-middleware.ts), not after every request.
 
+  /** Deletes the row without waiting for the disk, as `set` writes it, for the same reason. */
   destroy(sid: string, callback?: Callback<void>): void {
     answer(callback, () => {
-      this.#delete.run(sid);
+      unsynced(this.#db, () => this.#delete.run(sid));
     });
   }
 
