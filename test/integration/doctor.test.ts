@@ -11,7 +11,7 @@ import { runDoctor } from '../../src/doctor/run-doctor.ts';
 import { startExternalProvider } from '../support/external-provider.ts';
 import { gitHubEnv, startGitHubLikeProvider } from '../support/github-like-provider.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
-import { answerWith, fault, rewriteMetadata } from '../support/provider-faults.ts';
+import { always, answerWith, fault, rewriteMetadata } from '../support/provider-faults.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const doctorFile = path.join(import.meta.dirname, '../../bin/doctor.ts');
@@ -203,7 +203,7 @@ describe('runDoctor', () => {
     services.provider.use(
       fault(
         '/token',
-        () => true,
+        always,
         answerWith(400, {
           error: 'invalid_client',
           error_description: 'refused\u001b[2J\u001b[Hcleared',

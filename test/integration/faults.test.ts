@@ -4,6 +4,7 @@ import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
 import { listenLocal, refusedOrigin } from '../support/local-server.ts';
 import {
+  always,
   dropConnection,
   fault,
   hang,
@@ -43,7 +44,7 @@ describe('provider faults', () => {
 
   it('shows 502 when the token endpoint answers invalid JSON', async (t) => {
     const app = await startTestApp(t);
-    app.provider.use(fault('/token', () => true, truncatedJson));
+    app.provider.use(fault('/token', always, truncatedJson));
 
     const response = await signInThroughProvider(`${app.baseUrl}/login`, new CookieJar());
 
@@ -55,7 +56,7 @@ describe('provider faults', () => {
     timeoutTest,
     async (t) => {
       const app = await startTestApp(t, { env: { HTTP_TIMEOUT_SECONDS: '1' } });
-      app.provider.use(fault('/token', () => true, hang));
+      app.provider.use(fault('/token', always, hang));
 
       const response = await signInThroughProvider(`${app.baseUrl}/login`, new CookieJar());
 
@@ -91,7 +92,7 @@ describe('provider faults', () => {
 
   it('shows 504 when discovery is slower than HTTP_TIMEOUT_SECONDS', timeoutTest, async (t) => {
     const app = await startTestApp(t, { env: { HTTP_TIMEOUT_SECONDS: '1' } });
-    app.provider.use(fault('/.well-known/openid-configuration', () => true, hang));
+    app.provider.use(fault('/.well-known/openid-configuration', always, hang));
     await app.restart();
 
     const response = await fetch(`${app.baseUrl}/login`, { redirect: 'manual' });

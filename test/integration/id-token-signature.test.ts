@@ -7,7 +7,7 @@ import type { Middleware } from 'koa';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
 import { startProviderApp } from '../support/provider-app.ts';
-import { answerWith, fault } from '../support/provider-faults.ts';
+import { always, answerWith, fault } from '../support/provider-faults.ts';
 import { forgeWithProviderKid } from '../support/sign-with-provider-key.ts';
 import { startTestApp } from '../support/test-app.ts';
 
@@ -32,9 +32,8 @@ describe('the ID token signature, at sign-in and refresh', () => {
   it('refuses an ID token re-signed with a foreign key with a 502 page, and signs nobody in', async (t) => {
     const app = await startTestApp(t);
     app.provider.use(
-      resignIdToken(
-        () => true,
-        (token) => forgeWithProviderKid(app.providerKeysFile, decodeJwt(token)),
+      resignIdToken(always, (token) =>
+        forgeWithProviderKid(app.providerKeysFile, decodeJwt(token)),
       ),
     );
     const jar = new CookieJar();
@@ -76,7 +75,7 @@ describe('the ID token signature, at sign-in and refresh', () => {
 
   it('answers 503 when the provider’s key set cannot be fetched, and signs nobody in', async (t) => {
     const app = await startTestApp(t);
-    app.provider.use(fault('/jwks', () => true, answerWith(500, 'down')));
+    app.provider.use(fault('/jwks', always, answerWith(500, 'down')));
     const jar = new CookieJar();
 
     const response = await signInThroughProvider(`${app.baseUrl}/login`, jar);

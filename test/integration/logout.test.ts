@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signOutThroughProvider } from '../support/dev-login.ts';
 import { isActive } from '../support/post-to-provider.ts';
-import { fault, html502 } from '../support/provider-faults.ts';
+import { always, fault, html502 } from '../support/provider-faults.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 describe('POST /logout', () => {
@@ -102,7 +102,7 @@ describe('POST /logout', () => {
     const jar = await app.signIn();
     const sessionId = app.sessionIdOf(jar);
     const csrf = await app.csrfTokenOf(jar);
-    app.provider.use(fault('/token/revocation', () => true, html502));
+    app.provider.use(fault('/token/revocation', always, html502));
 
     const response = await app.postLogout(jar, { csrf });
 

@@ -5,7 +5,7 @@ import * as client from 'openid-client';
 import { mapProviderError } from '../../src/oidc/map-error.ts';
 import { refusedOrigin } from '../support/local-server.ts';
 import { postToProvider } from '../support/post-to-provider.ts';
-import { answerWith, fault, hang } from '../support/provider-faults.ts';
+import { always, answerWith, fault, hang } from '../support/provider-faults.ts';
 import { startTestApp } from '../support/test-app.ts';
 import { thrownBy } from '../support/thrown-by.ts';
 
@@ -14,7 +14,7 @@ const providerText = 'details from the provider';
 /** The issuer of the real provider, its discovery document answered by `answer` instead. */
 async function issuerWithDiscovery(t: TestContext, answer: Middleware): Promise<URL> {
   const app = await startTestApp(t);
-  app.provider.use(fault('/.well-known/openid-configuration', () => true, answer));
+  app.provider.use(fault('/.well-known/openid-configuration', always, answer));
   return new URL(app.issuer);
 }
 

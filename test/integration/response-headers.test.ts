@@ -1,7 +1,7 @@
 // Headers on every kind of answer: pages, error pages, the health checks.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { fault, html502 } from '../support/provider-faults.ts';
+import { always, fault, html502 } from '../support/provider-faults.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 describe('response headers', () => {
@@ -20,7 +20,7 @@ describe('response headers', () => {
 
   it('keeps no-store on /readyz when it answers 503', async (t) => {
     const app = await startTestApp(t);
-    app.provider.use(fault('/.well-known/openid-configuration', () => true, html502));
+    app.provider.use(fault('/.well-known/openid-configuration', always, html502));
     // Started again: the app discovers at start-up, and now the provider's metadata fails.
     await app.restart();
 

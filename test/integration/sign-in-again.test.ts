@@ -4,7 +4,7 @@ import { StoreError } from '../../src/errors.ts';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
 import { isActive } from '../support/post-to-provider.ts';
-import { fault, html502 } from '../support/provider-faults.ts';
+import { always, fault, html502 } from '../support/provider-faults.ts';
 import { startTestApp, type TestApp } from '../support/test-app.ts';
 
 /**
@@ -64,7 +64,7 @@ describe('signing in again in a signed-in browser', () => {
     const app = await startTestApp(t);
     const alice = await app.signIn('alice');
     const browser = withAppCookieOnly(app, alice);
-    app.provider.use(fault('/token/revocation', () => true, html502));
+    app.provider.use(fault('/token/revocation', always, html502));
 
     const home = await signInThroughProvider(`${app.baseUrl}/login`, browser, { login: 'bob' });
 

@@ -4,7 +4,7 @@ import { decodeJwt } from 'jose';
 import type { Middleware } from 'koa';
 import type { Configuration } from 'oidc-provider';
 import { startProviderApp } from '../support/provider-app.ts';
-import { answerWith, fault } from '../support/provider-faults.ts';
+import { always, answerWith, fault } from '../support/provider-faults.ts';
 import { recordedSteps } from '../support/read-session.ts';
 
 /**
@@ -166,7 +166,7 @@ describe('UserInfo at sign-in (OpenID Connect Core §5.3)', () => {
 
   it('when UserInfo answers 500 then the sign-in succeeds with what the ID token had and a warning is logged', async (t) => {
     const app = await startProviderApp(t, { adjustConfiguration: thinIdToken });
-    app.provider.use(fault('/me', () => true, answerWith(500, { error: 'server_error' })));
+    app.provider.use(fault('/me', always, answerWith(500, { error: 'server_error' })));
 
     const jar = await app.signIn('alice');
     const home = await jar.fetch(`${app.baseUrl}/`);

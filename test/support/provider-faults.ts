@@ -8,6 +8,9 @@ export function fault(path: string, isOn: () => boolean, answer: Middleware): Mi
   return async (ctx, next) => (isOn() && ctx.path === path ? answer(ctx, next) : next());
 }
 
+/** The switch of a fault that is on for the whole test: `fault('/token', always, hang)`. */
+export const always = (): boolean => true;
+
 /** An answer with `status` and `body`: JSON for an object (an OAuth error), text for a string. */
 export function answerWith(status: number, body: string | object): Middleware {
   return async (ctx) => {
