@@ -1,25 +1,17 @@
 // What the log says when the provider or the API refuses: their `error`, `error_description` and
 // WWW-Authenticate parameters as fields (not "[object Object]"), and never a token.
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { assertNoTokensIn } from '../support/assert-no-tokens.ts';
-import { listenLocal } from '../support/local-server.ts';
 import { postToProvider } from '../support/post-to-provider.ts';
+import { startStandInApi } from '../support/stand-in-api.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
-const insufficientScope =
-  'Bearer realm="demo", error="insufficient_scope", error_description="orders need api:write", scope="api:write"';
-
-/** A protected API that answers every call with `status` and this challenge. */
-async function apiRefusing(t: TestContext, status: number): Promise<string> {
-  const api = await listenLocal((_req, res) => {
-    res.writeHead(status, { 'www-authenticate': insufficientScope });
-    res.end();
-  });
-  t.after(() => api.close());
-  return `${api.url}/me`;
-}
+const insufficientScope = {
+  'www-authenticate':
+    'Bearer realm="demo", error="insufficient_scope", error_description="orders need api:write", scope="api:write"',
+};
 
 interface LogEntry {
   level: number;
@@ -63,8 +55,8 @@ describe('log lines of refusals', () => {
   });
 
   it('when the API answers 403 with error="insufficient_scope" then the page says it refused and the log carries the challenge', async (t) => {
-    const resourceUrl = await apiRefusing(t, 403);
-    const app = await startTestApp(t, { resourceUrl: async () => resourceUrl });
+    const api = await startStandInApi(t, { status: 403, headers: insufficientScope });
+    const app = await startTestApp(t, { resourceUrl: async () => api.url });
     const jar = await app.signIn();
     const record = await app.backend.tokens.get(app.sessionIdOf(jar));
 
@@ -90,8 +82,8 @@ describe('log lines of refusals', () => {
   });
 
   it('when the API answers 401 with a challenge even after a refresh then the log carries the challenge', async (t) => {
-    const resourceUrl = await apiRefusing(t, 401);
-    const app = await startTestApp(t, { resourceUrl: async () => resourceUrl });
+    const api = await startStandInApi(t, { status: 401, headers: insufficientScope });
+    const app = await startTestApp(t, { resourceUrl: async () => api.url });
     const jar = await app.signIn();
 
     const response = await jar.fetch(`${app.baseUrl}/resource`);

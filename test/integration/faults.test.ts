@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider } from '../support/dev-login.ts';
-import { listenLocal, refusedOrigin } from '../support/local-server.ts';
+import { refusedOrigin } from '../support/local-server.ts';
 import {
   always,
   dropConnection,
@@ -12,17 +12,11 @@ import {
   rewriteMetadata,
   truncatedJson,
 } from '../support/provider-faults.ts';
+import { startStandInApi } from '../support/stand-in-api.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 // The hanging answers end only through the app's 1 s timeout; without it, this fails the test.
 const timeoutTest = { timeout: 15_000 };
-
-/** An API that accepts the connection and never answers, closed after the test. */
-async function silentApi(t: TestContext): Promise<string> {
-  const api = await listenLocal(() => {});
-  t.after(api.close);
-  return `${api.url}/me`;
-}
 
 describe('provider faults', () => {
   it('shows 502 when the token endpoint answers an HTML error page, and the next sign-in works', async (t) => {
@@ -139,7 +133,8 @@ describe('protected API faults', () => {
     async (t) => {
       const app = await startTestApp(t, {
         env: { HTTP_TIMEOUT_SECONDS: '1' },
-        resourceUrl: () => silentApi(t),
+        // Accepts the connection and never answers.
+        resourceUrl: async () => (await startStandInApi(t, () => {})).url,
       });
       const jar = await app.signIn();
 

@@ -1,13 +1,13 @@
 // What GET /flow shows a signed-in user, and what it shows after a sign-out: every exchange in
 // order, from discovery to the refresh and its reason, the ID token's checks and claims.
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
+import { describe, it } from 'node:test';
 import type { Configuration } from 'oidc-provider';
 import { CookieJar } from '../support/cookie-jar.ts';
 import { signInThroughProvider, signOutThroughProvider } from '../support/dev-login.ts';
-import { listenLocal } from '../support/local-server.ts';
 import { startProviderApp } from '../support/provider-app.ts';
 import { recordedSteps } from '../support/read-session.ts';
+import { startStandInApi } from '../support/stand-in-api.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 // Past the dev provider's five-minute access tokens.
@@ -27,23 +27,6 @@ function textOf(html: string, className: string): string {
     .slice(start, end === -1 ? undefined : end)
     .replace(/<[^>]*>/g, ' ')
     .replace(/\s+/g, ' ');
-}
-
-/** An API that refuses the first call's token (401 invalid_token) and answers every later one. */
-async function apiRefusingOnce(t: TestContext): Promise<string> {
-  let calls = 0;
-  const api = await listenLocal((_req, res) => {
-    calls += 1;
-    if (calls === 1) {
-      res.writeHead(401, { 'www-authenticate': 'Bearer error="invalid_token"' });
-      res.end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"ok":true}');
-  });
-  t.after(() => api.close());
-  return `${api.url}/me`;
 }
 
 describe('GET /flow', () => {
@@ -154,8 +137,12 @@ describe('GET /flow', () => {
   });
 
   it('gives a 401 from the API as the reason of the refresh that followed it', async (t) => {
-    const resourceUrl = await apiRefusingOnce(t);
-    const app = await startTestApp(t, { resourceUrl: async () => resourceUrl });
+    // Refuses the first call's token and answers every later one.
+    const api = await startStandInApi(t, [
+      { status: 401, headers: { 'www-authenticate': 'Bearer error="invalid_token"' } },
+      { status: 200, body: { ok: true } },
+    ]);
+    const app = await startTestApp(t, { resourceUrl: async () => api.url });
     const jar = await app.signIn();
 
     await jar.fetch(`${app.baseUrl}/resource`);

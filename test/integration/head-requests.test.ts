@@ -1,23 +1,13 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
-import { listenLocal } from '../support/local-server.ts';
+import { describe, it } from 'node:test';
+import { startStandInApi } from '../support/stand-in-api.ts';
 import { startTestApp } from '../support/test-app.ts';
 
-/** A protected API that counts its calls and answers each with 200, closed when the test ends. */
-async function countingApi(t: TestContext): Promise<{ url: string; calls: () => number }> {
-  let calls = 0;
-  const api = await listenLocal((_req, res) => {
-    calls++;
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end('{"orders":[]}');
-  });
-  t.after(() => api.close());
-  return { url: `${api.url}/me`, calls: () => calls };
-}
+const orders = { status: 200, body: { orders: [] } };
 
 describe('HEAD requests', () => {
   it('when a session is past its absolute lifetime, HEAD /resource neither refreshes nor calls the API and ends the session', async (t) => {
-    const api = await countingApi(t);
+    const api = await startStandInApi(t, orders);
     const app = await startTestApp(t, {
       env: { SESSION_MAX_AGE_SECONDS: '120' },
       resourceUrl: async () => api.url,
@@ -34,13 +24,13 @@ describe('HEAD requests', () => {
     assert.match(head.headers.get('location') ?? '', /^\/login/);
     assert.equal(again.status, 302);
     assert.equal(app.grants.refresh_token, undefined, 'no refresh grant');
-    assert.equal(api.calls(), 0, 'no API call');
+    assert.equal(api.requests.length, 0, 'no API call');
     assert.match(home, /maximum length/);
     assert.doesNotMatch(home, /action="\/logout"/, 'signed out');
   });
 
   it('when the token record is gone, HEAD /resource sends the browser to sign in as GET does', async (t) => {
-    const api = await countingApi(t);
+    const api = await startStandInApi(t, orders);
     const app = await startTestApp(t, { resourceUrl: async () => api.url });
     const jar = await app.signIn();
     await app.backend.tokens.delete(app.sessionIdOf(jar));
@@ -50,13 +40,13 @@ describe('HEAD requests', () => {
 
     assert.equal(head.status, 302);
     assert.match(head.headers.get('location') ?? '', /^\/login/);
-    assert.equal(api.calls(), 0, 'no API call');
+    assert.equal(api.requests.length, 0, 'no API call');
     assert.match(home, /Your sign-in was ended/);
     assert.doesNotMatch(home, /action="\/logout"/, 'signed out');
   });
 
   it('when the refresh token is no longer good, HEAD /resource sends the browser to sign in as GET does', async (t) => {
-    const api = await countingApi(t);
+    const api = await startStandInApi(t, orders);
     const app = await startTestApp(t, { resourceUrl: async () => api.url });
     const jar = await app.signIn();
     const record = await app.backend.tokens.get(app.sessionIdOf(jar));
@@ -76,7 +66,7 @@ describe('HEAD requests', () => {
 
     assert.equal(head.status, 302);
     assert.match(head.headers.get('location') ?? '', /^\/login\?returnTo=%2Fresource/);
-    assert.equal(api.calls(), 0, 'no API call');
+    assert.equal(api.requests.length, 0, 'no API call');
     assert.match(home, /sign-in had expired/);
   });
 });

@@ -1,28 +1,18 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
-import { listenLocal } from '../support/local-server.ts';
+import { describe, it } from 'node:test';
+import { startStandInApi } from '../support/stand-in-api.ts';
 import { startTestApp } from '../support/test-app.ts';
-
-/** A protected API that answers every call with `answer`, closed when the test ends. */
-async function apiAnswering(
-  t: TestContext,
-  answer: Parameters<typeof listenLocal>[0],
-): Promise<string> {
-  const api = await listenLocal(answer);
-  t.after(() => api.close());
-  return `${api.url}/me`;
-}
 
 describe('protected API answers', () => {
   it('shows the start of an answer that never ends, reading no more of it than it shows', async (t) => {
-    const resourceUrl = await apiAnswering(t, (_req, res) => {
+    const api = await startStandInApi(t, (_req, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' });
       res.write('START-OF-ANSWER ');
       // Endless: only a reader that stops (and cancels the stream) ever gets a page.
       const timer = setInterval(() => res.write('x'.repeat(16_384)), 1);
       res.on('close', () => clearInterval(timer));
     });
-    const app = await startTestApp(t, { resourceUrl: async () => resourceUrl });
+    const app = await startTestApp(t, { resourceUrl: async () => api.url });
     const jar = await app.signIn();
 
     const response = await jar.fetch(`${app.baseUrl}/resource`);
@@ -34,12 +24,12 @@ describe('protected API answers', () => {
   });
 
   it('shows a 502 page naming the API when it drops the connection in the middle of its answer', async (t) => {
-    const resourceUrl = await apiAnswering(t, (_req, res) => {
+    const api = await startStandInApi(t, (_req, res) => {
       res.writeHead(200, { 'content-type': 'application/json', 'content-length': '1000' });
       res.write('{"orders": [');
       setTimeout(() => res.socket?.destroy(), 20);
     });
-    const app = await startTestApp(t, { resourceUrl: async () => resourceUrl });
+    const app = await startTestApp(t, { resourceUrl: async () => api.url });
     const jar = await app.signIn();
 
     const response = await jar.fetch(`${app.baseUrl}/resource`);
