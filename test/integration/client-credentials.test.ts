@@ -14,8 +14,9 @@ import { createClientAuth } from '../../src/oidc/client-auth.ts';
 import { createOidcClient } from '../../src/oidc/oidc-client.ts';
 import { prepareStart } from '../../src/start.ts';
 import { startExternalProvider } from '../support/external-provider.ts';
-import { listenLocal, refusedOrigin } from '../support/local-server.ts';
+import { refusedOrigin } from '../support/local-server.ts';
 import { testSessionSecret } from '../support/run-app.ts';
+import { startStandInApi } from '../support/stand-in-api.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const repoRoot = path.join(import.meta.dirname, '..', '..');
@@ -58,18 +59,14 @@ async function startStack(t: TestContext): Promise<Stack> {
   };
 }
 
-/** An API answering the given statuses in turn (the last one after that), closed after the test. */
-async function answerInTurn(t: TestContext, statuses: number[]): Promise<string> {
-  let calls = 0;
-  const api = await listenLocal((_req, res) => {
-    const status = statuses[Math.min(calls++, statuses.length - 1)] ?? 500;
-    if (status === 401) res.setHeader('WWW-Authenticate', 'Bearer error="invalid_token"');
-    res.writeHead(status, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(status === 200 ? { message: 'ok' } : { error: 'invalid_token' }));
-  });
-  t.after(api.close);
-  return api.url;
-}
+// The stand-in API's answers: a greeting, the token refused, a call forbidden.
+const ok = { status: 200, body: { message: 'ok' } };
+const invalidToken = {
+  status: 401,
+  headers: { 'www-authenticate': 'Bearer error="invalid_token"' },
+  body: { error: 'invalid_token' },
+};
+const forbidden = { status: 403, body: { error: 'invalid_token' } };
 
 describe('npm run client-credentials', () => {
   it('prints the API answer and the token metadata, never the token', async (t) => {
@@ -252,10 +249,10 @@ describe('npm run client-credentials', () => {
 
   it('when the API refuses the cached token then it gets a new one and retries once', async (t) => {
     const stack = await startStack(t);
-    const api = await answerInTurn(t, [200, 401, 200]);
+    const api = await startStandInApi(t, [ok, invalidToken, ok]);
 
     const run = await runClientCredentials(
-      { ...stack.env, RESOURCE_URL: `${api}/me` },
+      { ...stack.env, RESOURCE_URL: api.url },
       { dataDir: stack.dataDir },
     );
     const output = run.lines.join('\n');
@@ -267,10 +264,10 @@ describe('npm run client-credentials', () => {
 
   it('when the API refuses a new token then it prints one api line and exits non-zero', async (t) => {
     const stack = await startStack(t);
-    const api = await answerInTurn(t, [401]);
+    const api = await startStandInApi(t, invalidToken);
 
     const run = await runClientCredentials(
-      { ...stack.env, RESOURCE_URL: `${api}/me` },
+      { ...stack.env, RESOURCE_URL: api.url },
       { dataDir: stack.dataDir },
     );
 
@@ -284,17 +281,17 @@ describe('npm run client-credentials', () => {
 
   it('when the API answers an error status then it prints the answer and one api line', async (t) => {
     const stack = await startStack(t);
-    const api = await answerInTurn(t, [403]);
+    const api = await startStandInApi(t, forbidden);
 
     const run = await runClientCredentials(
-      { ...stack.env, RESOURCE_URL: `${api}/me` },
+      { ...stack.env, RESOURCE_URL: api.url },
       { dataDir: stack.dataDir },
     );
 
     assert.notEqual(run.exitCode, 0);
     assert.match(run.lines.join('\n'), /API answer\s+HTTP 403/);
     assert.doesNotMatch(run.lines.join('\n'), /Call 2 of 2/, 'no second call after a failure');
-    assert.equal(run.error, `api: the API at ${api}/me answered HTTP 403`);
+    assert.equal(run.error, `api: the API at ${api.url} answered HTTP 403`);
   });
 
   it('runs as a command: node bin/client-credentials.ts prints the answer and exits 0', async (t) => {

@@ -10,8 +10,9 @@ import { describe, it } from 'node:test';
 import { runDoctor } from '../../src/doctor/run-doctor.ts';
 import { startExternalProvider } from '../support/external-provider.ts';
 import { gitHubEnv, startGitHubLikeProvider } from '../support/github-like-provider.ts';
-import { listenLocal, refusedOrigin } from '../support/local-server.ts';
+import { refusedOrigin } from '../support/local-server.ts';
 import { always, answerWith, fault, rewriteMetadata } from '../support/provider-faults.ts';
+import { startStandInApi } from '../support/stand-in-api.ts';
 import { tempDir } from '../support/temp-dir.ts';
 
 const doctorFile = path.join(import.meta.dirname, '../../bin/doctor.ts');
@@ -189,8 +190,7 @@ describe('runDoctor', () => {
 
   it('when RESOURCE_URL answers without a token, then the API check fails', async (t) => {
     const { env, dataDir } = await startExternalProvider(t, appBaseUrl);
-    const open = await listenLocal((_req, res) => res.end('{"orders":[]}'));
-    t.after(() => open.close());
+    const open = await startStandInApi(t, { status: 200, body: '{"orders":[]}' });
 
     const { lines, exitCode } = await runDoctor({ ...env, RESOURCE_URL: open.url }, { dataDir });
 
