@@ -23,7 +23,7 @@ async function openDatabase(t: TestContext): Promise<DatabaseSync> {
   const dir = await mkdtemp(join(tmpdir(), 'sqlite-durability-'));
   const db = openSqlite(join(dir, 'sessions.db'));
   t.after(async () => {
-    db.close();
+    if (db.isOpen) db.close();
     await rm(dir, { recursive: true, force: true });
   });
   return db;
@@ -89,6 +89,31 @@ describe('SQLite writes and the disk', () => {
       `locks insert ${FULL}`,
       `tokens delete ${FULL}`,
     ]);
+  });
+
+  it('answers a StoreError when the database fails at an unsynced write, as at any other', async (t) => {
+    const db = await openDatabase(t);
+    const tokenStore = createSqliteTokenStore(db);
+    const sessions = new SqliteSessionStore(db);
+    db.close();
+
+    await assert.rejects(tokenStore.get('s1'), StoreError);
+    await assert.rejects(
+      tokenStore.put('s1', { tokens, sub: 'alice', signedInAt: 1 }, 60_000),
+      StoreError,
+    );
+    await assert.rejects(promisify(sessions.set.bind(sessions))('s1', session), StoreError);
+  });
+
+  it('keeps syncing every write of a database not in WAL mode (NORMAL is safe only there)', async () => {
+    const db = openSqlite(':memory:');
+    const takeLog = logSyncLevels(db);
+    const sessions = new SqliteSessionStore(db);
+
+    await promisify(sessions.set.bind(sessions))('s1', session);
+
+    assert.deepEqual(takeLog(), [`sessions insert ${FULL}`]);
+    db.close();
   });
 
   it('goes back to synced commits after a write that failed, and reports it as a StoreError', async (t) => {

@@ -62,6 +62,9 @@ function upgrade(db: DatabaseSync): void {
   }
 }
 
+/** The databases `openSqlite` put in WAL mode: the only ones `unsynced` commits without a sync. */
+const walDatabases = new WeakSet<DatabaseSync>();
+
 /**
  * Opens (or creates) the store's database at `path`, or an in-memory one for `':memory:'`,
  * and creates its tables if they are missing.
@@ -76,7 +79,9 @@ export function openSqlite(path: string): DatabaseSync {
     // WAL lets readers run while one connection writes, so several app processes on this host
     // can share the file (not over a network file system: https://sqlite.org/wal.html); the
     // `locks` table serialises their refreshes.
-    db.exec('PRAGMA journal_mode = WAL');
+    const { journal_mode: journalMode } = db.prepare('PRAGMA journal_mode = WAL').get() ?? {};
+    // Only in WAL mode may a commit skip its disk sync without risking the file (`unsynced`).
+    if (journalMode === 'wal') walDatabases.add(db);
     // Every commit synced unless it goes through `unsynced` (below): NORMAL could lose the last
     // ones (a sign-out, a rotated refresh token) at a power loss. Decisions 011 and 015.
     db.exec('PRAGMA synchronous = FULL');
@@ -106,12 +111,17 @@ export function openSqlite(path: string): DatabaseSync {
  * was used once) keep waiting for the disk: they must not come back.
  */
 export function unsynced<T>(db: DatabaseSync, write: () => T): T {
-  db.exec('PRAGMA synchronous = NORMAL');
-  try {
-    return sqlite(write);
-  } finally {
-    db.exec('PRAGMA synchronous = FULL');
-  }
+  // Outside WAL mode (a file system without shared memory, or an in-memory database), NORMAL
+  // could corrupt the file at a power loss, not only lose the last commits: every write is synced.
+  if (!walDatabases.has(db)) return sqlite(write);
+  return sqlite(() => {
+    db.exec('PRAGMA synchronous = NORMAL');
+    try {
+      return write();
+    } finally {
+      db.exec('PRAGMA synchronous = FULL');
+    }
+  });
 }
 
 /** Runs a statement; a database failure (locked, full, closed) becomes a StoreError (503 page). */
