@@ -83,8 +83,9 @@ export function describeRedirect(
 }
 
 // What an authorization response carries (RFC 6749 §4.1.2 and §4.1.2.1, RFC 9207, OIDC Session
-// Management): only these are recorded, each cut to `maxRecordedLength`, so a crafted callback
-// URL cannot make a step, or the memory that keeps it, as large as it likes.
+// Management): only these are recorded, each cut to `maxRecordedLength` once redacted (a long code
+// still shows its true length), so a crafted callback URL cannot make a step, or the memory that
+// keeps it, as large as it likes.
 const authorizationResponseParameters = [
   'code',
   'state',
@@ -102,16 +103,16 @@ export function describeAuthorizationResponse(
   query: URLSearchParams,
   at: number,
 ): FlowStep {
-  const params: Record<string, string> = {};
+  const received: Record<string, string> = {};
   for (const name of authorizationResponseParameters) {
     const value = query.get(name);
-    if (value !== null) params[name] = value.slice(0, maxRecordedLength);
+    if (value !== null) received[name] = value;
   }
-  return {
-    at,
-    kind: 'authorization-response',
-    request: { method: 'GET', url: path, params: redactFields(params) },
-  };
+  const params = redactFields(received);
+  for (const [name, value] of Object.entries(params)) {
+    params[name] = value.slice(0, maxRecordedLength);
+  }
+  return { at, kind: 'authorization-response', request: { method: 'GET', url: path, params } };
 }
 
 function kindOf(

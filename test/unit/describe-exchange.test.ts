@@ -120,4 +120,12 @@ describe('describeAuthorizationResponse', () => {
     assert.equal(step.request.params.error_description?.length, 256);
     assert.doesNotMatch(JSON.stringify(step), /the-code/, 'the code stays redacted');
   });
+
+  it('says how long a code longer than the cut is, redacting it before cutting', () => {
+    const query = new URLSearchParams({ code: 'c'.repeat(1000), state: 'the-state' });
+
+    const step = describeAuthorizationResponse('/callback', query, 0);
+
+    assert.equal(step.request.params.code, 'value, 1000 characters (redacted)');
+  });
 });
