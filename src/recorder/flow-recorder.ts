@@ -216,7 +216,7 @@ export function storedSteps(session: Partial<SessionData>): FlowStep[] {
 }
 
 /** Replaces the session's recorded steps (an empty list removes them). */
-export function storeSteps(session: Partial<SessionData>, steps: readonly FlowStep[]): void {
+function storeSteps(session: Partial<SessionData>, steps: readonly FlowStep[]): void {
   delete session.flow;
   if (steps.length === 0) delete session.compressedFlow;
   else session.compressedFlow = deflateRawSync(JSON.stringify(steps)).toString('base64');
