@@ -12,7 +12,10 @@ export const maxFlowSteps = 50;
 const maxSessions = 1000;
 
 export interface FlowHistory {
-  /** Keeps steps in memory: API calls with a good token, or any step of a session nobody signed into. */
+  /**
+   * Keeps steps in memory: API calls with a good token, or any step of a session nobody signed
+   * into; the session's newest `maxSteps` (fewer than `maxFlowSteps` for the latter).
+   */
   keep(sessionId: string, steps: readonly FlowStep[], maxSteps?: number): void;
   /** Removes and returns a session's in-memory steps (its id ended: a new sign-in, a sign-out). */
   take(sessionId: string): FlowStep[];

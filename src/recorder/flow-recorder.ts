@@ -50,8 +50,8 @@ export interface RecordFlowOptions {
 }
 
 /**
- * Records this request's exchanges into the session's `flow` (mount it after the session
- * middleware): a signed-in session's, or a signed-out one's. A request whose only exchanges are
+ * Records this request's exchanges into the session (mount it after the session middleware): a
+ * signed-in session's, or a signed-out one's. A request whose only exchanges are
  * API calls with a good token, and any request of a browser nobody is signed into, keep them in
  * the in-memory history instead: the session store is not written for them.
  */
@@ -83,9 +83,8 @@ export function recordFlow(options: RecordFlowOptions): RequestHandler {
         for (const step of steps) if (step.kind === 'bearer-call') step.kind = 'user-endpoint';
       }
       // A new id (sign-in, sign-out): the old id's steps can never be shown under it. At a
-      // sign-in, this sign-in's own steps from its authorization request on (in memory if nobody
-      // was signed in, else in the old session) move into the signed-in session, not an earlier
-      // user's; the rest of the old id's is dropped.
+      // sign-in, only this sign-in's start (in memory if nobody was signed in, else in the old
+      // session) moves into the signed-in session; the rest of the old id's is dropped.
       const isNewId = startedAs !== undefined && req.sessionID !== startedAs;
       if (isNewId) carried = [...carried, ...history.take(startedAs)];
       const isSignedIn = session?.user !== undefined;
