@@ -108,7 +108,7 @@ function singleParameter(params: URLSearchParams, name: string): string {
 
 /**
  * Removes the pending login this callback answers (each is used once) and returns it, or the
- * refusal when the state names none or an expired one.
+ * refusal when the state names none, an expired one, or one another copy of this callback claimed.
  */
 async function takePendingLogin(
   req: Request,
@@ -116,13 +116,9 @@ async function takePendingLogin(
   now: number,
   rememberOnce: SessionBackend['rememberOnce'],
 ): Promise<PendingLogin | LoginStateError> {
-  const completed = new LoginStateError(
-    'unknown_state',
-    'This sign-in was not started in this browser, or it was already completed.',
-  );
   const logins = req.session.pendingLogins ?? {};
   const pending = Object.hasOwn(logins, state) ? logins[state] : undefined;
-  if (!pending) return completed;
+  if (!pending) return unknownState();
   const { [state]: _used, ...others } = logins;
   req.session.pendingLogins = others;
   if (pending.expiresAt <= now) {
@@ -134,8 +130,15 @@ async function takePendingLogin(
   // Copies of one callback sent together each find the pending login in their own copy of the
   // session, and the sign-in limits let them all through: the state is claimed in the store every
   // instance shares, so only the first copy's code reaches the token endpoint.
-  if (!(await rememberOnce(`state:${state}`, pending.expiresAt - now))) return completed;
+  if (!(await rememberOnce(`state:${state}`, pending.expiresAt - now))) return unknownState();
   return pending;
+}
+
+function unknownState(): LoginStateError {
+  return new LoginStateError(
+    'unknown_state',
+    'This sign-in was not started in this browser, or it was already completed.',
+  );
 }
 
 /**
