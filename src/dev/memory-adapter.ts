@@ -49,12 +49,10 @@ export function createMemoryAdapter(): AdapterFactory {
     if (keyByUid.get(uidKey) === key) keyByUid.delete(uidKey);
     const userCodeKey = `${model}:${payload.userCode}`;
     if (keyByUserCode.get(userCodeKey) === key) keyByUserCode.delete(userCodeKey);
-    const grantKeys =
-      payload.grantId === undefined ? undefined : keysByGrantId.get(payload.grantId);
+    if (payload.grantId === undefined) return;
+    const grantKeys = keysByGrantId.get(payload.grantId);
     grantKeys?.delete(key);
-    if (grantKeys?.size === 0 && payload.grantId !== undefined) {
-      keysByGrantId.delete(payload.grantId);
-    }
+    if (grantKeys?.size === 0) keysByGrantId.delete(payload.grantId);
   };
   const remove = (key: string) => {
     const entry = stored.get(key);

@@ -30,18 +30,13 @@ export function createConfigurationLoader(
   let current: client.Configuration | undefined;
   let timing: { at: number; durationMs: number } | undefined;
 
+  // Timed for /flow (when discovery ran, how long it took): once per discovery, not per get().
   async function load(): Promise<client.Configuration> {
+    const at = now();
     const configuration = await createConfiguration(config, auth, fetchImpl);
     // openid-client allows insecure requests to every endpoint once the http issuer is allowed:
     // each endpoint the metadata names is checked here, before any request is sent to it.
     requireSecureEndpoints(configuration.serverMetadata(), config.allowInsecureHttp);
-    return configuration;
-  }
-
-  // When discovery ran and how long it took, for /flow: read once per discovery, not per get().
-  async function timedLoad(): Promise<client.Configuration> {
-    const at = now();
-    const configuration = await load();
     current = configuration;
     timing = { at, durationMs: now() - at };
     return configuration;
@@ -49,7 +44,7 @@ export function createConfigurationLoader(
 
   return {
     get() {
-      pending ??= timedLoad().catch((error: unknown) => {
+      pending ??= load().catch((error: unknown) => {
         pending = undefined;
         throw mapProviderError(error, 'discovery');
       });

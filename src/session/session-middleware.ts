@@ -25,8 +25,8 @@ export function createSessionMiddleware(
     // Several secrets rotate: the first signs, all verify.
     secret: config.session.secrets,
     // A route's save before its redirect is the request's one write (express-session would write
-    // a regenerated session again as the response ends). No store has `touch`: the expiry moves
-    // by saving, below, not after every request.
+    // a regenerated session again as the response ends). It has no `touch`, so express-session
+    // writes nothing after a request that changed nothing: the expiry moves by saving, below.
     store: new WriteOnceStore(store),
     // Only sessions that hold something get a cookie and a row (no empty sessions for crawlers).
     saveUninitialized: false,

@@ -8,7 +8,8 @@ type Callback = (error?: unknown) => void;
  * A session store that skips a save of a session object whose data has not changed since this
  * store last wrote it. Each request has its own session object (a new one after `regenerate`), so
  * what is skipped is a second write of the same request; only the cookie's expiry may differ,
- * moved on by the request's own duration.
+ * moved on by the request's own duration. It has no `touch`, on purpose: express-session would
+ * call one after every request that left the session unchanged, a store write each time.
  */
 export class WriteOnceStore extends session.Store {
   readonly #inner: session.Store;
