@@ -171,6 +171,12 @@ describe('the /flow steps in a stored session', () => {
     const { compressedFlow: _, ...withoutCompressed } = session;
     const legacy = { ...withoutCompressed, flow: signInSteps } as SessionData;
     await writeSession(app.backend, id, legacy);
+    const stored = await readSession(app.backend, id);
+    assert.equal(stored?.compressedFlow, undefined, 'stored as before compressedFlow');
+    assert.deepEqual(
+      stored?.flow?.map((step) => step.kind),
+      signInSteps.map((step) => step.kind),
+    );
 
     const before = await jar.fetch(`${app.baseUrl}/flow`);
     const html = await before.text();
