@@ -2,7 +2,8 @@
 // written or deleted without waiting for the disk may come back as it was after a power loss,
 // while the synced deletion of its token record survives. Each test simulates that lost write by
 // writing the row back as it was before a sign-in ended, then checks that the row alone grants
-// nothing: the next request finds no token record and signs it out.
+// nothing: the next request finds no token record and signs it out (a row past its absolute
+// lifetime is ended by the lifetime check, before that).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { signInThroughProvider } from '../support/dev-login.ts';
@@ -80,6 +81,9 @@ describe('a session row that comes back after a power loss (decision 015)', () =
     assert.equal(readTokenRow(app.dbPath, sessionId), undefined);
     writeSessionRow(app.dbPath, row);
 
-    assertSignedOut(await asOldCookie(app, cookie));
+    // The row is past its lifetime too: that check ends it before its token record is looked up.
+    const seen = await asOldCookie(app, cookie);
+    assert.match(seen.home, /maximum length/);
+    assertSignedOut(seen);
   });
 });
