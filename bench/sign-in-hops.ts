@@ -19,14 +19,17 @@ export interface SignInHops {
   providerMs: number;
 }
 
+const turns = 4;
+const perTurn = 25;
+
 /**
  * `perTurn` sign-ins one after another on each server, in `turns` turns whose order alternates
  * (app, peer, baseline, then the other way round), so that a drift of the machine weighs on all.
+ * Bounded in count; each request of a sign-in waits 10 s at most (signInFrom).
  */
 export async function measureSignInHops(
   servers: SignInServers,
   addresses: LoopbackAddresses,
-  { turns = 4, perTurn = 25 } = {},
 ): Promise<Record<keyof SignInServers, SignInHops>> {
   const timings = { app: [] as Timing[], peer: [] as Timing[], baseline: [] as Timing[] };
   const attempts = turns * perTurn;

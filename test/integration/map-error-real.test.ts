@@ -3,6 +3,7 @@ import { describe, it, type TestContext } from 'node:test';
 import type { Middleware } from 'koa';
 import * as client from 'openid-client';
 import { mapProviderError } from '../../src/oidc/map-error.ts';
+import { startExternalProvider } from '../support/external-provider.ts';
 import { refusedOrigin } from '../support/local-server.ts';
 import { postToProvider } from '../support/post-to-provider.ts';
 import { always, answerWith, fault, hang } from '../support/provider-faults.ts';
@@ -11,11 +12,11 @@ import { thrownBy } from '../support/thrown-by.ts';
 
 const providerText = 'details from the provider';
 
-/** The issuer of the real provider, its discovery document answered by `answer` instead. */
+/** The issuer of the real provider (no app), its discovery document answered by `answer` instead. */
 async function issuerWithDiscovery(t: TestContext, answer: Middleware): Promise<URL> {
-  const app = await startTestApp(t);
-  app.provider.use(fault('/.well-known/openid-configuration', always, answer));
-  return new URL(app.issuer);
+  const { services } = await startExternalProvider(t, 'http://127.0.0.1:1');
+  services.provider.use(fault('/.well-known/openid-configuration', always, answer));
+  return new URL(services.issuer);
 }
 
 const insecure = { execute: [client.allowInsecureRequests] };

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { startDemoApi } from '../../src/dev/start-demo-api.ts';
-import { readSession } from '../support/read-session.ts';
+import { readSession, writeSession } from '../support/read-session.ts';
 import { startTestApp } from '../support/test-app.ts';
 
 const tenMinutes = 10 * 60 * 1000;
@@ -18,9 +18,7 @@ describe('tokens kept safe', () => {
 
     app.advanceClock(tenMinutes);
     assert.equal((await jar.fetch(`${app.baseUrl}/resource`)).status, 200);
-    await new Promise<void>((resolve, reject) =>
-      app.backend.sessions.set(sessionId, stale, (error) => (error ? reject(error) : resolve())),
-    );
+    await writeSession(app.backend, sessionId, stale);
     app.advanceClock(tenMinutes);
     const next = await jar.fetch(`${app.baseUrl}/resource`);
 

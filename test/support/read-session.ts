@@ -1,5 +1,6 @@
 // Reads a session straight from the app's session store, as express-session would load it (opened
-// when the store is sealed), to check what the server keeps for a browser.
+// when the store is sealed), to check what the server keeps for a browser; or writes one there, as
+// a late save of another request would.
 import { promisify } from 'node:util';
 import type { SessionData, Store } from 'express-session';
 import type { FlowStep } from '../../src/protocol.ts';
@@ -14,6 +15,16 @@ export async function readSession(
 ): Promise<SessionData | undefined> {
   const store = 'get' in from ? from : from.sessions;
   return (await promisify(store.get.bind(store))(id)) ?? undefined;
+}
+
+/** Writes `data` as session `id` into a backend's sessions (sealed when the app's store is). */
+export async function writeSession(
+  backend: Pick<SessionBackend, 'sessions'>,
+  id: string,
+  data: SessionData,
+): Promise<void> {
+  const { sessions } = backend;
+  await promisify(sessions.set.bind(sessions))(id, data);
 }
 
 /** The /flow steps the session of `jar` holds. */

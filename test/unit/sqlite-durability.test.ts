@@ -2,8 +2,6 @@
 // temporary triggers on the store's own connection log the `synchronous` level each write ran at
 // (2 = FULL, synced at commit; 1 = NORMAL, synced with the next synced commit or checkpoint).
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { DatabaseSync } from 'node:sqlite';
 import { describe, it, type TestContext } from 'node:test';
@@ -15,16 +13,15 @@ import { openSqlite, unsynced } from '../../src/stores/sqlite/open-sqlite.ts';
 import { sqliteLockRecords } from '../../src/stores/sqlite/sqlite-lock-records.ts';
 import { SqliteSessionStore } from '../../src/stores/sqlite/sqlite-session-store.ts';
 import { createSqliteTokenStore } from '../../src/stores/sqlite/sqlite-token-store.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const FULL = 2;
 const NORMAL = 1;
 
 async function openDatabase(t: TestContext): Promise<DatabaseSync> {
-  const dir = await mkdtemp(join(tmpdir(), 'sqlite-durability-'));
-  const db = openSqlite(join(dir, 'sessions.db'));
-  t.after(async () => {
+  const db = openSqlite(join(await tempDir(t, 'sqlite-durability-'), 'sessions.db'));
+  t.after(() => {
     if (db.isOpen) db.close();
-    await rm(dir, { recursive: true, force: true });
   });
   return db;
 }

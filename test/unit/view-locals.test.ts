@@ -3,13 +3,13 @@
 // generated code, every branch of it, rendered or not, for a name it does not declare.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, it } from 'node:test';
 import ejs from 'ejs';
 import { viewLocals, viewOptions } from '../../src/http/view-engine.ts';
+import { tempDir } from '../support/temp-dir.ts';
 
 const viewsDir = path.join(import.meta.dirname, '..', '..', 'views');
 
@@ -66,8 +66,7 @@ function typeCheck(dir: string, fileToView: Map<string, string>): string[] {
 
 describe('views/', () => {
   it('reads no local that src/http/view-engine.ts does not list, on any branch', async (t) => {
-    const dir = await mkdtemp(path.join(tmpdir(), 'oer-views-'));
-    t.after(() => rm(dir, { recursive: true, force: true }));
+    const dir = await tempDir(t, 'oer-views-');
     const fileToView = new Map<string, string>();
     for (const view of await readViews()) {
       const file = `${view.name.replaceAll(path.sep, '--')}.js`;
