@@ -24,7 +24,7 @@ function positiveNumber(name: string, fallback: number): number {
   return value;
 }
 
-/** Cleanups run in reverse order by `close`, as node:test runs `t.after` hooks. */
+/** Cleanups run by `close`, the last registered first (node:test runs `t.after` hooks in the order they were added). */
 export class Cleanups implements AfterHooks {
   readonly #cleanups: Array<() => unknown> = [];
 
