@@ -24,7 +24,10 @@ function positiveNumber(name: string, fallback: number): number {
   return value;
 }
 
-/** Cleanups run by `close`, the last registered first (node:test runs `t.after` hooks in the order they were added). */
+/**
+ * Cleanups run by `close`, the last registered first (node:test runs `t.after` hooks in the order
+ * they were added: a stack's later parts here may depend on its earlier ones).
+ */
 export class Cleanups implements AfterHooks {
   readonly #cleanups: Array<() => unknown> = [];
 
